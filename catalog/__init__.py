@@ -1,0 +1,1 @@
+"""Services, ownership, Salesforce orgs and the work that arrives for them."""

@@ -1,0 +1,1 @@
+"""Salesforce orgs that services run on."""

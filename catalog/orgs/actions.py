@@ -1,0 +1,104 @@
+"""Business rules of Salesforce orgs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.orgs import repository
+from catalog.orgs.models import OrgKind, SalesforceOrg
+from catalog.orgs.org_id import InvalidOrgId, normalise_org_id
+from catalog.permissions import require_org_editor
+from core.errors import Duplicate, Invalid, NotFound
+from core.records import apply_changes, check_version, require_found
+from core.repository import get_by_id
+from core.validation import optional_text, positive, text_field, url_field
+from identity.principal import Principal
+
+
+def _org_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    checked: dict[str, Any] = dict(fields)
+    if "org_id" in fields:
+        try:
+            checked["org_id"] = normalise_org_id(fields["org_id"])
+        except InvalidOrgId as error:
+            raise Invalid(str(error), field=["orgId"]) from None
+    if "name" in fields:
+        checked["name"] = text_field(fields["name"], field="name", max_length=200)
+    if "instance_url" in fields:
+        url = url_field(fields["instance_url"], field="instanceUrl", max_length=500)
+        if url is None:
+            raise Invalid("instanceUrl is required", field=["instanceUrl"])
+        checked["instance_url"] = url.rstrip("/")
+    if "kind" in fields:
+        checked["kind"] = OrgKind(fields["kind"])
+    if "credentials_ref" in fields:
+        checked["credentials_ref"] = optional_text(
+            fields["credentials_ref"], field="credentialsRef", max_length=100
+        )
+    if "backup_provider" in fields:
+        checked["backup_provider"] = optional_text(
+            fields["backup_provider"], field="backupProvider", max_length=200
+        )
+    if "backup_rpo_seconds" in fields:
+        checked["backup_rpo_seconds"] = positive(
+            fields["backup_rpo_seconds"], field="backupRpoSeconds"
+        )
+    return checked
+
+
+async def _check_org(
+    session: AsyncSession, org: SalesforceOrg | None, fields: dict[str, Any]
+) -> None:
+    org_id: str | None = fields.get("org_id")
+    changed = org_id is not None and (org is None or org.org_id != org_id)
+    if changed and org_id and await repository.get_by_org_id(session, org_id) is not None:
+        raise Duplicate(f"org {org_id} is already in the catalog", field=["orgId"])
+    kind = fields.get("kind", org.kind if org else None)
+    parent_id = fields.get("parent_id", org.parent_id if org else None)
+    if kind is OrgKind.PRODUCTION and parent_id is not None:
+        raise Invalid("a production org has no parent org", field=["parentId"])
+    if parent_id is not None:
+        if org is not None and parent_id == org.id:
+            raise Invalid("an org cannot be its own parent", field=["parentId"])
+        parent = await get_by_id(session, SalesforceOrg, parent_id)
+        if parent is None:
+            raise NotFound("parent org not found", field=["parentId"])
+        if parent.kind is not OrgKind.PRODUCTION:
+            raise Invalid("the parent of an org is a production org", field=["parentId"])
+    if kind is not OrgKind.SCRATCH and fields.get("expires_at") is not None:
+        raise Invalid("only scratch orgs expire", field=["expiresAt"])
+
+
+async def create_salesforce_org(
+    session: AsyncSession, *, principal: Principal, fields: dict[str, Any]
+) -> SalesforceOrg:
+    """Register a Salesforce org; the org id is validated and stored in its 18-character form."""
+    require_org_editor(principal)
+    checked = _org_fields(fields)
+    await _check_org(session, None, checked)
+    org = SalesforceOrg(**checked)
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def update_salesforce_org(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    org_id: uuid.UUID,
+    version: int,
+    changes: dict[str, Any],
+) -> SalesforceOrg:
+    """Change a Salesforce org."""
+    require_org_editor(principal)
+    org = require_found(await get_by_id(session, SalesforceOrg, org_id), what="Salesforce org")
+    check_version(org, version)
+    checked = _org_fields(changes)
+    await _check_org(session, org, checked)
+    apply_changes(org, checked)
+    await session.flush()
+    return org

@@ -1,0 +1,16 @@
+"""Every SQL statement about Salesforce orgs."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.orgs.models import SalesforceOrg
+
+
+def orgs_query() -> Select[SalesforceOrg]:
+    return select(SalesforceOrg)
+
+
+async def get_by_org_id(session: AsyncSession, org_id: str) -> SalesforceOrg | None:
+    return await session.scalar(select(SalesforceOrg).where(SalesforceOrg.org_id == org_id))

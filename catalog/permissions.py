@@ -1,0 +1,16 @@
+"""Who may change catalog records: the owner team, or an ADMIN."""
+
+from __future__ import annotations
+
+import uuid
+
+from identity.permissions import require_admin, require_team_member
+from identity.principal import Principal
+
+
+def require_service_editor(principal: Principal, owner_team_id: uuid.UUID) -> None:
+    require_team_member(principal, owner_team_id, action="changing a service")
+
+
+def require_org_editor(principal: Principal) -> None:
+    require_admin(principal, action="changing a Salesforce org")

@@ -1,0 +1,217 @@
+"""Business rules of services and the people in roles on them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.orgs.models import SalesforceOrg
+from catalog.permissions import require_service_editor
+from catalog.services import repository
+from catalog.services.calendar import BusinessCalendar, InvalidCalendar
+from catalog.services.models import (
+    DataClassification,
+    Lifecycle,
+    OwnershipRole,
+    OwnershipRoleKind,
+    Service,
+    Tier,
+)
+from core.errors import Duplicate, Invalid, NotFound
+from core.records import apply_changes, check_version, require_found
+from core.repository import get_by_id, get_by_ids
+from core.validation import positive, slug_field, tag_list, text_field, url_field
+from identity.models import Person, Team
+from identity.principal import Principal
+
+_LINKS = {"runbook_url": "runbook", "repo_url": "repo", "dashboard_url": "dashboard"}
+
+
+def _service_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise the given service fields; unknown keys pass through."""
+    checked = dict(fields)
+    if "slug" in fields:
+        checked["slug"] = slug_field(fields["slug"])
+    if "name" in fields:
+        checked["name"] = text_field(fields["name"], field="name", max_length=200)
+    if "description" in fields:
+        checked["description"] = text_field(
+            fields["description"] or "", field="description", max_length=10_000, required=False
+        )
+    for column, label in _LINKS.items():
+        if column in fields:
+            checked[column] = url_field(fields[column], field=f"links.{label}")
+    if "tags" in fields:
+        checked["tags"] = tag_list(fields["tags"] or [], field="tags")
+    if "compliance_regimes" in fields:
+        checked["compliance_regimes"] = [
+            regime.upper()
+            for regime in tag_list(
+                fields["compliance_regimes"] or [], field="complianceRegimes", max_length=50
+            )
+        ]
+    if "salesforce_key" in fields and fields["salesforce_key"] is not None:
+        checked["salesforce_key"] = text_field(
+            fields["salesforce_key"], field="salesforceKey", max_length=200
+        )
+    for name, enum in (
+        ("tier", Tier),
+        ("lifecycle", Lifecycle),
+        ("data_classification", DataClassification),
+    ):
+        if name in fields:
+            checked[name] = enum(fields[name])
+    for name, label in (
+        ("backup_rpo_seconds", "backupPolicy.rpoSeconds"),
+        ("backup_rto_seconds", "backupPolicy.rtoSeconds"),
+        ("review_interval_days", "reviewIntervalDays"),
+    ):
+        if name in fields:
+            checked[name] = positive(fields[name], field=label)
+    if "business_calendar" in fields:
+        checked["business_calendar"] = _calendar_json(fields["business_calendar"])
+    return checked
+
+
+def _calendar_json(calendar: BusinessCalendar | None) -> dict[str, Any] | None:
+    if calendar is None:
+        return None
+    try:
+        return calendar.validate().to_json()
+    except InvalidCalendar as error:
+        raise Invalid(str(error), field=["businessCalendar", error.field]) from None
+
+
+async def _check_references(session: AsyncSession, fields: dict[str, Any]) -> None:
+    if (
+        "owner_team_id" in fields
+        and await get_by_id(session, Team, fields["owner_team_id"]) is None
+    ):
+        raise NotFound("owner team not found", field=["ownerTeamId"])
+    org_ids = fields.get("salesforce_org_ids")
+    if org_ids:
+        if len(set(org_ids)) != len(org_ids):
+            raise Invalid("an org is listed twice", field=["salesforceOrgIds"])
+        found = await get_by_ids(session, SalesforceOrg, org_ids)
+        if len(found) != len(org_ids):
+            raise NotFound("Salesforce org not found", field=["salesforceOrgIds"])
+
+
+async def _refuse_duplicate_slug(session: AsyncSession, slug: str) -> None:
+    if await repository.get_by_slug(session, slug) is not None:
+        raise Duplicate(f"a service with slug {slug!r} already exists", field=["slug"])
+
+
+async def create_service(
+    session: AsyncSession, *, principal: Principal, fields: dict[str, Any]
+) -> Service:
+    """Create a service owned by a team; `salesforceKey` defaults to the slug."""
+    checked = _service_fields(fields)
+    require_service_editor(principal, checked["owner_team_id"])
+    await _check_references(session, checked)
+    await _refuse_duplicate_slug(session, checked["slug"])
+    org_ids = checked.pop("salesforce_org_ids", None) or []
+    if not checked.get("salesforce_key"):
+        checked["salesforce_key"] = checked["slug"]
+    service = Service(**checked)
+    session.add(service)
+    await session.flush()
+    await repository.replace_salesforce_orgs(session, service.id, org_ids)
+    return service
+
+
+async def update_service(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    service_id: uuid.UUID,
+    version: int,
+    changes: dict[str, Any],
+) -> Service:
+    """Change a service; only its owner team (or an ADMIN) may, before and after a move."""
+    service = require_found(await get_by_id(session, Service, service_id), what="service")
+    require_service_editor(principal, service.owner_team_id)
+    check_version(service, version)
+    checked = _service_fields(changes)
+    if "owner_team_id" in checked and checked["owner_team_id"] != service.owner_team_id:
+        require_service_editor(principal, checked["owner_team_id"])
+    await _check_references(session, checked)
+    if "slug" in checked and checked["slug"] != service.slug:
+        await _refuse_duplicate_slug(session, checked["slug"])
+    if "salesforce_key" in checked and checked["salesforce_key"] is None:
+        checked["salesforce_key"] = checked.get("slug", service.slug)
+    org_ids = checked.pop("salesforce_org_ids", None)
+    apply_changes(service, checked)
+    if org_ids is not None:
+        await repository.replace_salesforce_orgs(session, service.id, org_ids)
+        # The org list lives in its own table: touch the row so its version moves too.
+        service.updated_at = func.now()
+    await session.flush()
+    return service
+
+
+def _check_dates(effective_from: date | None, effective_to: date | None) -> None:
+    if effective_from and effective_to and effective_to < effective_from:
+        raise Invalid("effectiveTo must not be before effectiveFrom", field=["effectiveTo"])
+
+
+async def create_ownership_role(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    service_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: OwnershipRoleKind,
+    effective_from: date | None = None,
+    effective_to: date | None = None,
+) -> OwnershipRole:
+    """Give a person a typed role on a service; several holders per role are allowed."""
+    service = require_found(
+        await get_by_id(session, Service, service_id), what="service", field="serviceId"
+    )
+    require_service_editor(principal, service.owner_team_id)
+    require_found(await get_by_id(session, Person, person_id), what="person", field="personId")
+    _check_dates(effective_from, effective_to)
+    values: dict[str, Any] = {
+        "service_id": service_id,
+        "person_id": person_id,
+        "role": OwnershipRoleKind(role),
+        "effective_to": effective_to,
+    }
+    if effective_from is not None:
+        values["effective_from"] = effective_from
+    ownership = OwnershipRole(**values)
+    session.add(ownership)
+    await session.flush()
+    await session.refresh(ownership, ["effective_from"])
+    return ownership
+
+
+async def update_ownership_role(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    ownership_role_id: uuid.UUID,
+    version: int,
+    changes: dict[str, Any],
+) -> OwnershipRole:
+    """Change a role's kind or effective dates (ending a role sets `effectiveTo`)."""
+    ownership = require_found(
+        await get_by_id(session, OwnershipRole, ownership_role_id), what="ownership role"
+    )
+    service = require_found(await get_by_id(session, Service, ownership.service_id), what="service")
+    require_service_editor(principal, service.owner_team_id)
+    check_version(ownership, version)
+    if "role" in changes:
+        changes = {**changes, "role": OwnershipRoleKind(changes["role"])}
+    _check_dates(
+        changes.get("effective_from", ownership.effective_from),
+        changes.get("effective_to", ownership.effective_to),
+    )
+    apply_changes(ownership, changes)
+    await session.flush()
+    return ownership

@@ -1,0 +1,65 @@
+"""Every SQL statement about services and ownership roles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.services.models import Lifecycle, Service, Tier, service_salesforce_org
+from identity.models import Team
+
+
+@dataclass(frozen=True)
+class ServiceFilter:
+    owner_team_id: uuid.UUID | None = None
+    business_unit_id: uuid.UUID | None = None
+    tiers: tuple[Tier, ...] = ()
+    lifecycles: tuple[Lifecycle, ...] = ()
+    tag: str | None = None
+    include_archived: bool = False
+
+
+def services_query(service_filter: ServiceFilter) -> Select[Service]:
+    statement = select(Service)
+    if not service_filter.include_archived:
+        statement = statement.where(Service.archived_at.is_(None))
+    if service_filter.owner_team_id is not None:
+        statement = statement.where(Service.owner_team_id == service_filter.owner_team_id)
+    if service_filter.business_unit_id is not None:
+        statement = statement.where(
+            Service.owner_team_id.in_(
+                select(Team.id).where(Team.business_unit_id == service_filter.business_unit_id)
+            )
+        )
+    if service_filter.tiers:
+        statement = statement.where(Service.tier.in_(service_filter.tiers))
+    if service_filter.lifecycles:
+        statement = statement.where(Service.lifecycle.in_(service_filter.lifecycles))
+    if service_filter.tag is not None:
+        statement = statement.where(Service.tags.contains([service_filter.tag]))
+    return statement
+
+
+async def get_by_slug(session: AsyncSession, slug: str) -> Service | None:
+    return await session.scalar(select(Service).where(Service.slug == slug))
+
+
+async def replace_salesforce_orgs(
+    session: AsyncSession, service_id: uuid.UUID, org_ids: Sequence[uuid.UUID]
+) -> None:
+    """Store the service's orgs in the order given."""
+    await session.execute(
+        delete(service_salesforce_org).where(service_salesforce_org.c.service_id == service_id)
+    )
+    if org_ids:
+        await session.execute(
+            insert(service_salesforce_org),
+            [
+                {"service_id": service_id, "salesforce_org_id": org_id, "position": position}
+                for position, org_id in enumerate(org_ids)
+            ],
+        )

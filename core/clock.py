@@ -1,0 +1,7 @@
+"""The one place that asks what time it is."""
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,180 @@
+"""Keyset pagination: opaque cursors carrying the order, the sort value and the id."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, func, literal, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+Row = TypeVar("Row")
+
+
+class PageSizeExceeded(ValueError):
+    """`first` or `last` above `MAX_PAGE_SIZE`."""
+
+
+class InvalidPageRequest(ValueError):
+    """A malformed cursor, a cursor from another query, or a negative page size."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    value: Any
+    id: uuid.UUID
+
+    def encode(self, fingerprint: str) -> str:
+        payload = {"f": fingerprint, "v": _dump_value(self.value), "i": str(self.id)}
+        raw = json.dumps(payload, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, fingerprint: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
+            payload = json.loads(raw)
+            if not isinstance(payload, dict):
+                raise TypeError
+            given, value, key = payload["f"], payload["v"], payload["i"]
+            cursor = cls(_load_value(value), uuid.UUID(key))
+        except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error):
+            raise InvalidPageRequest(f"{text!r} is not a valid cursor") from None
+        if given != fingerprint:
+            raise InvalidPageRequest(
+                "the cursor belongs to another filter or order; start again without it"
+            )
+        return cursor
+
+
+def _dump_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    return value
+
+
+def _load_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return datetime.fromisoformat(value["t"])
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise TypeError
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short hash of the filter and order, so a cursor only works with its own query."""
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def limit(self) -> int:
+        for size in (self.first, self.last):
+            if size is not None and size < 0:
+                raise InvalidPageRequest("first and last must not be negative")
+            if size is not None and size > MAX_PAGE_SIZE:
+                raise PageSizeExceeded(
+                    f"a page holds at most {MAX_PAGE_SIZE} items; {size} were asked for"
+                )
+        if self.first is not None and self.last is not None:
+            raise InvalidPageRequest("pass first or last, not both")
+        if self.last is not None:
+            return self.last
+        return self.first if self.first is not None else DEFAULT_PAGE_SIZE
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None
+
+
+@dataclass(frozen=True)
+class KeysetOrder:
+    """Sort by one non-null column then the id; `descending` flips both."""
+
+    column: InstrumentedAttribute[Any]
+    id_column: InstrumentedAttribute[Any]
+    descending: bool = False
+    name: str = ""
+
+
+@dataclass
+class Page(Generic[Row]):
+    rows: list[Row]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    count_statement: Select[Any]
+
+
+def _after(order: KeysetOrder, cursor: Cursor, *, forward: bool) -> Any:
+    pair = tuple_(order.column, order.id_column)
+    bound = tuple_(literal(cursor.value), literal(cursor.id))
+    goes_up = forward != order.descending
+    return pair > bound if goes_up else pair < bound
+
+
+async def fetch_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    order: KeysetOrder,
+    request: PageRequest,
+    fingerprint_parts: Sequence[Any],
+) -> Page[Any]:
+    """Run `statement` one page at a time; the statement selects one ORM entity."""
+    limit = request.limit()
+    stamp = fingerprint(order.name, order.descending, *fingerprint_parts)
+    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
+    conditions = []
+    if request.after is not None:
+        conditions.append(_after(order, Cursor.decode(request.after, stamp), forward=True))
+    if request.before is not None:
+        conditions.append(_after(order, Cursor.decode(request.before, stamp), forward=False))
+    if conditions:
+        statement = statement.where(and_(*conditions) if len(conditions) > 1 else conditions[0])
+    if request.backwards != order.descending:
+        ordering = (order.column.desc().nulls_last(), order.id_column.desc())
+    else:
+        ordering = (order.column.asc().nulls_last(), order.id_column.asc())
+    statement = statement.order_by(*ordering).limit(limit + 1)
+    rows = list((await session.scalars(statement)).unique().all())
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if request.backwards:
+        rows.reverse()
+    key = order.column.key
+    cursors = [Cursor(getattr(row, key), row.id).encode(stamp) for row in rows]
+    if request.backwards:
+        has_previous, has_next = has_more, request.before is not None
+    else:
+        has_next, has_previous = has_more, request.after is not None
+    return Page(rows, cursors, has_next, has_previous, count_statement)
+
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "Cursor",
+    "InvalidPageRequest",
+    "KeysetOrder",
+    "Page",
+    "PageRequest",
+    "PageSizeExceeded",
+    "fetch_page",
+]

@@ -1,0 +1,119 @@
+"""Queries of the catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+
+from catalog.orgs import models as org_models
+from catalog.orgs import repository as org_repository
+from catalog.services import models, repository
+from core.errors import DomainError
+from core.pagination import KeysetOrder, PageRequest
+from graphql_schema.catalog.inputs import OrderDirection, ServiceFilter, ServiceOrder
+from graphql_schema.catalog.types import SalesforceOrg, Service
+from graphql_schema.connection import Connection, load_selected, paginate
+from graphql_schema.context import Info
+from graphql_schema.errors import BadUserInput
+from graphql_schema.node import decode_id
+
+_SERVICE_ORDER_COLUMNS = {
+    "NAME": models.Service.name,
+    "SLUG": models.Service.slug,
+    "TIER": models.Service.tier,
+    "UPDATED_AT": models.Service.updated_at,
+}
+
+
+def _service_filter(given: ServiceFilter | None) -> repository.ServiceFilter:
+    if given is None:
+        return repository.ServiceFilter()
+    try:
+        owner_team_id = (
+            decode_id(given.owner_team_id, "Team", field="ownerTeamId")
+            if given.owner_team_id
+            else None
+        )
+        business_unit_id = (
+            decode_id(given.business_unit_id, "BusinessUnit", field="businessUnitId")
+            if given.business_unit_id
+            else None
+        )
+    except DomainError as error:
+        raise BadUserInput(f"filter.{error.message}") from None
+    return repository.ServiceFilter(
+        owner_team_id=owner_team_id,
+        business_unit_id=business_unit_id,
+        tiers=tuple(given.tiers or ()),
+        lifecycles=tuple(given.lifecycles or ()),
+        tag=given.tag,
+        include_archived=given.include_archived,
+    )
+
+
+def _fingerprint(service_filter: repository.ServiceFilter) -> list[Any]:
+    return [repr(service_filter)]
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="Services, filtered and ordered, a keyset page at a time.")
+    async def services(
+        self,
+        info: Info,
+        filter: ServiceFilter | None = None,
+        order_by: ServiceOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Service]:
+        order_by = order_by or ServiceOrder()
+        service_filter = _service_filter(filter)
+        return await paginate(
+            info,
+            repository.services_query(service_filter),
+            type_name="Service",
+            convert=Service.from_model,
+            order=KeysetOrder(
+                _SERVICE_ORDER_COLUMNS[order_by.field.value],
+                models.Service.id,
+                descending=order_by.direction is OrderDirection.DESC,
+                name=order_by.field.value,
+            ),
+            request=PageRequest(first, after, last, before),
+            fingerprint_parts=_fingerprint(service_filter),
+        )
+
+    @strawberry.field(description="A service by its slug; null when there is none.")
+    async def service(self, info: Info, slug: str) -> Service | None:
+        found = await load_selected(
+            info,
+            lambda session, options: session.scalar(
+                select(models.Service).where(models.Service.slug == slug).options(*options)
+            ),
+            "Service",
+        )
+        return Service.from_model(found) if found is not None else None
+
+    @strawberry.field(description="Salesforce orgs, by name.")
+    async def salesforce_orgs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[SalesforceOrg]:
+        return await paginate(
+            info,
+            org_repository.orgs_query(),
+            type_name="SalesforceOrg",
+            convert=SalesforceOrg.from_model,
+            order=KeysetOrder(
+                org_models.SalesforceOrg.name, org_models.SalesforceOrg.id, name="NAME"
+            ),
+            request=PageRequest(first, after, last, before),
+        )

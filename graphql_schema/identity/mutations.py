@@ -1,0 +1,171 @@
+"""Mutations of the organisation: business units, teams, memberships."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graphql_schema.context import Info
+from graphql_schema.identity.inputs import (
+    CreateBusinessUnitInput,
+    CreateMembershipInput,
+    CreateTeamInput,
+    UpdateBusinessUnitInput,
+    UpdateMembershipInput,
+    UpdateTeamInput,
+)
+from graphql_schema.identity.payloads import BusinessUnitPayload, MembershipPayload, TeamPayload
+from graphql_schema.identity.types import BusinessUnit, Membership, Team
+from graphql_schema.inputs import provided, refuse_nulls
+from graphql_schema.mutation import payload_object, run_mutation
+from graphql_schema.node import decode_id
+from identity import actions, models
+from identity.principal import Principal
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(description="Create a business unit (ADMIN).")
+    async def create_business_unit(
+        self, info: Info, input: CreateBusinessUnitInput
+    ) -> BusinessUnitPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.BusinessUnit:
+            return await actions.create_business_unit(session, principal=principal, name=input.name)
+
+        unit, errors = await run_mutation(info, action)
+        return BusinessUnitPayload(
+            business_unit=await payload_object(
+                info,
+                unit,
+                field="businessUnit",
+                type_name="BusinessUnit",
+                convert=BusinessUnit.from_model,
+            ),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Rename a business unit (ADMIN).")
+    async def update_business_unit(
+        self, info: Info, input: UpdateBusinessUnitInput
+    ) -> BusinessUnitPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.BusinessUnit:
+            fields = provided(input)
+            refuse_nulls(fields, "name")
+            return await actions.update_business_unit(
+                session,
+                principal=principal,
+                business_unit_id=decode_id(input.id, "BusinessUnit", field="id"),
+                version=input.version,
+                name=fields.get("name"),
+            )
+
+        unit, errors = await run_mutation(info, action)
+        return BusinessUnitPayload(
+            business_unit=await payload_object(
+                info,
+                unit,
+                field="businessUnit",
+                type_name="BusinessUnit",
+                convert=BusinessUnit.from_model,
+            ),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Create a team in a business unit (ADMIN).")
+    async def create_team(self, info: Info, input: CreateTeamInput) -> TeamPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.Team:
+            return await actions.create_team(
+                session,
+                principal=principal,
+                name=input.name,
+                slug=input.slug,
+                kind=input.kind,
+                business_unit_id=decode_id(
+                    input.business_unit_id, "BusinessUnit", field="businessUnitId"
+                ),
+                contact_email=input.contact_email,
+                chat_channel=input.chat_channel,
+            )
+
+        team, errors = await run_mutation(info, action)
+        return TeamPayload(
+            team=await payload_object(
+                info, team, field="team", type_name="Team", convert=Team.from_model
+            ),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Change a team (its members or ADMIN).")
+    async def update_team(self, info: Info, input: UpdateTeamInput) -> TeamPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.Team:
+            changes = provided(input)
+            refuse_nulls(changes, "name", "slug", "kind", "business_unit_id")
+            if "business_unit_id" in changes:
+                changes["business_unit_id"] = decode_id(
+                    changes["business_unit_id"], "BusinessUnit", field="businessUnitId"
+                )
+            return await actions.update_team(
+                session,
+                principal=principal,
+                team_id=decode_id(input.id, "Team", field="id"),
+                version=input.version,
+                changes=changes,
+            )
+
+        team, errors = await run_mutation(info, action)
+        return TeamPayload(
+            team=await payload_object(
+                info, team, field="team", type_name="Team", convert=Team.from_model
+            ),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Put a person in a team with a role.")
+    async def create_membership(
+        self, info: Info, input: CreateMembershipInput
+    ) -> MembershipPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.Membership:
+            return await actions.create_membership(
+                session,
+                principal=principal,
+                person_id=decode_id(input.person_id, "Person", field="personId"),
+                team_id=decode_id(input.team_id, "Team", field="teamId"),
+                role=input.role,
+            )
+
+        membership, errors = await run_mutation(info, action)
+        return MembershipPayload(
+            membership=await payload_object(
+                info,
+                membership,
+                field="membership",
+                type_name="Membership",
+                convert=Membership.from_model,
+            ),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Change a member's role in a team.")
+    async def update_membership(
+        self, info: Info, input: UpdateMembershipInput
+    ) -> MembershipPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.Membership:
+            return await actions.update_membership(
+                session,
+                principal=principal,
+                membership_id=decode_id(input.id, "Membership", field="id"),
+                version=input.version,
+                role=input.role,
+            )
+
+        membership, errors = await run_mutation(info, action)
+        return MembershipPayload(
+            membership=await payload_object(
+                info,
+                membership,
+                field="membership",
+                type_name="Membership",
+                convert=Membership.from_model,
+            ),
+            user_errors=errors,
+        )

@@ -1,0 +1,94 @@
+"""Queries of the organisation."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from core.pagination import KeysetOrder, PageRequest
+from graphql_schema.connection import Connection, paginate
+from graphql_schema.context import Info
+from graphql_schema.identity.types import BusinessUnit, Person, Team, Viewer
+from identity import models, repository
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The caller; null only for an anonymous caller.")
+    async def viewer(self, info: Info) -> Viewer | None:
+        principal = info.context.principal
+        if principal is None:
+            return None
+        person = None
+        teams: list[Team] = []
+        async with info.context.db() as session:
+            if principal.person_id is not None:
+                found = await session.get(models.Person, principal.person_id)
+                person = Person.from_model(found) if found is not None else None
+            if principal.team_ids:
+                rows = await session.scalars(
+                    select(models.Team)
+                    .where(models.Team.id.in_(principal.team_ids))
+                    .order_by(models.Team.name)
+                )
+                teams = [Team.from_model(team) for team in rows]
+        return Viewer(
+            person=person,
+            roles=sorted(principal.roles),
+            teams=teams,
+            is_machine=principal.is_machine,
+        )
+
+    @strawberry.field(description="People, by display name.")
+    async def people(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Person]:
+        return await paginate(
+            info,
+            repository.people_query(),
+            type_name="Person",
+            convert=Person.from_model,
+            order=KeysetOrder(models.Person.display_name, models.Person.id, name="DISPLAY_NAME"),
+            request=PageRequest(first, after, last, before),
+        )
+
+    @strawberry.field(description="Teams, by name.")
+    async def teams(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Team]:
+        return await paginate(
+            info,
+            repository.teams_query(),
+            type_name="Team",
+            convert=Team.from_model,
+            order=KeysetOrder(models.Team.name, models.Team.id, name="NAME"),
+            request=PageRequest(first, after, last, before),
+        )
+
+    @strawberry.field(description="Business units, by name.")
+    async def business_units(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[BusinessUnit]:
+        return await paginate(
+            info,
+            repository.business_units_query(),
+            type_name="BusinessUnit",
+            convert=BusinessUnit.from_model,
+            order=KeysetOrder(models.BusinessUnit.name, models.BusinessUnit.id, name="NAME"),
+            request=PageRequest(first, after, last, before),
+        )

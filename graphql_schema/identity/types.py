@@ -1,0 +1,158 @@
+"""GraphQL types of the organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+import graphql_schema.identity.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.node import Node, global_id, register_node
+from graphql_schema.prefetch import register_relations
+from identity import models
+from identity.principal import Role
+
+
+@strawberry.type(description="A federated identity: people sign in through SSO, never locally.")
+class Person(Node):
+    id: strawberry.ID
+    display_name: str
+    email: str | None
+    active: bool
+    last_seen_at: datetime | None
+    version: int
+    model: strawberry.Private[models.Person]
+
+    @classmethod
+    def from_model(cls, person: models.Person) -> Person:
+        return cls(
+            id=global_id("Person", person.id),
+            display_name=person.display_name,
+            email=person.email,
+            active=person.active,
+            last_seen_at=person.last_seen_at,
+            version=person.version,
+            model=person,
+        )
+
+    @strawberry.field
+    def memberships(self) -> list[Membership]:
+        return [Membership.from_model(item) for item in self.model.memberships]
+
+
+@strawberry.type(description="A business unit; teams belong to one and KPIs roll up to it.")
+class BusinessUnit(Node):
+    id: strawberry.ID
+    name: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.BusinessUnit]
+
+    @classmethod
+    def from_model(cls, unit: models.BusinessUnit) -> BusinessUnit:
+        return cls(
+            id=global_id("BusinessUnit", unit.id),
+            name=unit.name,
+            version=unit.version,
+            created_at=unit.created_at,
+            updated_at=unit.updated_at,
+            model=unit,
+        )
+
+    @strawberry.field
+    def teams(self) -> list[Team]:
+        return [Team.from_model(team) for team in sorted(self.model.teams, key=_by_name)]
+
+
+def _by_name(team: models.Team) -> str:
+    return team.name
+
+
+@strawberry.type(description="A product, platform or support team.")
+class Team(Node):
+    id: strawberry.ID
+    name: str
+    slug: str
+    kind: models.TeamKind
+    contact_email: str | None
+    chat_channel: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.Team]
+
+    @classmethod
+    def from_model(cls, team: models.Team) -> Team:
+        return cls(
+            id=global_id("Team", team.id),
+            name=team.name,
+            slug=team.slug,
+            kind=team.kind,
+            contact_email=team.contact_email,
+            chat_channel=team.chat_channel,
+            version=team.version,
+            created_at=team.created_at,
+            updated_at=team.updated_at,
+            model=team,
+        )
+
+    @strawberry.field
+    def business_unit(self) -> BusinessUnit:
+        return BusinessUnit.from_model(self.model.business_unit)
+
+    @strawberry.field
+    def memberships(self) -> list[Membership]:
+        return [Membership.from_model(item) for item in self.model.memberships]
+
+
+@strawberry.type(description="A person's role in a team.")
+class Membership(Node):
+    id: strawberry.ID
+    role: models.MembershipRole
+    version: int
+    model: strawberry.Private[models.Membership]
+
+    @classmethod
+    def from_model(cls, membership: models.Membership) -> Membership:
+        return cls(
+            id=global_id("Membership", membership.id),
+            role=membership.role,
+            version=membership.version,
+            model=membership,
+        )
+
+    @strawberry.field
+    def person(self) -> Person:
+        return Person.from_model(self.model.person)
+
+    @strawberry.field
+    def team(self) -> Team:
+        return Team.from_model(self.model.team)
+
+
+@strawberry.type(description="The caller: null for an anonymous caller.")
+class Viewer:
+    person: Person | None
+    roles: list[Role]
+    teams: list[Team]
+    is_machine: bool
+
+
+register_relations("Person", {"memberships": ([models.Person.memberships], "Membership")})
+register_relations("BusinessUnit", {"teams": ([models.BusinessUnit.teams], "Team")})
+register_relations(
+    "Team",
+    {
+        "businessUnit": ([models.Team.business_unit], "BusinessUnit"),
+        "memberships": ([models.Team.memberships], "Membership"),
+    },
+)
+register_relations(
+    "Membership",
+    {"person": ([models.Membership.person], "Person"), "team": ([models.Membership.team], "Team")},
+)
+register_node("Person", models.Person, Person.from_model)
+register_node("BusinessUnit", models.BusinessUnit, BusinessUnit.from_model)
+register_node("Team", models.Team, Team.from_model)
+register_node("Membership", models.Membership, Membership.from_model)

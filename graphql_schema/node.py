@@ -1,0 +1,81 @@
+"""The Relay `Node` interface: opaque global ids resolved to any catalog object."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+
+from core.errors import Invalid, NotFound
+from core.ids import GlobalId, MalformedGlobalId
+from core.repository import get_by_ids
+from graphql_schema.context import Info
+from graphql_schema.errors import BadUserInput
+from graphql_schema.prefetch import loader_options
+
+MAX_NODES = 100
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+@dataclass(frozen=True)
+class NodeType:
+    model: type[Any]
+    convert: Callable[[Any], Node]
+
+
+_NODE_TYPES: dict[str, NodeType] = {}
+
+
+def register_node(type_name: str, model: type[Any], convert: Callable[[Any], Node]) -> None:
+    _NODE_TYPES[type_name] = NodeType(model, convert)
+
+
+def global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
+    return strawberry.ID(GlobalId(type_name, key).encode())
+
+
+def decode_id(value: str, type_name: str, *, field: str) -> uuid.UUID:
+    """Decode an input id of the expected type, or raise a domain error naming the field."""
+    try:
+        decoded = GlobalId.decode(value)
+    except MalformedGlobalId:
+        raise Invalid(f"{field} is not a valid id", field=[field]) from None
+    if decoded.type_name != type_name:
+        raise NotFound(f"{field} does not name a {type_name}", field=[field])
+    return decoded.id
+
+
+def _decode_for_query(value: str) -> GlobalId:
+    try:
+        return GlobalId.decode(value)
+    except MalformedGlobalId as error:
+        raise BadUserInput(str(error)) from None
+
+
+async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    """One statement per type named among `ids`; unknown or invisible ids give null."""
+    if len(ids) > MAX_NODES:
+        raise BadUserInput(f"nodes takes at most {MAX_NODES} ids")
+    decoded = [_decode_for_query(value) for value in ids]
+    by_type: dict[str, list[uuid.UUID]] = {}
+    for item in decoded:
+        if item.type_name in _NODE_TYPES:
+            by_type.setdefault(item.type_name, []).append(item.id)
+    selections = info.selected_fields[0].selections
+    found: dict[tuple[str, uuid.UUID], Node] = {}
+    async with info.context.db() as session:
+        for type_name, keys in by_type.items():
+            node_type = _NODE_TYPES[type_name]
+            rows = await get_by_ids(
+                session, node_type.model, keys, loader_options(selections, type_name)
+            )
+            for key, row in rows.items():
+                found[(type_name, key)] = node_type.convert(row)
+    return [found.get((item.type_name, item.id)) for item in decoded]

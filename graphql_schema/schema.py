@@ -1,0 +1,78 @@
+"""The schema: every domain's queries and mutations, and the extensions that guard them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.graphql import OperationType
+
+from graphql_schema.catalog.mutations import CatalogMutation
+from graphql_schema.catalog.queries import CatalogQuery
+from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
+from graphql_schema.context import Info
+from graphql_schema.errors import CodedError
+from graphql_schema.identity.mutations import IdentityMutation
+from graphql_schema.identity.queries import IdentityQuery
+from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
+from graphql_schema.node import Node, resolve_nodes
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id; null when unknown or invisible.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return (await resolve_nodes(info, [id]))[0]
+
+    @strawberry.field(description="Objects by global id, in the order asked; at most 100.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        return await resolve_nodes(info, ids)
+
+
+@strawberry.type
+class Query(NodeQuery, IdentityQuery, CatalogQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(IdentityMutation, CatalogMutation):
+    pass
+
+
+class ReadOnlyQueries(SchemaExtension):
+    """Queries run in a read-only transaction; only mutations may write."""
+
+    def on_execute(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context.context
+        context.read_only = self.execution_context.operation_type is not OperationType.MUTATION
+        yield
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask bugs, never validation, limit or coded errors."""
+    original = error.original_error
+    return original is not None and not isinstance(original, (CodedError, GraphQLError))
+
+
+def build_schema(*, mask_errors: bool = False) -> strawberry.Schema:
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [ReadOnlyQueries]
+    if mask_errors:
+        extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Person, BusinessUnit, Team, Membership, Service, OwnershipRole, SalesforceOrg],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=mask_errors),
+    )
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"
+
+
+__all__ = ["StrawberryObjectDefinition", "build_schema", "sdl"]

@@ -1,0 +1,1 @@
+"""The organisation: people, business units, teams, memberships, principals."""

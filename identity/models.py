@@ -1,0 +1,94 @@
+"""People, business units, teams and memberships."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+
+
+class TeamKind(StrEnum):
+    PRODUCT = "PRODUCT"
+    PLATFORM = "PLATFORM"
+    SUPPORT = "SUPPORT"
+
+
+class MembershipRole(StrEnum):
+    PRODUCT_OWNER = "PRODUCT_OWNER"
+    ENGINEER = "ENGINEER"
+    SUPPORT_L1 = "SUPPORT_L1"
+    SUPPORT_L2 = "SUPPORT_L2"
+    DESIGN_AUTHORITY = "DESIGN_AUTHORITY"
+
+
+def enum_column(enum: type[StrEnum], name: str) -> Enum:
+    """Enums are stored as text with a CHECK constraint: new values need no type change."""
+    return Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_verified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    display_name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person", lazy="raise")
+
+
+class BusinessUnit(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    __tablename__ = "business_unit"
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="business_unit", lazy="raise")
+
+
+class Team(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    __tablename__ = "team"
+    __table_args__ = (
+        Index("ix_team_name_id", "name", "id"),
+        Index("ix_team_business_unit_id", "business_unit_id"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[TeamKind] = mapped_column(enum_column(TeamKind, "team_kind"))
+    business_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("business_unit.id"))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    chat_channel: Mapped[str | None] = mapped_column(String(200))
+
+    business_unit: Mapped[BusinessUnit] = relationship(back_populates="teams", lazy="raise")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="team", lazy="raise")
+
+
+class Membership(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("person_id", "team_id", "role"),
+        Index("ix_membership_team_id", "team_id"),
+    )
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
+    team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("team.id"))
+    role: Mapped[MembershipRole] = mapped_column(enum_column(MembershipRole, "membership_role"))
+
+    person: Mapped[Person] = relationship(back_populates="memberships", lazy="raise")
+    team: Mapped[Team] = relationship(back_populates="memberships", lazy="raise")

@@ -1,0 +1,1 @@
+"""The composition root: app factory, CLI, embedded PostgreSQL."""

@@ -1,0 +1,55 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.db import make_engine, make_sessionmaker
+from core.settings import Settings
+from graphql_schema.http import graphql_router
+from graphql_schema.schema import build_schema
+from server import health
+from server.auth import principal_for
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database_url: str | None = None,
+    engine: AsyncEngine | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> FastAPI:
+    """Build the API; the engine is made in the lifespan unless a test passes its own."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_engine = engine is None
+        app.state.engine = engine or make_engine(
+            database_url or settings.database_url or "",
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
+        app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
+        try:
+            yield
+        finally:
+            if own_engine:
+                await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Service Catalog",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    schema = build_schema(mask_errors=not settings.is_dev)
+    app.include_router(
+        graphql_router(schema, settings=settings, principal_for=principal_for), prefix="/graphql"
+    )
+    app.include_router(health.router)
+    return app

