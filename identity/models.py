@@ -40,7 +40,10 @@ def enum_column(enum: type[StrEnum], name: str) -> Enum:
 
 class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject"),
+        Index("ix_person_display_name_id", "display_name", "id"),
+    )
 
     issuer: Mapped[str] = mapped_column(String(500))
     subject: Mapped[str] = mapped_column(String(255))
@@ -57,6 +60,7 @@ class BusinessUnit(UUIDPrimaryKey, Timestamps, Versioned, Base):
     __tablename__ = "business_unit"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     teams: Mapped[list[Team]] = relationship(back_populates="business_unit", lazy="raise")
 
@@ -74,6 +78,7 @@ class Team(UUIDPrimaryKey, Timestamps, Versioned, Base):
     business_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("business_unit.id"))
     contact_email: Mapped[str | None] = mapped_column(String(320))
     chat_channel: Mapped[str | None] = mapped_column(String(200))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     business_unit: Mapped[BusinessUnit] = relationship(back_populates="teams", lazy="raise")
     memberships: Mapped[list[Membership]] = relationship(back_populates="team", lazy="raise")

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
@@ -21,6 +21,7 @@ class OrgKind(StrEnum):
 
 class SalesforceOrg(UUIDPrimaryKey, Timestamps, Versioned, Base):
     __tablename__ = "salesforce_org"
+    __table_args__ = (Index("ix_salesforce_org_name_id", "name", "id"),)
 
     org_id: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -35,6 +36,7 @@ class SalesforceOrg(UUIDPrimaryKey, Timestamps, Versioned, Base):
     backup_last_verified_restore_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True)
     )
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     parent: Mapped[SalesforceOrg | None] = relationship(
         remote_side="SalesforceOrg.id", lazy="raise"

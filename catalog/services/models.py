@@ -83,6 +83,11 @@ class Service(UUIDPrimaryKey, Timestamps, Versioned, Base):
         Index("ix_service_owner_team_id", "owner_team_id"),
         Index("ix_service_tags", "tags", postgresql_using="gin"),
         Index("ix_service_compliance_regimes", "compliance_regimes", postgresql_using="gin"),
+        Index(
+            "ix_service_search",
+            text("(name || ' ' || description) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
     )
 
     slug: Mapped[str] = mapped_column(String(100), unique=True)

@@ -1,0 +1,95 @@
+"""history archive search
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27 05:42:46.352816
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+from core.history import TRIGGER_FUNCTION, disable_history, enable_history
+
+VERSIONED_TABLES = (
+    "business_unit",
+    "team",
+    "person",
+    "membership",
+    "service",
+    "ownership_role",
+    "salesforce_org",
+)
+
+revision: str = "0002"
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "record_version",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("table_name", sa.String(length=63), nullable=False),
+        sa.Column("record_id", sa.Uuid(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column(
+            "at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.Column("actor", sa.Text(), nullable=True),
+        sa.Column("request_id", sa.Text(), nullable=True),
+        sa.Column(
+            "changes",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'[]'::jsonb"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "action IN ('CREATE', 'UPDATE', 'ARCHIVE', 'DELETE')",
+            name=op.f("ck_record_version_action_known"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_version")),
+    )
+    op.create_index(
+        "ix_record_version_record_id_version",
+        "record_version",
+        ["record_id", "version"],
+        unique=False,
+    )
+    op.add_column(
+        "business_unit", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.create_index("ix_person_display_name_id", "person", ["display_name", "id"], unique=False)
+    op.add_column(
+        "salesforce_org", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.create_index("ix_salesforce_org_name_id", "salesforce_org", ["name", "id"], unique=False)
+    op.create_index(
+        "ix_service_search",
+        "service",
+        [sa.literal_column("(name || ' ' || description) gin_trgm_ops")],
+        unique=False,
+        postgresql_using="gin",
+    )
+    op.add_column("team", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute(TRIGGER_FUNCTION)
+    for table in VERSIONED_TABLES:
+        op.execute(enable_history(table))
+
+
+def downgrade() -> None:
+    for table in VERSIONED_TABLES:
+        op.execute(disable_history(table))
+    op.execute("DROP FUNCTION IF EXISTS catalog_record_version()")
+    op.drop_column("team", "archived_at")
+    op.drop_index("ix_service_search", table_name="service", postgresql_using="gin")
+    op.drop_index("ix_salesforce_org_name_id", table_name="salesforce_org")
+    op.drop_column("salesforce_org", "archived_at")
+    op.drop_index("ix_person_display_name_id", table_name="person")
+    op.drop_column("business_unit", "archived_at")
+    op.drop_index("ix_record_version_record_id_version", table_name="record_version")
+    op.drop_table("record_version")
