@@ -57,6 +57,10 @@ class TooLong(DomainError):
     code = ErrorCode.TOO_LONG
 
 
+class HasDependents(DomainError):
+    code = ErrorCode.HAS_DEPENDENTS
+
+
 class DomainErrors(Exception):
     """Several field errors found at once, reported together."""
 

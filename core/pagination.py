@@ -33,10 +33,10 @@ class InvalidPageRequest(ValueError):
 @dataclass(frozen=True)
 class Cursor:
     value: Any
-    id: uuid.UUID
+    id: uuid.UUID | int
 
     def encode(self, fingerprint: str) -> str:
-        payload = {"f": fingerprint, "v": _dump_value(self.value), "i": str(self.id)}
+        payload = {"f": fingerprint, "v": _dump_value(self.value), "i": _dump_value(self.id)}
         raw = json.dumps(payload, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -48,7 +48,10 @@ class Cursor:
             if not isinstance(payload, dict):
                 raise TypeError
             given, value, key = payload["f"], payload["v"], payload["i"]
-            cursor = cls(_load_value(value), uuid.UUID(key))
+            key = _load_value(key)
+            if not isinstance(key, (uuid.UUID, int)):
+                raise TypeError
+            cursor = cls(_load_value(value), key)
         except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error):
             raise InvalidPageRequest(f"{text!r} is not a valid cursor") from None
         if given != fingerprint:
@@ -61,12 +64,16 @@ class Cursor:
 def _dump_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return {"t": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"u": str(value)}
     return value
 
 
 def _load_value(value: Any) -> Any:
-    if isinstance(value, dict):
+    if isinstance(value, dict) and "t" in value:
         return datetime.fromisoformat(value["t"])
+    if isinstance(value, dict) and "u" in value:
+        return uuid.UUID(value["u"])
     if value is None or isinstance(value, (str, int, float)):
         return value
     raise TypeError

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Conflict, DomainError, Duplicate, Invalid, NotFound
+from core.clock import utcnow
+from core.errors import Conflict, DomainError, Duplicate, HasDependents, Invalid, NotFound
 
 
 class VersionedRecord(Protocol):
@@ -51,3 +55,49 @@ def constraint_error(error: IntegrityError, messages: dict[str, DomainError]) ->
     if "unique" in text.lower():
         return Duplicate("a record with these values already exists")
     return Invalid("the change breaks a rule of the catalog")
+
+
+class ArchivableRecord(VersionedRecord, Protocol):
+    archived_at: Any
+
+
+async def archive_record(
+    session: AsyncSession, record: ArchivableRecord, expected_version: int
+) -> None:
+    """Hide a record from lists; archiving twice changes nothing."""
+    check_version(record, expected_version)
+    if record.archived_at is None:
+        record.archived_at = utcnow()
+        await session.flush()
+
+
+_REFERENCED_FROM = re.compile(r'referenced from table "([^"]+)"')
+FOREIGN_KEY_VIOLATION = "23503"
+
+
+def _referrer(error: IntegrityError) -> str:
+    cause = getattr(error.orig, "__cause__", None)
+    found = _REFERENCED_FROM.search(str(getattr(cause, "detail", "") or ""))
+    table = found.group(1) if found else getattr(cause, "table_name", None) or "other"
+    return table.replace("_", " ")
+
+
+async def delete_record(
+    session: AsyncSession, record: Any, expected_version: int, *, what: str
+) -> None:
+    """Delete one row, refused with HAS_DEPENDENTS while any other row references it."""
+    check_version(record, expected_version)
+    model = type(record)
+    try:
+        result = await session.execute(
+            delete(model).where(model.id == record.id, model.version == expected_version)
+        )
+    except IntegrityError as error:
+        if getattr(error.orig, "sqlstate", None) != FOREIGN_KEY_VIOLATION:
+            raise
+        raise HasDependents(
+            f"the {what} cannot be deleted: {_referrer(error)} records refer to it", field=["id"]
+        ) from None
+    if getattr(result, "rowcount", 1) == 0:
+        raise Conflict(f"the {what} changed while you were deleting it", field=["version"])
+    session.expunge(record)

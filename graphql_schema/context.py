@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from core.history import set_transaction_actor
 from core.settings import Settings
 from identity.principal import Principal
 
@@ -35,6 +36,7 @@ class Context(BaseContext):
         self.settings = settings
         self.principal = principal
         self.read_only = True
+        self.request_id: str | None = None
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
@@ -48,6 +50,10 @@ class Context(BaseContext):
                 await session.begin()
                 if self.read_only:
                     await session.execute(text("SET TRANSACTION READ ONLY"))
+                elif self.principal is not None:
+                    await set_transaction_actor(
+                        session, actor=self.principal.actor, request_id=self.request_id
+                    )
                 self._session = session
             yield self._session
 

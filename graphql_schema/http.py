@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 
 import strawberry
@@ -67,10 +68,12 @@ def graphql_router(
 ) -> CatalogGraphQLRouter:
     async def context_getter(request: Request) -> Context:
         sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-        return Context(
+        context = Context(
             settings=settings,
             sessionmaker=sessionmaker,
             principal=await principal_for(request, settings),
         )
+        context.request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        return context
 
     return CatalogGraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql")

@@ -11,15 +11,17 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.graphql import OperationType
 
-from graphql_schema.catalog.mutations import CatalogMutation
+from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMutation
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
 from graphql_schema.errors import CodedError
-from graphql_schema.identity.mutations import IdentityMutation
+from graphql_schema.history import HistoryQuery
+from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
 from graphql_schema.identity.queries import IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
 from graphql_schema.node import Node, resolve_nodes
+from graphql_schema.review import ReviewMutation
 
 
 @strawberry.type
@@ -34,12 +36,18 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, IdentityQuery, CatalogQuery):
+class Query(NodeQuery, IdentityQuery, CatalogQuery, HistoryQuery):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutation, CatalogMutation):
+class Mutation(
+    IdentityMutation,
+    IdentityLifecycleMutation,
+    CatalogMutation,
+    CatalogLifecycleMutation,
+    ReviewMutation,
+):
     pass
 
 

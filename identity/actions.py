@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import Duplicate, NotFound
-from core.records import apply_changes, check_version, require_found
+from core.records import (
+    apply_changes,
+    archive_record,
+    check_version,
+    delete_record,
+    require_found,
+)
 from core.repository import get_by_id
 from core.validation import email_field, optional_text, slug_field, text_field
 from identity import repository
@@ -211,3 +217,56 @@ async def ensure_person(
         session.add(person)
         await session.flush()
     return person
+
+
+async def archive_business_unit(
+    session: AsyncSession, *, principal: Principal, business_unit_id: uuid.UUID, version: int
+) -> BusinessUnit:
+    """Hide a business unit from lists (ADMIN)."""
+    require_admin(principal, action="archiving a business unit")
+    unit = require_found(
+        await get_by_id(session, BusinessUnit, business_unit_id), what="business unit"
+    )
+    await archive_record(session, unit, version)
+    return unit
+
+
+async def delete_business_unit(
+    session: AsyncSession, *, principal: Principal, business_unit_id: uuid.UUID, version: int
+) -> None:
+    """Delete a business unit without teams (ADMIN)."""
+    require_admin(principal, action="deleting a business unit")
+    unit = require_found(
+        await get_by_id(session, BusinessUnit, business_unit_id), what="business unit"
+    )
+    await delete_record(session, unit, version, what="business unit")
+
+
+async def archive_team(
+    session: AsyncSession, *, principal: Principal, team_id: uuid.UUID, version: int
+) -> Team:
+    """Hide a team from lists (ADMIN)."""
+    require_admin(principal, action="archiving a team")
+    team = require_found(await get_by_id(session, Team, team_id), what="team")
+    await archive_record(session, team, version)
+    return team
+
+
+async def delete_team(
+    session: AsyncSession, *, principal: Principal, team_id: uuid.UUID, version: int
+) -> None:
+    """Delete a team that owns nothing and has no members (ADMIN)."""
+    require_admin(principal, action="deleting a team")
+    team = require_found(await get_by_id(session, Team, team_id), what="team")
+    await delete_record(session, team, version, what="team")
+
+
+async def delete_membership(
+    session: AsyncSession, *, principal: Principal, membership_id: uuid.UUID, version: int
+) -> None:
+    """Take a person out of a team role."""
+    membership = require_found(
+        await get_by_id(session, Membership, membership_id), what="membership"
+    )
+    require_team_member(principal, membership.team_id, action="removing a team member")
+    await delete_record(session, membership, version, what="membership")

@@ -54,6 +54,14 @@ class Principal:
         return role in self.roles
 
     @property
+    def actor(self) -> str:
+        """How history and the audit log name this caller."""
+        if self.person_id is not None:
+            return f"person:{self.person_id}"
+        kind = "client" if self.is_machine else "subject"
+        return f"{kind}:{self.subject}@{self.issuer}"
+
+    @property
     def is_admin(self) -> bool:
         return Role.ADMIN in self.granted_roles
 

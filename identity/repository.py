@@ -15,15 +15,22 @@ def people_query() -> Select[Person]:
     return select(Person)
 
 
-def teams_query(*, business_unit_id: uuid.UUID | None = None) -> Select[Team]:
+def teams_query(
+    *, business_unit_id: uuid.UUID | None = None, include_archived: bool = False
+) -> Select[Team]:
     statement = select(Team)
+    if not include_archived:
+        statement = statement.where(Team.archived_at.is_(None))
     if business_unit_id is not None:
         statement = statement.where(Team.business_unit_id == business_unit_id)
     return statement
 
 
-def business_units_query() -> Select[BusinessUnit]:
-    return select(BusinessUnit)
+def business_units_query(*, include_archived: bool = False) -> Select[BusinessUnit]:
+    statement = select(BusinessUnit)
+    if not include_archived:
+        statement = statement.where(BusinessUnit.archived_at.is_(None))
+    return statement
 
 
 async def get_team_by_slug(session: AsyncSession, slug: str) -> Team | None:

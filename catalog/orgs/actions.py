@@ -12,7 +12,13 @@ from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.orgs.org_id import InvalidOrgId, normalise_org_id
 from catalog.permissions import require_org_editor
 from core.errors import Duplicate, Invalid, NotFound
-from core.records import apply_changes, check_version, require_found
+from core.records import (
+    apply_changes,
+    archive_record,
+    check_version,
+    delete_record,
+    require_found,
+)
 from core.repository import get_by_id
 from core.validation import optional_text, positive, text_field, url_field
 from identity.principal import Principal
@@ -102,3 +108,22 @@ async def update_salesforce_org(
     apply_changes(org, checked)
     await session.flush()
     return org
+
+
+async def archive_salesforce_org(
+    session: AsyncSession, *, principal: Principal, org_id: uuid.UUID, version: int
+) -> SalesforceOrg:
+    """Hide an org (a deleted sandbox, an expired scratch org) from lists."""
+    require_org_editor(principal)
+    org = require_found(await get_by_id(session, SalesforceOrg, org_id), what="Salesforce org")
+    await archive_record(session, org, version)
+    return org
+
+
+async def delete_salesforce_org(
+    session: AsyncSession, *, principal: Principal, org_id: uuid.UUID, version: int
+) -> None:
+    """Delete an org no service runs on and no sandbox descends from."""
+    require_org_editor(principal)
+    org = require_found(await get_by_id(session, SalesforceOrg, org_id), what="Salesforce org")
+    await delete_record(session, org, version, what="Salesforce org")

@@ -8,8 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.orgs.models import SalesforceOrg
 
 
-def orgs_query() -> Select[SalesforceOrg]:
-    return select(SalesforceOrg)
+def orgs_query(*, include_archived: bool = False) -> Select[SalesforceOrg]:
+    statement = select(SalesforceOrg)
+    if not include_archived:
+        statement = statement.where(SalesforceOrg.archived_at.is_(None))
+    return statement
 
 
 async def get_by_org_id(session: AsyncSession, org_id: str) -> SalesforceOrg | None:

@@ -21,8 +21,16 @@ from catalog.services.models import (
     Service,
     Tier,
 )
+from core.clock import utcnow
 from core.errors import Duplicate, Invalid, NotFound
-from core.records import apply_changes, check_version, require_found
+from core.history import note_extra_changes
+from core.records import (
+    apply_changes,
+    archive_record,
+    check_version,
+    delete_record,
+    require_found,
+)
 from core.repository import get_by_id, get_by_ids
 from core.validation import positive, slug_field, tag_list, text_field, url_field
 from identity.models import Person, Team
@@ -117,11 +125,24 @@ async def create_service(
     org_ids = checked.pop("salesforce_org_ids", None) or []
     if not checked.get("salesforce_key"):
         checked["salesforce_key"] = checked["slug"]
-    service = Service(**checked)
+    service = Service(id=uuid.uuid4(), **checked)
+    if org_ids:
+        await _note_org_change(session, service.id, [], org_ids)
     session.add(service)
     await session.flush()
     await repository.replace_salesforce_orgs(session, service.id, org_ids)
     return service
+
+
+async def _note_org_change(
+    session: AsyncSession,
+    service_id: uuid.UUID,
+    before: list[uuid.UUID],
+    after: list[uuid.UUID],
+) -> None:
+    """The org list lives in a link table: tell the history trigger what changed."""
+    change = {"field": "salesforce_org_ids", "from": before, "to": after}
+    await note_extra_changes(session, record_id=service_id, changes=[change])
 
 
 async def update_service(
@@ -147,9 +168,12 @@ async def update_service(
     org_ids = checked.pop("salesforce_org_ids", None)
     apply_changes(service, checked)
     if org_ids is not None:
-        await repository.replace_salesforce_orgs(session, service.id, org_ids)
-        # The org list lives in its own table: touch the row so its version moves too.
-        service.updated_at = func.now()
+        current = await repository.salesforce_org_ids(session, service.id)
+        if current != org_ids:
+            await _note_org_change(session, service.id, current, org_ids)
+            await repository.replace_salesforce_orgs(session, service.id, org_ids)
+            # Touch the row so the version (and the history trigger) move with the list.
+            service.updated_at = func.now()
     await session.flush()
     return service
 
@@ -215,3 +239,49 @@ async def update_ownership_role(
     apply_changes(ownership, changes)
     await session.flush()
     return ownership
+
+
+async def _editable_service(
+    session: AsyncSession, principal: Principal, service_id: uuid.UUID
+) -> Service:
+    service = require_found(await get_by_id(session, Service, service_id), what="service")
+    require_service_editor(principal, service.owner_team_id)
+    return service
+
+
+async def archive_service(
+    session: AsyncSession, *, principal: Principal, service_id: uuid.UUID, version: int
+) -> Service:
+    """Hide a service from lists unless `includeArchived`; its history and links stay."""
+    service = await _editable_service(session, principal, service_id)
+    await archive_record(session, service, version)
+    return service
+
+
+async def delete_service(
+    session: AsyncSession, *, principal: Principal, service_id: uuid.UUID, version: int
+) -> None:
+    """Delete a service nothing refers to any more (its history stays)."""
+    service = await _editable_service(session, principal, service_id)
+    await delete_record(session, service, version, what="service")
+
+
+async def delete_ownership_role(
+    session: AsyncSession, *, principal: Principal, ownership_role_id: uuid.UUID, version: int
+) -> None:
+    """Remove a role given by mistake; to end a role that held, set `effectiveTo` instead."""
+    ownership = require_found(
+        await get_by_id(session, OwnershipRole, ownership_role_id), what="ownership role"
+    )
+    await _editable_service(session, principal, ownership.service_id)
+    await delete_record(session, ownership, version, what="ownership role")
+
+
+async def confirm_service_review(
+    session: AsyncSession, *, principal: Principal, service_id: uuid.UUID
+) -> Service:
+    """Record that the owners reviewed the service today; it is fresh again."""
+    service = await _editable_service(session, principal, service_id)
+    service.last_reviewed_at = utcnow()
+    await session.flush()
+    return service

@@ -5,11 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, delete, func, insert, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.services.models import Lifecycle, Service, Tier, service_salesforce_org
+from catalog.services.models import (
+    DataClassification,
+    Lifecycle,
+    Service,
+    Tier,
+    service_salesforce_org,
+)
 from identity.models import Team
 
 
@@ -20,7 +27,19 @@ class ServiceFilter:
     tiers: tuple[Tier, ...] = ()
     lifecycles: tuple[Lifecycle, ...] = ()
     tag: str | None = None
+    data_classifications: tuple[DataClassification, ...] = ()
+    compliance_regime: str | None = None
+    search: str | None = None
     include_archived: bool = False
+
+
+# The same expression as the trigram index `ix_service_search`, so the index serves it.
+SEARCH_TEXT = Service.name.op("||")(literal_column("' '")).op("||")(Service.description)
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def services_query(service_filter: ServiceFilter) -> Select[Service]:
@@ -41,11 +60,37 @@ def services_query(service_filter: ServiceFilter) -> Select[Service]:
         statement = statement.where(Service.lifecycle.in_(service_filter.lifecycles))
     if service_filter.tag is not None:
         statement = statement.where(Service.tags.contains([service_filter.tag]))
+    if service_filter.data_classifications:
+        statement = statement.where(
+            Service.data_classification.in_(service_filter.data_classifications)
+        )
+    if service_filter.compliance_regime is not None:
+        statement = statement.where(
+            Service.compliance_regimes.contains([service_filter.compliance_regime.upper()])
+        )
+    if service_filter.search:
+        statement = statement.where(SEARCH_TEXT.ilike(_like_pattern(service_filter.search)))
     return statement
+
+
+def stale_services_query(now: datetime) -> Select[Service]:
+    """Live catalog services whose last owner review is older than their interval."""
+    reviewed = func.coalesce(Service.last_reviewed_at, Service.created_at)
+    due = reviewed + Service.review_interval_days * text("interval '1 day'")
+    return select(Service).where(Service.archived_at.is_(None), due < now)
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Service | None:
     return await session.scalar(select(Service).where(Service.slug == slug))
+
+
+async def salesforce_org_ids(session: AsyncSession, service_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(service_salesforce_org.c.salesforce_org_id)
+        .where(service_salesforce_org.c.service_id == service_id)
+        .order_by(service_salesforce_org.c.position)
+    )
+    return list(rows)
 
 
 async def replace_salesforce_orgs(

@@ -40,6 +40,13 @@ class ServiceFilter:
     tiers: list[models.Tier] | None = None
     lifecycles: list[models.Lifecycle] | None = None
     tag: str | None = None
+    data_classifications: list[models.DataClassification] | None = None
+    compliance_regime: str | None = strawberry.field(
+        default=None, description="Services held to this regime, e.g. GDPR."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Words found in the name or description (trigram index)."
+    )
     include_archived: bool = False
 
 

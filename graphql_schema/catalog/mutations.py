@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,8 +28,10 @@ from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
 from graphql_schema.errors import UserError
 from graphql_schema.inputs import provided, refuse_nulls
+from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
+from graphql_schema.review import register_reviewable
 from identity.principal import Principal
 
 _REQUIRED_SERVICE_FIELDS = (
@@ -174,3 +178,80 @@ class CatalogMutation:
 
         org, errors = await run_mutation(info, action)
         return await _org_payload(info, org, errors)
+
+
+@strawberry.type
+class CatalogLifecycleMutation:
+    @strawberry.mutation(description="Archive a service (its owner team, or ADMIN).")
+    async def archive_service(self, info: Info, input: ArchiveInput) -> ServicePayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.Service:
+            return await actions.archive_service(
+                session,
+                principal=principal,
+                service_id=decode_id(input.id, "Service", field="id"),
+                version=input.version,
+            )
+
+        service, errors = await run_mutation(info, action)
+        return await _service_payload(info, service, errors)
+
+    @strawberry.mutation(description="Delete a service nothing refers to (HAS_DEPENDENTS).")
+    async def delete_service(self, info: Info, input: DeleteInput) -> DeletePayload:
+        async def action(session: AsyncSession, principal: Principal) -> None:
+            await actions.delete_service(
+                session,
+                principal=principal,
+                service_id=decode_id(input.id, "Service", field="id"),
+                version=input.version,
+            )
+
+        _, errors = await run_mutation(info, action)
+        return DeletePayload.of(input.id, errors)
+
+    @strawberry.mutation(description="Delete an ownership role given by mistake.")
+    async def delete_ownership_role(self, info: Info, input: DeleteInput) -> DeletePayload:
+        async def action(session: AsyncSession, principal: Principal) -> None:
+            await actions.delete_ownership_role(
+                session,
+                principal=principal,
+                ownership_role_id=decode_id(input.id, "OwnershipRole", field="id"),
+                version=input.version,
+            )
+
+        _, errors = await run_mutation(info, action)
+        return DeletePayload.of(input.id, errors)
+
+    @strawberry.mutation(description="Archive a Salesforce org (ADMIN).")
+    async def archive_salesforce_org(self, info: Info, input: ArchiveInput) -> SalesforceOrgPayload:
+        async def action(session: AsyncSession, principal: Principal) -> org_models.SalesforceOrg:
+            return await org_actions.archive_salesforce_org(
+                session,
+                principal=principal,
+                org_id=decode_id(input.id, "SalesforceOrg", field="id"),
+                version=input.version,
+            )
+
+        org, errors = await run_mutation(info, action)
+        return await _org_payload(info, org, errors)
+
+    @strawberry.mutation(description="Delete a Salesforce org nothing refers to (ADMIN).")
+    async def delete_salesforce_org(self, info: Info, input: DeleteInput) -> DeletePayload:
+        async def action(session: AsyncSession, principal: Principal) -> None:
+            await org_actions.delete_salesforce_org(
+                session,
+                principal=principal,
+                org_id=decode_id(input.id, "SalesforceOrg", field="id"),
+                version=input.version,
+            )
+
+        _, errors = await run_mutation(info, action)
+        return DeletePayload.of(input.id, errors)
+
+
+async def _confirm_service_review(
+    session: AsyncSession, principal: Principal, service_id: uuid.UUID
+) -> models.Service:
+    return await actions.confirm_service_review(session, principal=principal, service_id=service_id)
+
+
+register_reviewable("Service", confirm=_confirm_service_review, convert=Service.from_model)

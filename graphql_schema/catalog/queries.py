@@ -10,6 +10,7 @@ from sqlalchemy import select
 from catalog.orgs import models as org_models
 from catalog.orgs import repository as org_repository
 from catalog.services import models, repository
+from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.inputs import OrderDirection, ServiceFilter, ServiceOrder
@@ -49,6 +50,9 @@ def _service_filter(given: ServiceFilter | None) -> repository.ServiceFilter:
         tiers=tuple(given.tiers or ()),
         lifecycles=tuple(given.lifecycles or ()),
         tag=given.tag,
+        data_classifications=tuple(given.data_classifications or ()),
+        compliance_regime=given.compliance_regime,
+        search=given.search.strip() if given.search and given.search.strip() else None,
         include_archived=given.include_archived,
     )
 
@@ -87,6 +91,27 @@ class CatalogQuery:
             fingerprint_parts=_fingerprint(service_filter),
         )
 
+    @strawberry.field(
+        description="Services whose last owner review is older than their review interval."
+    )
+    async def stale_services(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Service]:
+        return await paginate(
+            info,
+            repository.stale_services_query(utcnow()),
+            type_name="Service",
+            convert=Service.from_model,
+            order=KeysetOrder(models.Service.name, models.Service.id, name="NAME"),
+            request=PageRequest(first, after, last, before),
+            fingerprint_parts=["stale"],
+        )
+
     @strawberry.field(description="A service by its slug; null when there is none.")
     async def service(self, info: Info, slug: str) -> Service | None:
         found = await load_selected(
@@ -98,10 +123,11 @@ class CatalogQuery:
         )
         return Service.from_model(found) if found is not None else None
 
-    @strawberry.field(description="Salesforce orgs, by name.")
+    @strawberry.field(description="Salesforce orgs, by name; archived ones only when asked.")
     async def salesforce_orgs(
         self,
         info: Info,
+        include_archived: bool = False,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -109,11 +135,12 @@ class CatalogQuery:
     ) -> Connection[SalesforceOrg]:
         return await paginate(
             info,
-            org_repository.orgs_query(),
+            org_repository.orgs_query(include_archived=include_archived),
             type_name="SalesforceOrg",
             convert=SalesforceOrg.from_model,
             order=KeysetOrder(
                 org_models.SalesforceOrg.name, org_models.SalesforceOrg.id, name="NAME"
             ),
             request=PageRequest(first, after, last, before),
+            fingerprint_parts=[include_archived],
         )

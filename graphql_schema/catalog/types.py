@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import strawberry
 
@@ -12,9 +12,11 @@ from catalog.services import models
 from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
 from core.clock import utcnow
+from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person, Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
+from graphql_schema.review import Reviewable, review_fields
 
 
 @strawberry.type(description="Where to find a service's runbook, repository and dashboard.")
@@ -68,7 +70,7 @@ class OrgBackupPolicy:
 
 
 @strawberry.type(description="A Salesforce org that services run on.")
-class SalesforceOrg(Node):
+class SalesforceOrg(Node, Versioned):
     id: strawberry.ID
     org_id: str = strawberry.field(description="The 18-character org id.")
     name: str
@@ -114,7 +116,7 @@ class SalesforceOrg(Node):
 
 
 @strawberry.type(description="A person in a typed role on a service, with effective dates.")
-class OwnershipRole(Node):
+class OwnershipRole(Node, Versioned):
     id: strawberry.ID
     role: models.OwnershipRoleKind
     effective_from: date
@@ -153,7 +155,7 @@ def _is_current(ownership: models.OwnershipRole, today: date) -> bool:
 
 
 @strawberry.type(description="A service the organisation runs, and everything it is held to.")
-class Service(Node):
+class Service(Node, Versioned, Reviewable):
     id: strawberry.ID
     slug: str
     name: str
@@ -169,8 +171,6 @@ class Service(Node):
     compliance_regimes: list[str]
     business_calendar: BusinessCalendar | None
     backup_policy: BackupPolicy
-    review_interval_days: int
-    last_reviewed_at: datetime | None
     archived_at: datetime | None
     version: int
     created_at: datetime
@@ -206,24 +206,17 @@ class Service(Node):
                 rto_seconds=service.backup_rto_seconds,
                 last_verified_restore_at=service.backup_last_verified_restore_at,
             ),
-            review_interval_days=service.review_interval_days,
-            last_reviewed_at=service.last_reviewed_at,
+            **review_fields(
+                last_reviewed_at=service.last_reviewed_at,
+                created_at=service.created_at,
+                interval_days=service.review_interval_days,
+            ),
             archived_at=service.archived_at,
             version=service.version,
             created_at=service.created_at,
             updated_at=service.updated_at,
             model=service,
         )
-
-    @strawberry.field(description="When the next owner review is due.")
-    def review_due_at(self) -> datetime:
-        reviewed = self.model.last_reviewed_at or self.model.created_at
-        return reviewed + timedelta(days=self.model.review_interval_days)
-
-    @strawberry.field(description="True when the last owner review is older than the interval.")
-    def stale(self) -> bool:
-        due: datetime = self.review_due_at()
-        return due < utcnow()
 
     @strawberry.field
     def owner_team(self) -> Team:

@@ -17,6 +17,7 @@ from graphql_schema.identity.inputs import (
 from graphql_schema.identity.payloads import BusinessUnitPayload, MembershipPayload, TeamPayload
 from graphql_schema.identity.types import BusinessUnit, Membership, Team
 from graphql_schema.inputs import provided, refuse_nulls
+from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity import actions, models
@@ -169,3 +170,85 @@ class IdentityMutation:
             ),
             user_errors=errors,
         )
+
+
+@strawberry.type
+class IdentityLifecycleMutation:
+    @strawberry.mutation(description="Archive a business unit (ADMIN).")
+    async def archive_business_unit(self, info: Info, input: ArchiveInput) -> BusinessUnitPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.BusinessUnit:
+            return await actions.archive_business_unit(
+                session,
+                principal=principal,
+                business_unit_id=decode_id(input.id, "BusinessUnit", field="id"),
+                version=input.version,
+            )
+
+        unit, errors = await run_mutation(info, action)
+        return BusinessUnitPayload(
+            business_unit=await payload_object(
+                info,
+                unit,
+                field="businessUnit",
+                type_name="BusinessUnit",
+                convert=BusinessUnit.from_model,
+            ),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Delete a business unit without teams (ADMIN).")
+    async def delete_business_unit(self, info: Info, input: DeleteInput) -> DeletePayload:
+        async def action(session: AsyncSession, principal: Principal) -> None:
+            await actions.delete_business_unit(
+                session,
+                principal=principal,
+                business_unit_id=decode_id(input.id, "BusinessUnit", field="id"),
+                version=input.version,
+            )
+
+        _, errors = await run_mutation(info, action)
+        return DeletePayload.of(input.id, errors)
+
+    @strawberry.mutation(description="Archive a team (ADMIN).")
+    async def archive_team(self, info: Info, input: ArchiveInput) -> TeamPayload:
+        async def action(session: AsyncSession, principal: Principal) -> models.Team:
+            return await actions.archive_team(
+                session,
+                principal=principal,
+                team_id=decode_id(input.id, "Team", field="id"),
+                version=input.version,
+            )
+
+        team, errors = await run_mutation(info, action)
+        return TeamPayload(
+            team=await payload_object(
+                info, team, field="team", type_name="Team", convert=Team.from_model
+            ),
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(description="Delete a team that owns nothing and has no members.")
+    async def delete_team(self, info: Info, input: DeleteInput) -> DeletePayload:
+        async def action(session: AsyncSession, principal: Principal) -> None:
+            await actions.delete_team(
+                session,
+                principal=principal,
+                team_id=decode_id(input.id, "Team", field="id"),
+                version=input.version,
+            )
+
+        _, errors = await run_mutation(info, action)
+        return DeletePayload.of(input.id, errors)
+
+    @strawberry.mutation(description="Take a person out of a team role.")
+    async def delete_membership(self, info: Info, input: DeleteInput) -> DeletePayload:
+        async def action(session: AsyncSession, principal: Principal) -> None:
+            await actions.delete_membership(
+                session,
+                principal=principal,
+                membership_id=decode_id(input.id, "Membership", field="id"),
+                version=input.version,
+            )
+
+        _, errors = await run_mutation(info, action)
+        return DeletePayload.of(input.id, errors)

@@ -57,10 +57,11 @@ class IdentityQuery:
             request=PageRequest(first, after, last, before),
         )
 
-    @strawberry.field(description="Teams, by name.")
+    @strawberry.field(description="Teams, by name; archived ones only when asked.")
     async def teams(
         self,
         info: Info,
+        include_archived: bool = False,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -68,17 +69,19 @@ class IdentityQuery:
     ) -> Connection[Team]:
         return await paginate(
             info,
-            repository.teams_query(),
+            repository.teams_query(include_archived=include_archived),
             type_name="Team",
             convert=Team.from_model,
             order=KeysetOrder(models.Team.name, models.Team.id, name="NAME"),
             request=PageRequest(first, after, last, before),
+            fingerprint_parts=[include_archived],
         )
 
-    @strawberry.field(description="Business units, by name.")
+    @strawberry.field(description="Business units, by name; archived ones only when asked.")
     async def business_units(
         self,
         info: Info,
+        include_archived: bool = False,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
@@ -86,9 +89,10 @@ class IdentityQuery:
     ) -> Connection[BusinessUnit]:
         return await paginate(
             info,
-            repository.business_units_query(),
+            repository.business_units_query(include_archived=include_archived),
             type_name="BusinessUnit",
             convert=BusinessUnit.from_model,
             order=KeysetOrder(models.BusinessUnit.name, models.BusinessUnit.id, name="NAME"),
             request=PageRequest(first, after, last, before),
+            fingerprint_parts=[include_archived],
         )

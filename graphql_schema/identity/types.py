@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 import graphql_schema.identity.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.history import Versioned
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from identity import models
@@ -14,7 +15,7 @@ from identity.principal import Role
 
 
 @strawberry.type(description="A federated identity: people sign in through SSO, never locally.")
-class Person(Node):
+class Person(Node, Versioned):
     id: strawberry.ID
     display_name: str
     email: str | None
@@ -41,7 +42,7 @@ class Person(Node):
 
 
 @strawberry.type(description="A business unit; teams belong to one and KPIs roll up to it.")
-class BusinessUnit(Node):
+class BusinessUnit(Node, Versioned):
     id: strawberry.ID
     name: str
     version: int
@@ -70,7 +71,7 @@ def _by_name(team: models.Team) -> str:
 
 
 @strawberry.type(description="A product, platform or support team.")
-class Team(Node):
+class Team(Node, Versioned):
     id: strawberry.ID
     name: str
     slug: str
@@ -107,7 +108,7 @@ class Team(Node):
 
 
 @strawberry.type(description="A person's role in a team.")
-class Membership(Node):
+class Membership(Node, Versioned):
     id: strawberry.ID
     role: models.MembershipRole
     version: int
