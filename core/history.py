@@ -38,8 +38,8 @@ REQUEST_ID_SETTING = "catalog.request_id"
 IMPORTING_SETTING = "catalog.importing"
 EXTRA_CHANGES_SETTING = "catalog.extra_changes"
 
-# Bookkeeping columns are never reported as changes.
-IGNORED_COLUMNS = ("version", "updated_at", "created_at")
+# Bookkeeping columns are never reported as changes (seeing someone changes nothing).
+IGNORED_COLUMNS = ("version", "updated_at", "created_at", "last_seen_at")
 
 
 def enable_history(table: str) -> str:
@@ -112,7 +112,7 @@ DECLARE
     ver integer;
     rid uuid;
     extra jsonb;
-    ignored text[] := ARRAY['version', 'updated_at', 'created_at'];
+    ignored text[] := ARRAY['version', 'updated_at', 'created_at', 'last_seen_at'];
 BEGIN
     IF coalesce(current_setting('catalog.importing', true), '') = 'on' THEN
         RETURN NULL;

@@ -11,6 +11,10 @@ import platformdirs
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.oidc_settings import ROLE_NAMES, IssuerConfig
+
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "dev", "development", "placeholder"}
+
 
 class Environment(StrEnum):
     DEV = "dev"
@@ -35,6 +39,12 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(gt=0)] = 1024 * 1024
     anonymous_read: bool | None = None
     dev_roles: str = "ADMIN"
+    oidc_issuers: tuple[IssuerConfig, ...] = ()
+    session_secret: str | None = None
+    public_url: str | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    scim_token: str | None = None
+    scim_issuer: str | None = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
 
     @field_validator("database_url")
@@ -45,6 +55,44 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("must start with postgresql:// or postgresql+asyncpg://")
         return value
+
+    @field_validator("dev_roles")
+    @classmethod
+    def _dev_roles_known(cls, value: str) -> str:
+        for role in value.split(","):
+            if role.strip() and role.strip().upper() not in ROLE_NAMES:
+                raise ValueError(f"unknown role {role.strip()!r}")
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies_as_list(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.env is not Environment.PROD:
+            return self
+        if not self.oidc_issuers:
+            raise ValueError("CATALOG_OIDC_ISSUERS: production needs at least one issuer")
+        if any(issuer.uses_http for issuer in self.oidc_issuers):
+            raise ValueError("CATALOG_OIDC_ISSUERS: production refuses http:// issuers")
+        secret = self.session_secret or ""
+        if len(secret.encode()) < 32 or secret.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "CATALOG_SESSION_SECRET: production needs a random secret of 32 bytes or more"
+            )
+        return self
+
+    @property
+    def scim_issuer_config(self) -> IssuerConfig | None:
+        """The issuer whose people SCIM manages: CATALOG_SCIM_ISSUER, else the first."""
+        for issuer in self.oidc_issuers:
+            if self.scim_issuer in (None, issuer.issuer):
+                return issuer
+        return None
 
     @model_validator(mode="after")
     def _environment_defaults(self) -> Settings:
@@ -70,8 +118,11 @@ class SettingsError(Exception):
 
 def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if not first["loc"] and message.startswith("CATALOG_"):
+        return message  # a cross-field rule that names its own variable
     field = ".".join(str(part) for part in first["loc"]) or "settings"
-    return f"CATALOG_{field.upper()}: {first['msg']}"
+    return f"CATALOG_{field.upper()}: {message}"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -13,7 +14,8 @@ from core.settings import Settings
 from graphql_schema.http import graphql_router
 from graphql_schema.schema import build_schema
 from server import health
-from server.auth import principal_for
+from identity.tokens import JwksCache, TokenVerifier
+from server.authentication import AuthenticationMiddleware, principal_for
 
 
 def create_app(
@@ -33,11 +35,14 @@ def create_app(
             statement_timeout_ms=settings.statement_timeout_ms,
         )
         app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
-        try:
-            yield
-        finally:
-            if own_engine:
-                await app.state.engine.dispose()
+        async with httpx.AsyncClient(follow_redirects=False) as http:
+            app.state.http = http
+            app.state.token_verifier = token_verifier(settings, http)
+            try:
+                yield
+            finally:
+                if own_engine:
+                    await app.state.engine.dispose()
 
     app = FastAPI(
         title="Service Catalog",
@@ -52,4 +57,11 @@ def create_app(
         graphql_router(schema, settings=settings, principal_for=principal_for), prefix="/graphql"
     )
     app.include_router(health.router)
+    app.add_middleware(AuthenticationMiddleware, settings=settings)
     return app
+
+
+def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
+    if not settings.oidc_issuers:
+        return None
+    return TokenVerifier(settings.oidc_issuers, JwksCache(http), allow_http=settings.is_dev)

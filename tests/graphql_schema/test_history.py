@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.history import RecordVersion
 from graphql_schema.node import global_id
+from identity.models import Person
 from tests import builders
 from tests.graphql import data
 
@@ -77,7 +78,8 @@ async def test_each_change_is_a_version_numbered_like_the_record(
     assert latest["version"] == 2
     assert latest["action"] == "UPDATE"
     assert latest["changes"] == [{"field": "name", "from": "Quote to cash", "to": "Q2C"}]
-    assert latest["actor"] == "subject:developer@urn:service-catalog:dev"
+    developer = await session.scalar(select(Person.id).where(Person.subject == "developer"))
+    assert latest["actor"] == f"person:{developer}"
     assert latest["requestId"]
     assert first["version"] == 1
     assert first["action"] == "CREATE"
@@ -110,8 +112,6 @@ async def test_request_id_header_is_recorded(
 async def test_changing_orgs_is_one_version_with_the_org_list(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    from graphql_schema.node import global_id
-
     service = await _create(client, session)
     org = await builders.create_org(session)
 

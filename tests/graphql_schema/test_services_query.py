@@ -43,6 +43,7 @@ async def test_statement_count_does_not_grow_with_page_size(
     client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
 ) -> None:
     await _populate(session, 100)
+    await data(client, "{ viewer { roles } }")  # provisions the development person first
 
     count_statements.reset()
     small = await data(client, SERVICES_WITH_RELATIONS, {"first": 5})

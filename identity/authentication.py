@@ -1,0 +1,165 @@
+"""From a verified token to a Principal: machine clients, or people provisioned just in time."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import utcnow
+from core.history import set_transaction_actor
+from core.oidc_settings import IssuerConfig
+from identity.models import Membership, MembershipRole, Person
+from identity.principal import DEV_ISSUER, Principal, Role
+from identity.tokens import VerifiedToken
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=10)
+
+_ROLES_FROM_MEMBERSHIP = {
+    MembershipRole.PRODUCT_OWNER: Role.PRODUCT_OWNER,
+    MembershipRole.ENGINEER: Role.TEAM_MEMBER,
+    MembershipRole.SUPPORT_L1: Role.SUPPORT_AGENT,
+    MembershipRole.SUPPORT_L2: Role.SUPPORT_AGENT,
+    MembershipRole.DESIGN_AUTHORITY: Role.DESIGN_AUTHORITY,
+}
+
+
+class Deactivated(Exception):
+    """The person was deactivated (SCIM): refused even with an unexpired token."""
+
+
+@dataclass(frozen=True)
+class _PersonRow:
+    id: uuid.UUID
+    active: bool
+    last_seen_at: datetime | None
+    team_ids: frozenset[uuid.UUID]
+    membership_roles: frozenset[MembershipRole]
+
+
+def roles_from_groups(issuer: IssuerConfig, claims: dict[str, Any]) -> frozenset[Role]:
+    """Every signed-in person is a VIEWER; IdP groups add the roles the issuer maps them to."""
+    groups = claims.get(issuer.groups_claim) or []
+    if isinstance(groups, str):
+        groups = [groups]
+    mapped = {Role(issuer.role_map[group]) for group in groups if group in issuer.role_map}
+    return frozenset({Role.VIEWER, *mapped})
+
+
+def _machine_client(issuer: IssuerConfig, claims: dict[str, Any]) -> str | None:
+    client = claims.get("client_id") or claims.get("azp")
+    return client if isinstance(client, str) and client in issuer.machine_clients else None
+
+
+async def _load_person(session: AsyncSession, issuer: str, subject: str) -> _PersonRow | None:
+    """The person, active flag and memberships in one indexed statement."""
+    row = (
+        await session.execute(
+            select(
+                Person.id,
+                Person.active,
+                Person.last_seen_at,
+                func.array_remove(func.array_agg(Membership.team_id), None),
+                func.array_remove(func.array_agg(Membership.role), None),
+            )
+            .outerjoin(Membership, Membership.person_id == Person.id)
+            .where(Person.issuer == issuer, Person.subject == subject)
+            .group_by(Person.id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return _PersonRow(
+        row[0],
+        row[1],
+        row[2],
+        frozenset(row[3] or ()),
+        frozenset(MembershipRole(role) for role in row[4] or ()),
+    )
+
+
+async def _provision(session: AsyncSession, verified: VerifiedToken) -> None:
+    """Create the person on first sight; concurrent first requests create it once."""
+    claims = verified.claims
+    name = claims.get("name") or claims.get("preferred_username") or claims.get("email")
+    await set_transaction_actor(
+        session, actor=f"subject:{claims['sub']}@{verified.issuer.issuer}", request_id=None
+    )
+    await session.execute(
+        insert(Person)
+        .values(
+            issuer=verified.issuer.issuer,
+            subject=str(claims["sub"]),
+            display_name=str(name or claims["sub"])[:200],
+            email=claims.get("email"),
+            email_verified=bool(claims.get("email_verified", False)),
+        )
+        .on_conflict_do_nothing(index_elements=["issuer", "subject"])
+    )
+
+
+async def principal_for_token(session: AsyncSession, verified: VerifiedToken) -> Principal:
+    """Resolve the caller of a verified token; commits a just-in-time person."""
+    issuer, claims = verified.issuer, verified.claims
+    client = _machine_client(issuer, claims)
+    if client is not None:
+        roles = frozenset(Role(role) for role in issuer.machine_clients[client])
+        return Principal(client, issuer.issuer, roles, is_machine=True)
+    subject = str(claims["sub"])
+    person = await _load_person(session, issuer.issuer, subject)
+    if person is None:
+        await _provision(session, verified)
+        person = await _load_person(session, issuer.issuer, subject)
+        assert person is not None
+    if not person.active:
+        raise Deactivated(f"person {person.id} is deactivated")
+    await _touch_last_seen(session, person)
+    await session.commit()
+    granted = roles_from_groups(issuer, claims) | {
+        _ROLES_FROM_MEMBERSHIP[role] for role in person.membership_roles
+    }
+    return Principal(
+        subject, issuer.issuer, frozenset(granted), person_id=person.id, team_ids=person.team_ids
+    )
+
+
+async def _touch_last_seen(session: AsyncSession, person: _PersonRow) -> None:
+    """At most one write per person every LAST_SEEN_RESOLUTION, not one per request."""
+    now = utcnow()
+    if person.last_seen_at is not None and now - person.last_seen_at < LAST_SEEN_RESOLUTION:
+        return
+    await session.execute(
+        update(Person)
+        .where(Person.id == person.id)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+DEV_SUBJECT = "developer"
+
+
+async def development_principal(session: AsyncSession, roles: frozenset[Role]) -> Principal:
+    """The development person (dev, no issuers, loopback only), provisioned on first use."""
+    person = await _load_person(session, DEV_ISSUER, DEV_SUBJECT)
+    if person is None:
+        await set_transaction_actor(session, actor="system:development", request_id=None)
+        await session.execute(
+            insert(Person)
+            .values(
+                issuer=DEV_ISSUER,
+                subject=DEV_SUBJECT,
+                display_name="Development user",
+                email="developer@localhost",
+            )
+            .on_conflict_do_nothing(index_elements=["issuer", "subject"])
+        )
+        await session.commit()
+        person = await _load_person(session, DEV_ISSUER, DEV_SUBJECT)
+        assert person is not None
+    return Principal(DEV_SUBJECT, DEV_ISSUER, roles, person_id=person.id, team_ids=person.team_ids)

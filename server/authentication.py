@@ -1,0 +1,121 @@
+"""Who is calling, on every route: a bearer token, else the development identity, else nobody.
+
+An invalid token is never treated as anonymous: it gets 401 with
+`WWW-Authenticate: Bearer error="invalid_token"`, public routes included.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from core.settings import Settings
+from identity.authentication import Deactivated, development_principal, principal_for_token
+from identity.principal import Principal, Role
+from identity.tokens import InvalidToken, TokenVerifier
+
+logger = logging.getLogger(__name__)
+
+# Routes that authenticate their callers themselves (SCIM uses its own bearer token).
+SELF_AUTHENTICATED_PREFIXES = ("/scim/",)
+
+
+def dev_roles(settings: Settings) -> frozenset[Role]:
+    names = [name.strip().upper() for name in settings.dev_roles.split(",") if name.strip()]
+    return frozenset(Role(name) for name in names)
+
+
+def _is_loopback(scope: Scope) -> bool:
+    client = scope.get("client")
+    try:
+        return client is not None and ipaddress.ip_address(client[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class AuthenticationMiddleware:
+    """Resolves `request.state.principal` before any route runs."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"].startswith(
+            SELF_AUTHENTICATED_PREFIXES
+        ):
+            await self.app(scope, receive, send)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        authorization = Headers(scope=scope).get("authorization")
+        try:
+            principal = await self._principal(scope, authorization)
+        except (InvalidToken, Deactivated) as error:
+            logger.info("refused a bearer token: %s", error)
+            await _unauthorized(scope, send, 'Bearer error="invalid_token"', "invalid token")
+            return
+        state["principal"] = principal
+        if principal is None and scope["path"] == "/graphql" and not self.settings.anonymous_read:
+            await _unauthorized(scope, send, "Bearer", "sign in to use the catalog")
+            return
+        await self.app(scope, receive, send)
+
+    async def _principal(self, scope: Scope, authorization: str | None) -> Principal | None:
+        app_state = scope["app"].state
+        sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
+        if authorization is not None:
+            scheme, _, token = authorization.partition(" ")
+            verifier: TokenVerifier | None = getattr(app_state, "token_verifier", None)
+            if scheme.lower() != "bearer" or not token.strip() or verifier is None:
+                raise InvalidToken("no trusted bearer token")
+            verified = await verifier.verify(token.strip())
+            async with sessionmaker() as session:
+                return await principal_for_token(session, verified)
+        if self._development_identity_applies(scope):
+            async with sessionmaker() as session:
+                return await development_principal(session, dev_roles(self.settings))
+        return None
+
+    def _development_identity_applies(self, scope: Scope) -> bool:
+        settings = self.settings
+        return settings.is_dev and not settings.oidc_issuers and _is_loopback(scope)
+
+
+async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 4401, "reason": detail})
+        return
+    if scope["path"] == "/graphql":
+        body: dict[str, Any] = {
+            "errors": [{"message": detail, "extensions": {"code": "UNAUTHENTICATED"}}]
+        }
+        media_type = "application/json"
+    else:
+        body = {"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": detail}
+        media_type = "application/problem+json"
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", media_type.encode()),
+                (b"content-length", str(len(payload)).encode()),
+                (b"www-authenticate", challenge.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def principal_for(connection: HTTPConnection, settings: Settings) -> Principal | None:
+    """The principal the middleware resolved for this request."""
+    principal: Principal | None = getattr(connection.state, "principal", None)
+    return principal

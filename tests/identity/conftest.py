@@ -1,0 +1,52 @@
+"""An app that trusts a real issuer served over HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.oidc_settings import IssuerConfig
+from core.settings import Settings, load_settings
+from server.app import create_app
+from tests.identity.idp import TestIssuer
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[TestIssuer]:
+    server = TestIssuer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def oidc_settings(issuer: TestIssuer) -> Settings:
+    config = IssuerConfig(
+        issuer=issuer.issuer,
+        audience="catalog-api",
+        role_map={"catalog-admins": "ADMIN", "catalog-auditors": "AUDITOR"},
+        machine_clients={"monitoring": ("SUPPORT_AGENT",)},
+    )
+    return load_settings(
+        database_url="postgresql://unused/unused",
+        oidc_issuers=(config,),
+        anonymous_read=False,
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+async def oidc_client(
+    oidc_settings: Settings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(oidc_settings, engine=engine, sessionmaker=sessionmaker)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
