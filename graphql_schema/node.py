@@ -12,6 +12,7 @@ import strawberry
 from core.errors import Invalid, NotFound
 from core.ids import GlobalId, MalformedGlobalId
 from core.repository import get_by_ids
+from graphql_schema.access import is_public_type
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.prefetch import loader_options
@@ -64,8 +65,11 @@ async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | Non
     if len(ids) > MAX_NODES:
         raise BadUserInput(f"nodes takes at most {MAX_NODES} ids")
     decoded = [_decode_for_query(value) for value in ids]
+    anonymous = info.context.principal is None
     by_type: dict[str, list[uuid.UUID]] = {}
     for item in decoded:
+        if anonymous and not is_public_type(item.type_name):
+            continue  # invisible to anonymous callers: null, like an unknown id
         if item.type_name in _NODE_TYPES:
             by_type.setdefault(item.type_name, []).append(item.id)
     selections = info.selected_fields[0].selections

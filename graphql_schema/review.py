@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import utcnow
 from core.errors import Invalid, NotFound
 from core.ids import GlobalId, MalformedGlobalId
+from graphql_schema.access import requires
 from graphql_schema.context import Info
 from graphql_schema.errors import UserError
 from graphql_schema.mutation import run_mutation
-from identity.principal import Principal
+from identity.principal import Principal, Role
 
 
 @strawberry.interface(description="A record its owners must review at an interval.")
@@ -72,7 +73,10 @@ class ConfirmReviewPayload:
 
 @strawberry.type
 class ReviewMutation:
-    @strawberry.mutation(description="Record an owner review: the record is fresh again.")
+    @strawberry.mutation(
+        description="Record an owner review: the record is fresh again.",
+        metadata=requires(Role.TEAM_MEMBER),
+    )
     async def confirm_review(self, info: Info, input: ConfirmReviewInput) -> ConfirmReviewPayload:
         reviewable: _ReviewableType | None = None
 

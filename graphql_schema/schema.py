@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.graphql import OperationType
 
+from graphql_schema.access import access_error
 from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMutation
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
@@ -52,11 +54,21 @@ class Mutation(
 
 
 class ReadOnlyQueries(SchemaExtension):
-    """Queries run in a read-only transaction; only mutations may write."""
+    """Queries run in a read-only transaction; only mutations may write.
+
+    Also refuses, before anything runs, a document selecting what the caller may not see.
+    """
 
     def on_execute(self):  # type: ignore[no-untyped-def]
-        context = self.execution_context.context
-        context.read_only = self.execution_context.operation_type is not OperationType.MUTATION
+        execution = self.execution_context
+        context = execution.context
+        context.read_only = execution.operation_type is not OperationType.MUTATION
+        assert execution.graphql_document is not None
+        refusal = access_error(
+            execution.schema._schema, execution.graphql_document, context.principal
+        )
+        if refusal is not None:
+            execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
         yield
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.orgs import actions as org_actions
 from catalog.orgs import models as org_models
 from catalog.services import actions, models
+from graphql_schema.access import requires
 from graphql_schema.catalog.converters import org_fields, service_fields
 from graphql_schema.catalog.inputs import (
     CreateOwnershipRoleInput,
@@ -32,7 +33,7 @@ from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from graphql_schema.review import register_reviewable
-from identity.principal import Principal
+from identity.principal import Principal, Role
 
 _REQUIRED_SERVICE_FIELDS = (
     "slug", "name", "owner_team_id", "tier", "lifecycle", "data_classification",
@@ -69,7 +70,10 @@ async def _org_payload(
 
 @strawberry.type
 class CatalogMutation:
-    @strawberry.mutation(description="Create a service (its owner team, or ADMIN).")
+    @strawberry.mutation(
+        description="Create a service (its owner team, or ADMIN).",
+        metadata=requires(Role.TEAM_MEMBER),
+    )
     async def create_service(self, info: Info, input: CreateServiceInput) -> ServicePayload:
         async def action(session: AsyncSession, principal: Principal) -> models.Service:
             fields = service_fields(provided(input, exclude=()))
@@ -78,7 +82,10 @@ class CatalogMutation:
         service, errors = await run_mutation(info, action)
         return await _service_payload(info, service, errors)
 
-    @strawberry.mutation(description="Change a service (its owner team, or ADMIN).")
+    @strawberry.mutation(
+        description="Change a service (its owner team, or ADMIN).",
+        metadata=requires(Role.TEAM_MEMBER),
+    )
     async def update_service(self, info: Info, input: UpdateServiceInput) -> ServicePayload:
         async def action(session: AsyncSession, principal: Principal) -> models.Service:
             given = provided(input)
@@ -94,7 +101,9 @@ class CatalogMutation:
         service, errors = await run_mutation(info, action)
         return await _service_payload(info, service, errors)
 
-    @strawberry.mutation(description="Give a person a typed role on a service.")
+    @strawberry.mutation(
+        description="Give a person a typed role on a service.", metadata=requires(Role.TEAM_MEMBER)
+    )
     async def create_ownership_role(
         self, info: Info, input: CreateOwnershipRoleInput
     ) -> OwnershipRolePayload:
@@ -121,7 +130,10 @@ class CatalogMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Change a role's kind or dates; end it with effectiveTo.")
+    @strawberry.mutation(
+        description="Change a role's kind or dates; end it with effectiveTo.",
+        metadata=requires(Role.TEAM_MEMBER),
+    )
     async def update_ownership_role(
         self, info: Info, input: UpdateOwnershipRoleInput
     ) -> OwnershipRolePayload:
@@ -148,7 +160,9 @@ class CatalogMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Register a Salesforce org (ADMIN).")
+    @strawberry.mutation(
+        description="Register a Salesforce org (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def create_salesforce_org(
         self, info: Info, input: CreateSalesforceOrgInput
     ) -> SalesforceOrgPayload:
@@ -161,7 +175,9 @@ class CatalogMutation:
         org, errors = await run_mutation(info, action)
         return await _org_payload(info, org, errors)
 
-    @strawberry.mutation(description="Change a Salesforce org (ADMIN).")
+    @strawberry.mutation(
+        description="Change a Salesforce org (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def update_salesforce_org(
         self, info: Info, input: UpdateSalesforceOrgInput
     ) -> SalesforceOrgPayload:
@@ -182,7 +198,10 @@ class CatalogMutation:
 
 @strawberry.type
 class CatalogLifecycleMutation:
-    @strawberry.mutation(description="Archive a service (its owner team, or ADMIN).")
+    @strawberry.mutation(
+        description="Archive a service (its owner team, or ADMIN).",
+        metadata=requires(Role.TEAM_MEMBER),
+    )
     async def archive_service(self, info: Info, input: ArchiveInput) -> ServicePayload:
         async def action(session: AsyncSession, principal: Principal) -> models.Service:
             return await actions.archive_service(
@@ -195,7 +214,10 @@ class CatalogLifecycleMutation:
         service, errors = await run_mutation(info, action)
         return await _service_payload(info, service, errors)
 
-    @strawberry.mutation(description="Delete a service nothing refers to (HAS_DEPENDENTS).")
+    @strawberry.mutation(
+        description="Delete a service nothing refers to (HAS_DEPENDENTS).",
+        metadata=requires(Role.TEAM_MEMBER),
+    )
     async def delete_service(self, info: Info, input: DeleteInput) -> DeletePayload:
         async def action(session: AsyncSession, principal: Principal) -> None:
             await actions.delete_service(
@@ -208,7 +230,10 @@ class CatalogLifecycleMutation:
         _, errors = await run_mutation(info, action)
         return DeletePayload.of(input.id, errors)
 
-    @strawberry.mutation(description="Delete an ownership role given by mistake.")
+    @strawberry.mutation(
+        description="Delete an ownership role given by mistake.",
+        metadata=requires(Role.TEAM_MEMBER),
+    )
     async def delete_ownership_role(self, info: Info, input: DeleteInput) -> DeletePayload:
         async def action(session: AsyncSession, principal: Principal) -> None:
             await actions.delete_ownership_role(
@@ -221,7 +246,9 @@ class CatalogLifecycleMutation:
         _, errors = await run_mutation(info, action)
         return DeletePayload.of(input.id, errors)
 
-    @strawberry.mutation(description="Archive a Salesforce org (ADMIN).")
+    @strawberry.mutation(
+        description="Archive a Salesforce org (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def archive_salesforce_org(self, info: Info, input: ArchiveInput) -> SalesforceOrgPayload:
         async def action(session: AsyncSession, principal: Principal) -> org_models.SalesforceOrg:
             return await org_actions.archive_salesforce_org(
@@ -234,7 +261,10 @@ class CatalogLifecycleMutation:
         org, errors = await run_mutation(info, action)
         return await _org_payload(info, org, errors)
 
-    @strawberry.mutation(description="Delete a Salesforce org nothing refers to (ADMIN).")
+    @strawberry.mutation(
+        description="Delete a Salesforce org nothing refers to (ADMIN).",
+        metadata=requires(Role.ADMIN),
+    )
     async def delete_salesforce_org(self, info: Info, input: DeleteInput) -> DeletePayload:
         async def action(session: AsyncSession, principal: Principal) -> None:
             await org_actions.delete_salesforce_org(

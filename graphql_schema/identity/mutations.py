@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graphql_schema.access import requires
 from graphql_schema.context import Info
 from graphql_schema.identity.inputs import (
     CreateBusinessUnitInput,
@@ -21,12 +22,14 @@ from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity import actions, models
-from identity.principal import Principal
+from identity.principal import Principal, Role
 
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(description="Create a business unit (ADMIN).")
+    @strawberry.mutation(
+        description="Create a business unit (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def create_business_unit(
         self, info: Info, input: CreateBusinessUnitInput
     ) -> BusinessUnitPayload:
@@ -45,7 +48,9 @@ class IdentityMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Rename a business unit (ADMIN).")
+    @strawberry.mutation(
+        description="Rename a business unit (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def update_business_unit(
         self, info: Info, input: UpdateBusinessUnitInput
     ) -> BusinessUnitPayload:
@@ -72,7 +77,9 @@ class IdentityMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Create a team in a business unit (ADMIN).")
+    @strawberry.mutation(
+        description="Create a team in a business unit (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def create_team(self, info: Info, input: CreateTeamInput) -> TeamPayload:
         async def action(session: AsyncSession, principal: Principal) -> models.Team:
             return await actions.create_team(
@@ -96,7 +103,9 @@ class IdentityMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Change a team (its members or ADMIN).")
+    @strawberry.mutation(
+        description="Change a team (its members or ADMIN).", metadata=requires(Role.TEAM_MEMBER)
+    )
     async def update_team(self, info: Info, input: UpdateTeamInput) -> TeamPayload:
         async def action(session: AsyncSession, principal: Principal) -> models.Team:
             changes = provided(input)
@@ -121,7 +130,9 @@ class IdentityMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Put a person in a team with a role.")
+    @strawberry.mutation(
+        description="Put a person in a team with a role.", metadata=requires(Role.TEAM_MEMBER)
+    )
     async def create_membership(
         self, info: Info, input: CreateMembershipInput
     ) -> MembershipPayload:
@@ -146,7 +157,9 @@ class IdentityMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Change a member's role in a team.")
+    @strawberry.mutation(
+        description="Change a member's role in a team.", metadata=requires(Role.TEAM_MEMBER)
+    )
     async def update_membership(
         self, info: Info, input: UpdateMembershipInput
     ) -> MembershipPayload:
@@ -174,7 +187,9 @@ class IdentityMutation:
 
 @strawberry.type
 class IdentityLifecycleMutation:
-    @strawberry.mutation(description="Archive a business unit (ADMIN).")
+    @strawberry.mutation(
+        description="Archive a business unit (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def archive_business_unit(self, info: Info, input: ArchiveInput) -> BusinessUnitPayload:
         async def action(session: AsyncSession, principal: Principal) -> models.BusinessUnit:
             return await actions.archive_business_unit(
@@ -196,7 +211,9 @@ class IdentityLifecycleMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Delete a business unit without teams (ADMIN).")
+    @strawberry.mutation(
+        description="Delete a business unit without teams (ADMIN).", metadata=requires(Role.ADMIN)
+    )
     async def delete_business_unit(self, info: Info, input: DeleteInput) -> DeletePayload:
         async def action(session: AsyncSession, principal: Principal) -> None:
             await actions.delete_business_unit(
@@ -209,7 +226,7 @@ class IdentityLifecycleMutation:
         _, errors = await run_mutation(info, action)
         return DeletePayload.of(input.id, errors)
 
-    @strawberry.mutation(description="Archive a team (ADMIN).")
+    @strawberry.mutation(description="Archive a team (ADMIN).", metadata=requires(Role.ADMIN))
     async def archive_team(self, info: Info, input: ArchiveInput) -> TeamPayload:
         async def action(session: AsyncSession, principal: Principal) -> models.Team:
             return await actions.archive_team(
@@ -227,7 +244,10 @@ class IdentityLifecycleMutation:
             user_errors=errors,
         )
 
-    @strawberry.mutation(description="Delete a team that owns nothing and has no members.")
+    @strawberry.mutation(
+        description="Delete a team that owns nothing and has no members.",
+        metadata=requires(Role.ADMIN),
+    )
     async def delete_team(self, info: Info, input: DeleteInput) -> DeletePayload:
         async def action(session: AsyncSession, principal: Principal) -> None:
             await actions.delete_team(
@@ -240,7 +260,9 @@ class IdentityLifecycleMutation:
         _, errors = await run_mutation(info, action)
         return DeletePayload.of(input.id, errors)
 
-    @strawberry.mutation(description="Take a person out of a team role.")
+    @strawberry.mutation(
+        description="Take a person out of a team role.", metadata=requires(Role.TEAM_MEMBER)
+    )
     async def delete_membership(self, info: Info, input: DeleteInput) -> DeletePayload:
         async def action(session: AsyncSession, principal: Principal) -> None:
             await actions.delete_membership(

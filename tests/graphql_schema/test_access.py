@@ -1,0 +1,209 @@
+"""Every mutation names the role it needs; anonymous callers see only the public catalog."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+    get_named_type,
+    is_leaf_type,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.oidc_settings import IssuerConfig
+from core.settings import Settings, load_settings
+from graphql_schema.node import global_id
+from graphql_schema.schema import build_schema
+from server.app import create_app
+from tests import builders
+from tests.graphql import gql
+
+SCHEMA = build_schema()._schema
+MUTATIONS = sorted(SCHEMA.mutation_type.fields) if SCHEMA.mutation_type else []
+SAMPLE_ID = global_id("Service", __import__("uuid").UUID(int=1))
+
+
+def _sample(type_: GraphQLInputType) -> Any:
+    """A value that passes GraphQL validation for an input type (contents need not make sense)."""
+    if isinstance(type_, GraphQLNonNull):
+        return _sample(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return [_sample(type_.of_type)]
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType):
+        return {
+            name: _sample(field.type)
+            for name, field in type_.fields.items()
+            if isinstance(field.type, GraphQLNonNull)
+        }
+    assert isinstance(type_, GraphQLScalarType)
+    return {
+        "String": "x",
+        "Int": 1,
+        "Float": 1.0,
+        "Boolean": False,
+        "ID": SAMPLE_ID,
+        "Date": date.today().isoformat(),
+        "DateTime": "2026-01-01T00:00:00+00:00",
+        "JSON": {},
+    }[type_.name]
+
+
+def _document(name: str) -> tuple[str, dict[str, Any]]:
+    field = SCHEMA.mutation_type.fields[name]  # type: ignore[union-attr]
+    args = field.args
+    declared = ", ".join(f"${arg}: {spec.type}" for arg, spec in args.items())
+    passed = ", ".join(f"{arg}: ${arg}" for arg in args)
+    returned = get_named_type(field.type)
+    selection = "" if is_leaf_type(returned) else "{ __typename }"
+    query = f"mutation({declared}) {{ {name}({passed}) {selection} }}"
+    return query, {arg: _sample(spec.type) for arg, spec in args.items()}
+
+
+def _settings(**overrides: Any) -> Settings:
+    return load_settings(database_url="postgresql://unused/unused", _env_file=None, **overrides)
+
+
+@pytest.fixture
+async def make_client(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Any]:
+    managers: list[LifespanManager] = []
+
+    async def make(settings: Settings) -> httpx.AsyncClient:
+        manager = LifespanManager(create_app(settings, engine=engine, sessionmaker=sessionmaker))
+        await manager.__aenter__()
+        managers.append(manager)
+        transport = httpx.ASGITransport(app=manager.app)
+        return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+    yield make
+    for manager in managers:
+        await manager.__aexit__(None, None, None)
+
+
+def test_the_schema_has_mutations_to_walk() -> None:
+    assert len(MUTATIONS) >= 20
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+async def test_a_viewer_is_refused_every_mutation(mutation: str, make_client: Any) -> None:
+    client = await make_client(_settings(dev_roles="VIEWER"))
+    query, variables = _document(mutation)
+
+    body = await gql(client, query, variables)
+
+    assert body["data"] is None, body
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+async def test_an_admin_is_never_refused_for_lack_of_a_role(
+    mutation: str, make_client: Any
+) -> None:
+    client = await make_client(_settings(dev_roles="ADMIN"))
+    query, variables = _document(mutation)
+
+    body = await gql(client, query, variables)
+
+    codes = [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+    assert "FORBIDDEN" not in codes, body
+
+
+ANONYMOUS_ALLOWED = """
+{
+  services(first: 5) {
+    totalCount
+    edges { node { slug name tier links { runbook } ownerTeam { name businessUnit { name } }
+                   salesforceOrgs { name kind } } }
+  }
+  teams { edges { node { slug } } }
+}
+"""
+
+
+@pytest.fixture
+async def anonymous(make_client: Any) -> httpx.AsyncClient:
+    # With an issuer configured there is no development identity: callers are anonymous.
+    issuer = IssuerConfig(issuer="https://idp.example.test", audience="catalog-api")
+    client: httpx.AsyncClient = await make_client(
+        _settings(oidc_issuers=(issuer,), anonymous_read=True)
+    )
+    return client
+
+
+async def test_anonymous_callers_read_the_public_catalog(
+    anonymous: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    org = await builders.create_org(session, name="EMEA production")
+    await builders.create_service(session, slug="partner-portal", orgs=[org])
+
+    body = await gql(anonymous, ANONYMOUS_ALLOWED)
+
+    assert "errors" not in body, body
+    node = body["data"]["services"]["edges"][0]["node"]
+    assert node["slug"] == "partner-portal"
+    assert node["salesforceOrgs"] == [{"name": "EMEA production", "kind": "PRODUCTION"}]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ services { edges { node { productOwners { displayName } } } } }",
+        "{ services { edges { node { ownershipRoles { role } } } } }",
+        "{ services { edges { node { history { totalCount } } } } }",
+        "{ services { edges { node { salesforceOrgs { orgId } } } } }",
+        "{ salesforceOrgs { edges { node { credentialsRef } } } }",
+        "{ people { totalCount } }",
+        "{ teams { edges { node { memberships { role } } } } }",
+        '{ recordHistory(id: "x") { totalCount } }',
+    ],
+)
+async def test_anonymous_callers_are_refused_private_fields_before_anything_runs(
+    anonymous: httpx.AsyncClient, query: str
+) -> None:
+    body = await gql(anonymous, query)
+
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["UNAUTHENTICATED"]
+
+
+async def test_anonymous_mutations_are_refused(anonymous: httpx.AsyncClient) -> None:
+    query, variables = _document("createBusinessUnit")
+
+    body = await gql(anonymous, query, variables)
+
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_person_id_is_invisible_to_anonymous_callers(
+    anonymous: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    person = await builders.create_person(session)
+    team = await builders.create_team(session)
+
+    body = await gql(
+        anonymous,
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+        {"ids": [global_id("Person", person.id), global_id("Team", team.id)]},
+    )
+
+    assert body["data"]["nodes"] == [None, {"id": global_id("Team", team.id)}]
+
+
+async def test_the_viewer_of_an_anonymous_caller_is_null(anonymous: httpx.AsyncClient) -> None:
+    body = await gql(anonymous, "{ viewer { roles } }")
+
+    assert body == {"data": {"viewer": None}}
