@@ -4,6 +4,7 @@
 import catalog.orgs.models  # noqa: F401
 import catalog.services.models  # noqa: F401
 import core.history  # noqa: F401
+import identity.audit  # noqa: F401
 import identity.models  # noqa: F401
 from core.db import Base
 
