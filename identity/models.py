@@ -5,8 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
@@ -43,6 +55,21 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
     __table_args__ = (
         UniqueConstraint("issuer", "subject"),
         Index("ix_person_display_name_id", "display_name", "id"),
+        # SCIM userName and externalId are unique per issuer among SCIM-provisioned people.
+        Index(
+            "uq_person_issuer_scim_user_name",
+            "issuer",
+            func.lower(text("scim_user_name")),
+            unique=True,
+            postgresql_where=text("scim_user_name IS NOT NULL"),
+        ),
+        Index(
+            "uq_person_issuer_scim_external_id",
+            "issuer",
+            "scim_external_id",
+            unique=True,
+            postgresql_where=text("scim_external_id IS NOT NULL"),
+        ),
     )
 
     issuer: Mapped[str] = mapped_column(String(500))
@@ -52,6 +79,11 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
     display_name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set while the IdP provisions this person through SCIM (identity/scim/).
+    scim_provisioned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scim_user_name: Mapped[str | None] = mapped_column(String(320))
+    scim_external_id: Mapped[str | None] = mapped_column(String(255))
+    scim_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="person", lazy="raise")
 
