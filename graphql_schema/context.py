@@ -14,7 +14,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from core.history import set_transaction_actor
 from core.settings import Settings
+from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.principal import Principal
+from identity.refusals import RefusalAuditor
 
 
 class Context(BaseContext):
@@ -31,12 +33,17 @@ class Context(BaseContext):
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession],
         principal: Principal | None,
+        facts: RequestFacts | None = None,
+        refusals: RefusalAuditor | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.principal = principal
+        self.facts = facts or RequestFacts()
+        self.refusals = refusals
         self.read_only = True
-        self.request_id: str | None = None
+        # Sensitive fields read in this request, by kind: audited once, in a batch.
+        self.sensitive_reads: dict[str, set[str]] = {}
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
@@ -52,7 +59,7 @@ class Context(BaseContext):
                     await session.execute(text("SET TRANSACTION READ ONLY"))
                 elif self.principal is not None:
                     await set_transaction_actor(
-                        session, actor=self.principal.actor, request_id=self.request_id
+                        session, actor=self.principal.actor, request_id=self.facts.request_id
                     )
                 self._session = session
             yield self._session
@@ -69,6 +76,28 @@ class Context(BaseContext):
                 await session.rollback()
         finally:
             await session.close()
+
+    def note_sensitive_read(self, kind: str, key: object) -> None:
+        self.sensitive_reads.setdefault(kind, set()).add(str(key))
+
+    async def audit_refusal(self, entry: AuditEntry) -> None:
+        if self.refusals is not None:
+            await self.refusals.refused(entry, principal=self.principal, facts=self.facts)
+
+    async def audit_sensitive_reads(self) -> None:
+        """One event for the request listing every sensitive value it read."""
+        if not self.sensitive_reads:
+            return
+        details = {kind: sorted(keys) for kind, keys in self.sensitive_reads.items()}
+        self.sensitive_reads = {}
+        async with self._sessionmaker() as session:
+            await record(
+                session,
+                AuditEntry("READ_SENSITIVE", AuditOutcome.SUCCESS, details=details),
+                principal=self.principal,
+                facts=self.facts,
+            )
+            await session.commit()
 
     async def abort(self) -> None:
         """After a cancellation: never return a connection in an unknown state to the pool."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 
 import strawberry
@@ -50,6 +49,7 @@ class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
             raise
         try:
             await context.finish(commit=True)
+            await context.audit_sensitive_reads()
         except Exception:
             logger.exception("commit failed")
             error = GraphQLError(
@@ -68,12 +68,12 @@ def graphql_router(
 ) -> CatalogGraphQLRouter:
     async def context_getter(request: Request) -> Context:
         sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-        context = Context(
+        return Context(
             settings=settings,
             sessionmaker=sessionmaker,
             principal=await principal_for(request, settings),
+            facts=getattr(request.state, "facts", None),
+            refusals=getattr(request.app.state, "refusals", None),
         )
-        context.request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        return context
 
     return CatalogGraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql")

@@ -16,6 +16,7 @@ from core.records import constraint_error
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden, Unauthenticated, UserError
 from graphql_schema.prefetch import child_selections, loader_options
+from identity.audit import AuditEntry, AuditOutcome, record
 from identity.principal import Principal
 
 Result = TypeVar("Result")
@@ -43,30 +44,57 @@ async def run_mutation(
         try:
             result = await action(session, principal)
             await session.flush()
-        except DomainError as error:
-            await savepoint.rollback()
-            return None, [UserError.from_domain(error)]
-        except DomainErrors as errors:
-            await savepoint.rollback()
-            return None, [UserError.from_domain(error) for error in errors.errors]
-        except StaleDataError:
-            await savepoint.rollback()
-            conflict = Conflict(
-                "the record changed while you were saving; reload and try again",
-                field=["version"],
-            )
-            return None, [UserError.from_domain(conflict)]
-        except IntegrityError as error:
-            await savepoint.rollback()
-            return None, [UserError.from_domain(constraint_error(error, constraints or {}))]
         except AccessDenied as error:
             await savepoint.rollback()
+            await info.context.audit_refusal(_audit_entry(info, AuditOutcome.DENIED, None))
             raise Forbidden(str(error)) from None
+        except (DomainError, DomainErrors, StaleDataError, IntegrityError) as error:
+            await savepoint.rollback()
+            errors = _user_errors(error, constraints or {})
+            await _audit(info, session, _audit_entry(info, AuditOutcome.REFUSED, None, errors))
+            return None, errors
         except BaseException:
             await savepoint.rollback()
             raise
         await savepoint.commit()
+        await _audit(info, session, _audit_entry(info, AuditOutcome.SUCCESS, result))
         return result, []
+
+
+def _user_errors(error: Exception, constraints: dict[str, DomainError]) -> list[UserError]:
+    if isinstance(error, DomainErrors):
+        return [UserError.from_domain(item) for item in error.errors]
+    if isinstance(error, StaleDataError):
+        error = Conflict(
+            "the record changed while you were saving; reload and try again", field=["version"]
+        )
+    elif isinstance(error, IntegrityError):
+        error = constraint_error(error, constraints)
+    assert isinstance(error, DomainError)
+    return [UserError.from_domain(error)]
+
+
+def _audit_entry(
+    info: Info, outcome: AuditOutcome, result: Any, errors: list[UserError] | None = None
+) -> AuditEntry:
+    """The mutation's name, its target (the changed record, else the input's id)."""
+    target_type = target_id = None
+    if result is not None and hasattr(result, "__tablename__"):
+        target_type, target_id = type(result).__name__, str(result.id)
+    else:
+        arguments = getattr(info.selected_fields[0], "arguments", {})
+        given = arguments.get("input")
+        if isinstance(given, dict) and given.get("id") is not None:
+            target_id = str(given["id"])
+    details: dict[str, Any] = {}
+    if errors:
+        details["userErrors"] = [{"code": item.code.value, "field": item.field} for item in errors]
+    return AuditEntry(info.field_name, outcome, target_type, target_id, details)
+
+
+async def _audit(info: Info, session: AsyncSession, entry: AuditEntry) -> None:
+    """In the mutation's own transaction: the change and its audit event commit together."""
+    await record(session, entry, principal=info.context.principal, facts=info.context.facts)
 
 
 async def reload_for_payload(

@@ -19,11 +19,13 @@ from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
 from graphql_schema.errors import CodedError
 from graphql_schema.history import HistoryQuery
+from graphql_schema.identity.audit import AuditQuery
 from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
 from graphql_schema.identity.queries import IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.review import ReviewMutation
+from identity.audit import AuditEntry, AuditOutcome
 
 
 @strawberry.type
@@ -38,7 +40,7 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, IdentityQuery, CatalogQuery, HistoryQuery):
+class Query(NodeQuery, IdentityQuery, CatalogQuery, HistoryQuery, AuditQuery):
     pass
 
 
@@ -59,7 +61,7 @@ class ReadOnlyQueries(SchemaExtension):
     Also refuses, before anything runs, a document selecting what the caller may not see.
     """
 
-    def on_execute(self):  # type: ignore[no-untyped-def]
+    async def on_execute(self):  # type: ignore[no-untyped-def]
         execution = self.execution_context
         context = execution.context
         context.read_only = execution.operation_type is not OperationType.MUTATION
@@ -69,6 +71,12 @@ class ReadOnlyQueries(SchemaExtension):
         )
         if refusal is not None:
             execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
+            entry = AuditEntry(
+                "GRAPHQL_ACCESS",
+                AuditOutcome.DENIED,
+                details={"reason": refusal.message, "operation": execution.operation_name},
+            )
+            await context.audit_refusal(entry)
         yield
 
 

@@ -8,7 +8,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Text, func, insert
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Identity,
+    Index,
+    Select,
+    String,
+    Text,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -113,3 +124,32 @@ async def record(
 
 def target_of(type_name: str, key: uuid.UUID | str | None) -> dict[str, str | None]:
     return {"target_type": type_name, "target_id": str(key) if key is not None else None}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    outcome: AuditOutcome | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def events_query(audit_filter: AuditFilter) -> Select[AuditEvent]:
+    statement = select(AuditEvent)
+    for column, value in (
+        (AuditEvent.actor, audit_filter.actor),
+        (AuditEvent.action, audit_filter.action),
+        (AuditEvent.target_type, audit_filter.target_type),
+        (AuditEvent.target_id, audit_filter.target_id),
+        (AuditEvent.outcome, audit_filter.outcome),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    if audit_filter.since is not None:
+        statement = statement.where(AuditEvent.at >= audit_filter.since)
+    if audit_filter.until is not None:
+        statement = statement.where(AuditEvent.at < audit_filter.until)
+    return statement

@@ -13,8 +13,9 @@ from core.db import make_engine, make_sessionmaker
 from core.settings import Settings
 from graphql_schema.http import graphql_router
 from graphql_schema.schema import build_schema
-from server import health
+from identity.refusals import RefusalAuditor
 from identity.tokens import JwksCache, TokenVerifier
+from server import health
 from server.authentication import AuthenticationMiddleware, principal_for
 
 
@@ -35,6 +36,7 @@ def create_app(
             statement_timeout_ms=settings.statement_timeout_ms,
         )
         app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
+        app.state.refusals = RefusalAuditor(app.state.sessionmaker)
         async with httpx.AsyncClient(follow_redirects=False) as http:
             app.state.http = http
             app.state.token_verifier = token_verifier(settings, http)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,9 +18,12 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.settings import Settings
+from identity.audit import AuditEntry, AuditOutcome, RequestFacts
 from identity.authentication import Deactivated, development_principal, principal_for_token
 from identity.principal import Principal, Role
+from identity.refusals import RefusalAuditor
 from identity.tokens import InvalidToken, TokenVerifier
+from server.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +58,23 @@ class AuthenticationMiddleware:
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
-        authorization = Headers(scope=scope).get("authorization")
+        headers = Headers(scope=scope)
+        facts = RequestFacts(
+            client_ip=client_ip(scope, self.settings.trusted_proxies),
+            user_agent=headers.get("user-agent"),
+            request_id=headers.get("x-request-id") or str(uuid.uuid4()),
+        )
+        state["facts"] = facts
         try:
-            principal = await self._principal(scope, authorization)
+            principal = await self._principal(scope, headers.get("authorization"))
         except (InvalidToken, Deactivated) as error:
             logger.info("refused a bearer token: %s", error)
+            refusals: RefusalAuditor | None = getattr(scope["app"].state, "refusals", None)
+            if refusals is not None:
+                entry = AuditEntry(
+                    "AUTHENTICATE", AuditOutcome.DENIED, details={"reason": str(error)}
+                )
+                await refusals.refused(entry, principal=None, facts=facts)
             await _unauthorized(scope, send, 'Bearer error="invalid_token"', "invalid token")
             return
         state["principal"] = principal

@@ -1,11 +1,19 @@
 """Import every model module so `Base.metadata` knows every table (Alembic, export)."""
 
-# Imported for their side effect: each module adds its tables to `Base.metadata`.
-import catalog.orgs.models  # noqa: F401
-import catalog.services.models  # noqa: F401
-import core.history  # noqa: F401
-import identity.audit  # noqa: F401
-import identity.models  # noqa: F401
+import catalog.orgs.models
+import catalog.services.models
+import core.history
+import identity.audit
+import identity.models
 from core.db import Base
+
+# Named here so that no tool mistakes these imports for unused ones.
+MODEL_MODULES = (
+    catalog.orgs.models,
+    catalog.services.models,
+    core.history,
+    identity.audit,
+    identity.models,
+)
 
 metadata = Base.metadata

@@ -12,6 +12,7 @@ from catalog.services import models
 from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
 from core.clock import utcnow
+from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person, Team
 from graphql_schema.node import Node, global_id, register_node
@@ -78,9 +79,6 @@ class SalesforceOrg(Node, Versioned):
     kind: org_models.OrgKind
     last_refreshed_at: datetime | None
     expires_at: datetime | None
-    credentials_ref: str | None = strawberry.field(
-        description="The key of the org's entry in CATALOG_SALESFORCE_ORGS; never the secret."
-    )
     backup_policy: OrgBackupPolicy
     version: int
     created_at: datetime
@@ -97,7 +95,6 @@ class SalesforceOrg(Node, Versioned):
             kind=org.kind,
             last_refreshed_at=org.last_refreshed_at,
             expires_at=org.expires_at,
-            credentials_ref=org.credentials_ref,
             backup_policy=OrgBackupPolicy(
                 provider=org.backup_provider,
                 rpo_seconds=org.backup_rpo_seconds,
@@ -108,6 +105,14 @@ class SalesforceOrg(Node, Versioned):
             updated_at=org.updated_at,
             model=org,
         )
+
+    @strawberry.field(
+        description="The key of the org's entry in CATALOG_SALESFORCE_ORGS, never the secret;"
+        " reading it is audited."
+    )
+    def credentials_ref(self, info: Info) -> str | None:
+        info.context.note_sensitive_read("SalesforceOrg.credentialsRef", self.model.id)
+        return self.model.credentials_ref
 
     @strawberry.field(description="The production org of a sandbox or scratch org.")
     def parent(self) -> SalesforceOrg | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 import graphql_schema.identity.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
@@ -18,7 +19,6 @@ from identity.principal import Role
 class Person(Node, Versioned):
     id: strawberry.ID
     display_name: str
-    email: str | None
     active: bool
     last_seen_at: datetime | None
     version: int
@@ -29,12 +29,16 @@ class Person(Node, Versioned):
         return cls(
             id=global_id("Person", person.id),
             display_name=person.display_name,
-            email=person.email,
             active=person.active,
             last_seen_at=person.last_seen_at,
             version=person.version,
             model=person,
         )
+
+    @strawberry.field(description="Reading it is audited.")
+    def email(self, info: Info) -> str | None:
+        info.context.note_sensitive_read("Person.email", self.model.id)
+        return self.model.email
 
     @strawberry.field
     def memberships(self) -> list[Membership]:

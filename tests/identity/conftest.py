@@ -50,3 +50,18 @@ async def oidc_client(
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
+
+
+@pytest.fixture
+async def make_viewer_client(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The development identity with only the VIEWER role."""
+    settings = load_settings(
+        database_url="postgresql://unused/unused", dev_roles="VIEWER", _env_file=None
+    )
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
