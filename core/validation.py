@@ -8,13 +8,18 @@ from urllib.parse import urlparse
 from core.errors import Invalid, Required, TooLong
 
 
+def field_path(label: str) -> list[str]:
+    """`backupPolicy.rpoSeconds` -> `["backupPolicy", "rpoSeconds"]`: a `UserError.field` path."""
+    return label.split(".")
+
+
 def text_field(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     """Strip, require (when asked) and bound a text value."""
     cleaned = value.strip()
     if required and not cleaned:
-        raise Required(f"{field} must not be empty", field=[field])
+        raise Required(f"{field} must not be empty", field=field_path(field))
     if len(cleaned) > max_length:
-        raise TooLong(f"{field} is at most {max_length} characters", field=[field])
+        raise TooLong(f"{field} is at most {max_length} characters", field=field_path(field))
     return cleaned
 
 
@@ -33,7 +38,7 @@ def slug_field(value: str, *, field: str = "slug", max_length: int = 100) -> str
     if not SLUG.match(cleaned):
         raise Invalid(
             f"{field} must be lower-case letters and digits separated by single hyphens",
-            field=[field],
+            field=field_path(field),
         )
     return cleaned
 
@@ -44,7 +49,7 @@ def url_field(value: str | None, *, field: str, max_length: int = 2000) -> str |
         return None
     parsed = urlparse(cleaned)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise Invalid(f"{field} must be an http(s) URL", field=[field])
+        raise Invalid(f"{field} must be an http(s) URL", field=field_path(field))
     return cleaned
 
 
@@ -54,7 +59,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def email_field(value: str | None, *, field: str) -> str | None:
     cleaned = optional_text(value, field=field, max_length=320)
     if cleaned is not None and not EMAIL.match(cleaned):
-        raise Invalid(f"{field} is not an email address", field=[field])
+        raise Invalid(f"{field} is not an email address", field=field_path(field))
     return cleaned
 
 
@@ -70,5 +75,12 @@ def tag_list(values: list[str], *, field: str, max_length: int = 100) -> list[st
 
 def positive(value: int | None, *, field: str) -> int | None:
     if value is not None and value <= 0:
-        raise Invalid(f"{field} must be positive", field=[field])
+        raise Invalid(f"{field} must be positive", field=field_path(field))
+    return value
+
+
+def not_negative(value: int | None, *, field: str) -> int | None:
+    """Durations such as a backup RPO, where zero is a real answer."""
+    if value is not None and value < 0:
+        raise Invalid(f"{field} must not be negative", field=field_path(field))
     return value

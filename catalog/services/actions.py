@@ -32,7 +32,14 @@ from core.records import (
     require_found,
 )
 from core.repository import get_by_id, get_by_ids
-from core.validation import positive, slug_field, tag_list, text_field, url_field
+from core.validation import (
+    not_negative,
+    positive,
+    slug_field,
+    tag_list,
+    text_field,
+    url_field,
+)
 from identity.models import Person, Team
 from identity.principal import Principal
 
@@ -76,10 +83,13 @@ def _service_fields(fields: dict[str, Any]) -> dict[str, Any]:
     for name, label in (
         ("backup_rpo_seconds", "backupPolicy.rpoSeconds"),
         ("backup_rto_seconds", "backupPolicy.rtoSeconds"),
-        ("review_interval_days", "reviewIntervalDays"),
     ):
         if name in fields:
-            checked[name] = positive(fields[name], field=label)
+            checked[name] = not_negative(fields[name], field=label)
+    if "review_interval_days" in fields:
+        checked["review_interval_days"] = positive(
+            fields["review_interval_days"], field="reviewIntervalDays"
+        )
     if "business_calendar" in fields:
         checked["business_calendar"] = _calendar_json(fields["business_calendar"])
     return checked
@@ -91,7 +101,7 @@ def _calendar_json(calendar: BusinessCalendar | None) -> dict[str, Any] | None:
     try:
         return calendar.validate().to_json()
     except InvalidCalendar as error:
-        raise Invalid(str(error), field=["businessCalendar", error.field]) from None
+        raise Invalid(str(error), field=["businessCalendar", *error.path]) from None
 
 
 async def _check_references(session: AsyncSession, fields: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
@@ -21,9 +22,22 @@ class Weekday(StrEnum):
 
 
 class InvalidCalendar(ValueError):
-    def __init__(self, message: str, field: str) -> None:
+    """`path` names the offending part below the calendar, e.g. `("weeklyHours", "2")`."""
+
+    def __init__(self, message: str, *path: str) -> None:
         super().__init__(message)
-        self.field = field
+        self.path = path
+
+
+_WALL_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def parse_wall_time(value: str) -> time:
+    """A local wall-clock time written `HH:MM`; no seconds, no offset (the zone says it)."""
+    match = _WALL_TIME.match(value)
+    if match is None:
+        raise InvalidCalendar(f"{value!r} is not a time of day (HH:MM)")
+    return time(int(match[1]), int(match[2]))
 
 
 @dataclass(frozen=True)
@@ -44,19 +58,23 @@ class BusinessCalendar:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidCalendar(f"unknown time zone {self.time_zone!r}", "timeZone") from None
-        for hours in self.weekly_hours:
+        if not self.weekly_hours:
+            raise InvalidCalendar(
+                "a business calendar needs weekly hours; leave it out for 24x7", "weeklyHours"
+            )
+        for index, hours in enumerate(self.weekly_hours):
             if hours.start >= hours.end:
                 raise InvalidCalendar(
-                    f"{hours.day} hours must start before they end", "weeklyHours"
+                    f"{hours.day} hours must start before they end", "weeklyHours", str(index)
                 )
-        by_day: dict[Weekday, list[WeeklyHours]] = {}
-        for hours in self.weekly_hours:
-            by_day.setdefault(hours.day, []).append(hours)
+        by_day: dict[Weekday, list[tuple[int, WeeklyHours]]] = {}
+        for index, hours in enumerate(self.weekly_hours):
+            by_day.setdefault(hours.day, []).append((index, hours))
         for day, spans in by_day.items():
-            spans.sort(key=lambda span: span.start)
-            for earlier, later in itertools.pairwise(spans):
+            spans.sort(key=lambda span: span[1].start)
+            for (_, earlier), (index, later) in itertools.pairwise(spans):
                 if later.start < earlier.end:
-                    raise InvalidCalendar(f"{day} hours overlap", "weeklyHours")
+                    raise InvalidCalendar(f"{day} hours overlap", "weeklyHours", str(index))
         return self
 
     def to_json(self) -> dict[str, Any]:

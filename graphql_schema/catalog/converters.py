@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-from catalog.services.calendar import BusinessCalendar, WeeklyHours
+from catalog.services.calendar import (
+    BusinessCalendar,
+    InvalidCalendar,
+    WeeklyHours,
+    parse_wall_time,
+)
 from core.errors import Invalid
 from graphql_schema.catalog.inputs import (
     BackupPolicyInput,
@@ -16,11 +21,12 @@ from graphql_schema.catalog.inputs import (
 from graphql_schema.node import decode_id
 
 
-def _local_time(value: str, field: str) -> time:
+def _wall_time(value: str, index: int, end: str) -> time:
     try:
-        return time.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{value!r} is not a time of day (HH:MM)", field=[field]) from None
+        return parse_wall_time(value)
+    except InvalidCalendar as error:
+        path = ["businessCalendar", "weeklyHours", str(index), end]
+        raise Invalid(str(error), field=path) from None
 
 
 def calendar_value(data: BusinessCalendarInput | None) -> BusinessCalendar | None:
@@ -31,10 +37,10 @@ def calendar_value(data: BusinessCalendarInput | None) -> BusinessCalendar | Non
         weekly_hours=tuple(
             WeeklyHours(
                 hours.day,
-                _local_time(hours.start, "businessCalendar.weeklyHours.start"),
-                _local_time(hours.end, "businessCalendar.weeklyHours.end"),
+                _wall_time(hours.start, index, "start"),
+                _wall_time(hours.end, index, "end"),
             )
-            for hours in data.weekly_hours
+            for index, hours in enumerate(data.weekly_hours)
         ),
         holidays=tuple(data.holidays),
     )
