@@ -11,7 +11,7 @@ from catalog.orgs import repository
 from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.orgs.org_id import InvalidOrgId, normalise_org_id
 from catalog.permissions import require_org_editor
-from core.errors import Duplicate, Invalid, NotFound
+from core.errors import Duplicate, Invalid, NotFound, Required
 from core.records import (
     apply_changes,
     archive_record,
@@ -20,7 +20,7 @@ from core.records import (
     require_found,
 )
 from core.repository import get_by_id
-from core.validation import optional_text, positive, text_field, url_field
+from core.validation import not_negative, optional_text, text_field, url_field
 from identity.principal import Principal
 
 
@@ -36,7 +36,7 @@ def _org_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "instance_url" in fields:
         url = url_field(fields["instance_url"], field="instanceUrl", max_length=500)
         if url is None:
-            raise Invalid("instanceUrl is required", field=["instanceUrl"])
+            raise Required("instanceUrl is required", field=["instanceUrl"])
         checked["instance_url"] = url.rstrip("/")
     if "kind" in fields:
         checked["kind"] = OrgKind(fields["kind"])
@@ -46,11 +46,11 @@ def _org_fields(fields: dict[str, Any]) -> dict[str, Any]:
         )
     if "backup_provider" in fields:
         checked["backup_provider"] = optional_text(
-            fields["backup_provider"], field="backupProvider", max_length=200
+            fields["backup_provider"], field="backupPolicy.provider", max_length=200
         )
     if "backup_rpo_seconds" in fields:
-        checked["backup_rpo_seconds"] = positive(
-            fields["backup_rpo_seconds"], field="backupRpoSeconds"
+        checked["backup_rpo_seconds"] = not_negative(
+            fields["backup_rpo_seconds"], field="backupPolicy.rpoSeconds"
         )
     return checked
 
@@ -58,14 +58,28 @@ def _org_fields(fields: dict[str, Any]) -> dict[str, Any]:
 async def _check_org(
     session: AsyncSession, org: SalesforceOrg | None, fields: dict[str, Any]
 ) -> None:
+    """The rules between fields, on the values the org will have once `fields` are applied."""
+
+    def after(name: str) -> Any:
+        return fields[name] if name in fields else getattr(org, name, None)
+
     org_id: str | None = fields.get("org_id")
     changed = org_id is not None and (org is None or org.org_id != org_id)
     if changed and org_id and await repository.get_by_org_id(session, org_id) is not None:
         raise Duplicate(f"org {org_id} is already in the catalog", field=["orgId"])
-    kind = fields.get("kind", org.kind if org else None)
-    parent_id = fields.get("parent_id", org.parent_id if org else None)
+    kind, parent_id = after("kind"), after("parent_id")
     if kind is OrgKind.PRODUCTION and parent_id is not None:
         raise Invalid("a production org has no parent org", field=["parentId"])
+    if (
+        org is not None
+        and org.kind is OrgKind.PRODUCTION
+        and kind is not OrgKind.PRODUCTION
+        and await repository.has_child_orgs(session, org.id)
+    ):
+        raise Invalid(
+            "other orgs name this org as their production org; it stays PRODUCTION",
+            field=["kind"],
+        )
     if parent_id is not None:
         if org is not None and parent_id == org.id:
             raise Invalid("an org cannot be its own parent", field=["parentId"])
@@ -74,8 +88,10 @@ async def _check_org(
             raise NotFound("parent org not found", field=["parentId"])
         if parent.kind is not OrgKind.PRODUCTION:
             raise Invalid("the parent of an org is a production org", field=["parentId"])
-    if kind is not OrgKind.SCRATCH and fields.get("expires_at") is not None:
+    if kind is not OrgKind.SCRATCH and after("expires_at") is not None:
         raise Invalid("only scratch orgs expire", field=["expiresAt"])
+    if kind is not OrgKind.SANDBOX and after("last_refreshed_at") is not None:
+        raise Invalid("only sandboxes are refreshed", field=["lastRefreshedAt"])
 
 
 async def create_salesforce_org(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+import uuid
+
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.orgs.models import SalesforceOrg
@@ -17,3 +19,9 @@ def orgs_query(*, include_archived: bool = False) -> Select[SalesforceOrg]:
 
 async def get_by_org_id(session: AsyncSession, org_id: str) -> SalesforceOrg | None:
     return await session.scalar(select(SalesforceOrg).where(SalesforceOrg.org_id == org_id))
+
+
+async def has_child_orgs(session: AsyncSession, org_id: uuid.UUID) -> bool:
+    """Whether a sandbox or scratch org names `org_id` as its production org."""
+    found = await session.scalar(select(exists().where(SalesforceOrg.parent_id == org_id)))
+    return bool(found)
