@@ -22,7 +22,7 @@ from catalog.services.models import (
     Tier,
 )
 from core.clock import utcnow
-from core.errors import Duplicate, Invalid, NotFound
+from core.errors import AccessDenied, Duplicate, Invalid, NotFound
 from core.history import note_extra_changes
 from core.records import (
     apply_changes,
@@ -295,3 +295,25 @@ async def confirm_service_review(
     service.last_reviewed_at = utcnow()
     await session.flush()
     return service
+
+
+async def get_service(session: AsyncSession, service_id: uuid.UUID) -> Service | None:
+    """A service by id, for other domains (they never read the repository directly)."""
+    return await get_by_id(session, Service, service_id)
+
+
+async def find_service(session: AsyncSession, *, slug: str) -> Service | None:
+    return await repository.get_by_slug(session, slug)
+
+
+async def require_service_steward(
+    session: AsyncSession, principal: Principal, service: Service, *, action: str
+) -> None:
+    """The owner team, a current PRODUCT_OWNER of the service, or an ADMIN."""
+    if principal.is_admin or service.owner_team_id in principal.team_ids:
+        return
+    if principal.person_id is not None and await repository.is_current_holder(
+        session, service.id, principal.person_id, OwnershipRoleKind.PRODUCT_OWNER
+    ):
+        return
+    raise AccessDenied(f"{action} is reserved to the owner team and product owners")

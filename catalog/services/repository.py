@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.services.models import (
     DataClassification,
     Lifecycle,
+    OwnershipRole,
+    OwnershipRoleKind,
     Service,
     Tier,
     service_salesforce_org,
@@ -108,3 +110,21 @@ async def replace_salesforce_orgs(
                 for position, org_id in enumerate(org_ids)
             ],
         )
+
+
+async def is_current_holder(
+    session: AsyncSession, service_id: uuid.UUID, person_id: uuid.UUID, role: OwnershipRoleKind
+) -> bool:
+    today = func.current_date()
+    found = await session.scalar(
+        select(OwnershipRole.id)
+        .where(
+            OwnershipRole.service_id == service_id,
+            OwnershipRole.person_id == person_id,
+            OwnershipRole.role == role,
+            OwnershipRole.effective_from <= today,
+            (OwnershipRole.effective_to.is_(None)) | (OwnershipRole.effective_to >= today),
+        )
+        .limit(1)
+    )
+    return found is not None

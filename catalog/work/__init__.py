@@ -1,0 +1,1 @@
+"""Backlogs and backlog items (grown by the work-management capability)."""

@@ -1,0 +1,1 @@
+"""Continuous improvement: feedback, votes, the priority score, and the REST submission door."""

@@ -1,0 +1,284 @@
+"""Business rules of feedback: submit, vote, triage, merge, promote, deliver."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.services import actions as services
+from catalog.services.models import Service
+from catalog.work import actions as work
+from core.errors import AccessDenied, Invalid, NotFound, Required
+from core.records import check_version, require_found
+from core.validation import email_field, text_field
+from feedback import repository
+from feedback.errors import InvalidTransition
+from feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackStatus
+from feedback.score import priority_score
+from feedback.transitions import MANUAL, MERGEABLE, PROMOTABLE, VOTABLE, allowed_next
+from identity.permissions import require_role
+from identity.principal import Principal, Role
+
+
+@dataclass(frozen=True)
+class Submission:
+    service: str
+    kind: FeedbackKind
+    title: str
+    body: str
+    rating: int | None = None
+    contact_email: str | None = None
+
+
+def _rating(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= 5:
+        raise Invalid("rating is from 1 to 5", field=["rating"])
+    return value
+
+
+async def _resolve_service(session: AsyncSession, reference: str | uuid.UUID) -> Service:
+    service = (
+        await services.get_service(session, reference)
+        if isinstance(reference, uuid.UUID)
+        else await services.find_service(session, slug=reference)
+    )
+    if service is None or service.archived_at is not None:
+        raise NotFound("no such service", field=["service"])
+    return service
+
+
+async def submit_feedback(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    service: str | uuid.UUID,
+    submission: Submission,
+    channel: FeedbackChannel,
+    allow_anonymous: bool,
+) -> Feedback:
+    """Store one feedback item; a signed-in author's email is known, so contactEmail is ignored."""
+    if principal is None and not allow_anonymous:
+        raise AccessDenied("sign in to give feedback")
+    if principal is not None:
+        require_role(principal, Role.CONTRIBUTOR, action="giving feedback")
+    title = text_field(submission.title, field="title", max_length=200)
+    body = text_field(submission.body, field="body", max_length=10_000)
+    rating = _rating(submission.rating)
+    contact = None
+    if principal is None:
+        contact = email_field(submission.contact_email, field="contactEmail")
+        if contact is None:
+            raise Required("anonymous feedback needs a contactEmail", field=["contactEmail"])
+    target = await _resolve_service(session, service)
+    feedback = Feedback(
+        id=uuid.uuid4(),
+        service_id=target.id,
+        author_id=principal.person_id if principal else None,
+        contact_email=contact,
+        kind=FeedbackKind(submission.kind),
+        title=title,
+        body=body,
+        rating=rating,
+        channel=channel,
+        status=FeedbackStatus.NEW,
+    )
+    session.add(feedback)
+    await session.flush()
+    await session.refresh(feedback, ["created_at"])
+    feedback.score = _score(feedback, target, votes=0, teams=0)
+    await repository.record_status_change(session, feedback, None, actor=_actor(principal))
+    await session.flush()
+    return feedback
+
+
+def _score(feedback: Feedback, service: Service, *, votes: int, teams: int) -> float | None:
+    return priority_score(
+        kind=feedback.kind.value,
+        votes=votes,
+        voter_teams=teams,
+        rating=feedback.rating,
+        tier=service.tier.value,
+        created_at=feedback.created_at,
+    )
+
+
+def _actor(principal: Principal | None) -> str | None:
+    return principal.actor if principal is not None else None
+
+
+async def _rescore(session: AsyncSession, feedback: Feedback) -> None:
+    votes, teams = await repository.vote_counts(session, feedback.id)
+    service = require_found(
+        await services.get_service(session, feedback.service_id), what="service"
+    )
+    feedback.vote_count, feedback.voter_team_count = votes, teams
+    feedback.score = _score(feedback, service, votes=votes, teams=teams)
+
+
+def _voter(principal: Principal) -> uuid.UUID:
+    require_role(principal, Role.CONTRIBUTOR, action="voting")
+    if principal.person_id is None:
+        raise AccessDenied("only people vote")
+    return principal.person_id
+
+
+async def vote(session: AsyncSession, *, principal: Principal, feedback_id: uuid.UUID) -> Feedback:
+    """One vote per person; voting twice changes nothing. Exact under concurrency."""
+    person_id = _voter(principal)
+    locked = await repository.lock(session, [feedback_id])
+    feedback = require_found(locked.get(feedback_id), what="feedback", field="feedbackId")
+    if feedback.status not in VOTABLE:
+        raise Invalid(f"{feedback.status} feedback takes no votes", field=["feedbackId"])
+    if await repository.add_vote(session, feedback.id, person_id):
+        await _rescore(session, feedback)
+        await session.flush()
+    return feedback
+
+
+async def retract_vote(
+    session: AsyncSession, *, principal: Principal, feedback_id: uuid.UUID
+) -> Feedback:
+    """Take one's vote back; without a vote, nothing changes."""
+    person_id = _voter(principal)
+    locked = await repository.lock(session, [feedback_id])
+    feedback = require_found(locked.get(feedback_id), what="feedback", field="feedbackId")
+    if await repository.remove_vote(session, feedback.id, person_id):
+        await _rescore(session, feedback)
+        await session.flush()
+    return feedback
+
+
+async def _stewarded(
+    session: AsyncSession, principal: Principal, feedback_id: uuid.UUID, *, action: str
+) -> Feedback:
+    feedback = require_found(
+        (await repository.lock(session, [feedback_id])).get(feedback_id), what="feedback"
+    )
+    service = require_found(
+        await services.get_service(session, feedback.service_id), what="service"
+    )
+    await services.require_service_steward(session, principal, service, action=action)
+    return feedback
+
+
+def _refuse(feedback: Feedback, to: FeedbackStatus, hint: str = "") -> InvalidTransition:
+    allowed = ", ".join(allowed_next(feedback.status)) or "none"
+    return InvalidTransition(
+        f"{feedback.status} feedback cannot become {to}{hint}; allowed next: {allowed}",
+        field=["to"],
+    )
+
+
+async def transition(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    feedback_id: uuid.UUID,
+    version: int,
+    to: FeedbackStatus,
+    note: str | None = None,
+) -> Feedback:
+    """Triage by the owner team or a product owner, following the status table."""
+    feedback = await _stewarded(session, principal, feedback_id, action="triaging feedback")
+    check_version(feedback, version)
+    if to not in MANUAL.get(feedback.status, set()):
+        hints = {
+            FeedbackStatus.PLANNED: " except by promoteFeedback",
+            FeedbackStatus.DUPLICATE: " except by mergeFeedback",
+            FeedbackStatus.DELIVERED: " except when its backlog item is released",
+        }
+        raise _refuse(feedback, to, hints.get(to, ""))
+    before, feedback.status = feedback.status, to
+    await repository.record_status_change(
+        session, feedback, before, actor=principal.actor, note=note
+    )
+    await session.flush()
+    return feedback
+
+
+async def merge(
+    session: AsyncSession, *, principal: Principal, source_id: uuid.UUID, target_id: uuid.UUID
+) -> Feedback:
+    """Fold a duplicate into the surviving item: its votes move over, nobody votes twice."""
+    if source_id == target_id:
+        raise Invalid("feedback cannot be merged into itself", field=["targetId"])
+    locked = await repository.lock(session, [source_id, target_id])
+    source = require_found(locked.get(source_id), what="feedback", field="sourceId")
+    target = require_found(locked.get(target_id), what="feedback", field="targetId")
+    if source.service_id != target.service_id:
+        raise Invalid("only feedback on the same service can be merged", field=["targetId"])
+    service = require_found(await services.get_service(session, source.service_id), what="service")
+    await services.require_service_steward(session, principal, service, action="merging feedback")
+    if source.status not in MERGEABLE:
+        raise _refuse(source, FeedbackStatus.DUPLICATE)
+    if target.status not in VOTABLE:
+        raise Invalid(f"cannot merge into {target.status} feedback", field=["targetId"])
+    await repository.move_votes(session, source.id, target.id)
+    before, source.status, source.merged_into_id = (
+        source.status,
+        FeedbackStatus.DUPLICATE,
+        target.id,
+    )
+    await _rescore(session, source)
+    await _rescore(session, target)
+    await repository.record_status_change(
+        session, source, before, actor=principal.actor, note=f"merged into {target.id}"
+    )
+    await session.flush()
+    return target
+
+
+_ITEM_TYPE = {
+    FeedbackKind.IDEA: "FEATURE",
+    FeedbackKind.BUG: "DEFECT",
+    FeedbackKind.QUESTION: "IDEA",
+}
+
+
+async def promote(
+    session: AsyncSession, *, principal: Principal, feedback_id: uuid.UUID, version: int
+) -> Feedback:
+    """Put the feedback on the owner team's backlog, linked both ways; it becomes PLANNED."""
+    feedback = await _stewarded(session, principal, feedback_id, action="promoting feedback")
+    check_version(feedback, version)
+    if feedback.status not in PROMOTABLE:
+        raise _refuse(feedback, FeedbackStatus.PLANNED)
+    if feedback.kind not in _ITEM_TYPE:
+        raise Invalid(f"{feedback.kind} feedback is not promoted to the backlog", field=["id"])
+    item = await work.create_item_from_feedback(
+        session,
+        service_id=feedback.service_id,
+        item_type=_ITEM_TYPE[feedback.kind],
+        title=feedback.title,
+        description=feedback.body,
+        feedback_id=feedback.id,
+    )
+    before = feedback.status
+    feedback.status, feedback.backlog_item_id = FeedbackStatus.PLANNED, item.id
+    await repository.record_status_change(session, feedback, before, actor=principal.actor)
+    await session.flush()
+    return feedback
+
+
+async def deliver_for_items(session: AsyncSession, item_ids: tuple[uuid.UUID, ...]) -> None:
+    """Planned feedback whose backlog item was released is delivered."""
+    await _move_linked(session, item_ids, FeedbackStatus.PLANNED, FeedbackStatus.DELIVERED)
+
+
+async def undeliver_for_items(session: AsyncSession, item_ids: tuple[uuid.UUID, ...]) -> None:
+    """A rolled-back release takes delivered feedback back to PLANNED."""
+    await _move_linked(session, item_ids, FeedbackStatus.DELIVERED, FeedbackStatus.PLANNED)
+
+
+async def _move_linked(
+    session: AsyncSession,
+    item_ids: tuple[uuid.UUID, ...],
+    before: FeedbackStatus,
+    after: FeedbackStatus,
+) -> None:
+    for feedback in await repository.linked_to_items(session, item_ids, before):
+        feedback.status = after
+        await repository.record_status_change(session, feedback, before, actor="system:release")
+    await session.flush()
