@@ -2,7 +2,9 @@
 
 import catalog.orgs.models
 import catalog.services.models
+import catalog.work.models
 import core.history
+import feedback.models
 import identity.audit
 import identity.models
 from core.db import Base
@@ -11,7 +13,9 @@ from core.db import Base
 MODEL_MODULES = (
     catalog.orgs.models,
     catalog.services.models,
+    catalog.work.models,
     core.history,
+    feedback.models,
     identity.audit,
     identity.models,
 )
