@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 from enum import StrEnum
+from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 
 class Weekday(StrEnum):
@@ -29,12 +30,18 @@ class InvalidCalendar(ValueError):
         self.path = path
 
 
-_WALL_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+@cache
+def _time_zones() -> frozenset[str]:
+    """IANA names only: `ZoneInfo` alone also opens directories and stray data files."""
+    return frozenset(available_timezones())
+
+
+_WALL_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
 def parse_wall_time(value: str) -> time:
     """A local wall-clock time written `HH:MM`; no seconds, no offset (the zone says it)."""
-    match = _WALL_TIME.match(value)
+    match = _WALL_TIME.fullmatch(value)
     if match is None:
         raise InvalidCalendar(f"{value!r} is not a time of day (HH:MM)")
     return time(int(match[1]), int(match[2]))
@@ -54,10 +61,8 @@ class BusinessCalendar:
     holidays: tuple[date, ...]
 
     def validate(self) -> BusinessCalendar:
-        try:
-            ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidCalendar(f"unknown time zone {self.time_zone!r}", "timeZone") from None
+        if self.time_zone not in _time_zones():
+            raise InvalidCalendar(f"unknown time zone {self.time_zone!r}", "timeZone")
         if not self.weekly_hours:
             raise InvalidCalendar(
                 "a business calendar needs weekly hours; leave it out for 24x7", "weeklyHours"
