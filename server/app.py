@@ -14,6 +14,7 @@ from core.settings import Settings
 from graphql_schema.http import graphql_router
 from graphql_schema.schema import build_schema
 from identity.refusals import RefusalAuditor
+from identity.scim.routes import router as scim_router
 from identity.tokens import JwksCache, TokenVerifier
 from server import health
 from server.authentication import AuthenticationMiddleware, principal_for
@@ -59,6 +60,7 @@ def create_app(
         graphql_router(schema, settings=settings, principal_for=principal_for), prefix="/graphql"
     )
     app.include_router(health.router)
+    app.include_router(scim_router)
     app.add_middleware(AuthenticationMiddleware, settings=settings)
     return app
 
