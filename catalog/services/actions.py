@@ -188,9 +188,34 @@ async def update_service(
     return service
 
 
-def _check_dates(effective_from: date | None, effective_to: date | None) -> None:
-    if effective_from and effective_to and effective_to < effective_from:
+def _check_dates(effective_from: date, effective_to: date | None) -> None:
+    if effective_to is not None and effective_to < effective_from:
         raise Invalid("effectiveTo must not be before effectiveFrom", field=["effectiveTo"])
+
+
+async def _refuse_overlapping_role(
+    session: AsyncSession,
+    *,
+    service_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: OwnershipRoleKind,
+    effective_from: date,
+    effective_to: date | None,
+    other_than: uuid.UUID | None = None,
+) -> None:
+    """Several people may share a role, but one person holds it once at a time."""
+    if await repository.has_overlapping_role(
+        session,
+        service_id=service_id,
+        person_id=person_id,
+        role=role,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        other_than=other_than,
+    ):
+        raise Duplicate(
+            f"the person already holds {role} on this service at those dates", field=["role"]
+        )
 
 
 async def create_ownership_role(
@@ -209,19 +234,26 @@ async def create_ownership_role(
     )
     require_service_editor(principal, service.owner_team_id)
     require_found(await get_by_id(session, Person, person_id), what="person", field="personId")
+    effective_from = effective_from or utcnow().date()
     _check_dates(effective_from, effective_to)
-    values: dict[str, Any] = {
-        "service_id": service_id,
-        "person_id": person_id,
-        "role": OwnershipRoleKind(role),
-        "effective_to": effective_to,
-    }
-    if effective_from is not None:
-        values["effective_from"] = effective_from
-    ownership = OwnershipRole(**values)
+    role = OwnershipRoleKind(role)
+    await _refuse_overlapping_role(
+        session,
+        service_id=service_id,
+        person_id=person_id,
+        role=role,
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
+    ownership = OwnershipRole(
+        service_id=service_id,
+        person_id=person_id,
+        role=role,
+        effective_from=effective_from,
+        effective_to=effective_to,
+    )
     session.add(ownership)
     await session.flush()
-    await session.refresh(ownership, ["effective_from"])
     return ownership
 
 
@@ -242,9 +274,17 @@ async def update_ownership_role(
     check_version(ownership, version)
     if "role" in changes:
         changes = {**changes, "role": OwnershipRoleKind(changes["role"])}
-    _check_dates(
-        changes.get("effective_from", ownership.effective_from),
-        changes.get("effective_to", ownership.effective_to),
+    effective_from = changes.get("effective_from", ownership.effective_from)
+    effective_to = changes.get("effective_to", ownership.effective_to)
+    _check_dates(effective_from, effective_to)
+    await _refuse_overlapping_role(
+        session,
+        service_id=ownership.service_id,
+        person_id=ownership.person_id,
+        role=changes.get("role", ownership.role),
+        effective_from=effective_from,
+        effective_to=effective_to,
+        other_than=ownership.id,
     )
     apply_changes(ownership, changes)
     await session.flush()

@@ -5,9 +5,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Select, delete, func, insert, literal_column, select, text
+from sqlalchemy import (
+    Select,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services.models import (
@@ -110,6 +120,30 @@ async def replace_salesforce_orgs(
                 for position, org_id in enumerate(org_ids)
             ],
         )
+
+
+async def has_overlapping_role(
+    session: AsyncSession,
+    *,
+    service_id: uuid.UUID,
+    person_id: uuid.UUID,
+    role: OwnershipRoleKind,
+    effective_from: date,
+    effective_to: date | None,
+    other_than: uuid.UUID | None = None,
+) -> bool:
+    """Whether the person holds `role` on the service on any day of the given period."""
+    conditions = [
+        OwnershipRole.service_id == service_id,
+        OwnershipRole.person_id == person_id,
+        OwnershipRole.role == role,
+        or_(OwnershipRole.effective_to.is_(None), OwnershipRole.effective_to >= effective_from),
+    ]
+    if effective_to is not None:
+        conditions.append(OwnershipRole.effective_from <= effective_to)
+    if other_than is not None:
+        conditions.append(OwnershipRole.id != other_than)
+    return bool(await session.scalar(select(exists().where(*conditions))))
 
 
 async def is_current_holder(
