@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from core.history import set_transaction_actor
 from core.oidc_settings import IssuerConfig
 from identity.models import Membership, MembershipRole, Person
 from identity.principal import DEV_ISSUER, Principal, Role
+from identity.scim import PLACEHOLDER_PREFIX
 from identity.tokens import VerifiedToken
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=10)
@@ -103,6 +104,40 @@ async def _provision(session: AsyncSession, verified: VerifiedToken) -> None:
     )
 
 
+async def _claim_provisioned_person(session: AsyncSession, verified: VerifiedToken) -> bool:
+    """Give a SCIM-created person (subject `scim:…`) the subject of their first token.
+
+    Only a verified email claims: it must equal the person's SCIM userName (preferred) or
+    email. A deactivated person is claimed too, and then refused like any other.
+    """
+    claims, issuer = verified.claims, verified.issuer.issuer
+    email = claims.get("email")
+    if claims.get("email_verified") is not True or not isinstance(email, str) or not email:
+        return False
+    await set_transaction_actor(session, actor=f"subject:{claims['sub']}@{issuer}", request_id=None)
+    by_user_name = func.coalesce(func.lower(Person.scim_user_name) == email.lower(), false())
+    candidate = (
+        select(Person.id)
+        .where(
+            Person.issuer == issuer,
+            Person.subject.startswith(PLACEHOLDER_PREFIX, autoescape=True),
+            or_(by_user_name, func.lower(Person.email) == email.lower()),
+        )
+        .order_by(by_user_name.desc(), Person.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = await session.scalar(
+        update(Person)
+        .where(Person.id == candidate)
+        .values(subject=str(claims["sub"]), email_verified=True, version=Person.version + 1)
+        .returning(Person.id)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed is not None
+
+
 async def principal_for_token(session: AsyncSession, verified: VerifiedToken) -> Principal:
     """Resolve the caller of a verified token; commits a just-in-time person."""
     issuer, claims = verified.issuer, verified.claims
@@ -113,7 +148,8 @@ async def principal_for_token(session: AsyncSession, verified: VerifiedToken) ->
     subject = str(claims["sub"])
     person = await _load_person(session, issuer.issuer, subject)
     if person is None:
-        await _provision(session, verified)
+        if not await _claim_provisioned_person(session, verified):
+            await _provision(session, verified)
         person = await _load_person(session, issuer.issuer, subject)
         assert person is not None
     if not person.active:

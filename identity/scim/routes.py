@@ -27,6 +27,7 @@ from scim2_models import (
     NotFoundException,
     NotImplementedException,
     PatchOp,
+    Resource,
     ResourceType,
     ResponseParameters,
     Schema,
@@ -290,8 +291,8 @@ def _schema(request: Request, schema: Schema) -> Schema:
     return schema.model_copy(update={"meta": meta})
 
 
-def _listing(resources: list[Any]) -> dict[str, Any]:
-    listing = ListResponse[Any](
+def _listing(model: type[Resource[Any]], resources: list[Any]) -> dict[str, Any]:
+    listing = ListResponse[model](  # type: ignore[valid-type]
         total_results=len(resources),
         start_index=1,
         items_per_page=len(resources),
@@ -309,7 +310,7 @@ async def service_provider_config(request: Request, actor: Actor) -> Response:
 
 @router.get("/ResourceTypes")
 async def resource_types(request: Request, actor: Actor) -> Response:
-    return ScimResponse(_listing([_resource_type(request)]))
+    return ScimResponse(_listing(ResourceType, [_resource_type(request)]))
 
 
 @router.get("/ResourceTypes/{name}")
@@ -323,7 +324,7 @@ async def resource_type(request: Request, name: str, actor: Actor) -> Response:
 
 @router.get("/Schemas")
 async def schemas(request: Request, actor: Actor) -> Response:
-    return ScimResponse(_listing([_schema(request, schema) for schema in SCHEMAS]))
+    return ScimResponse(_listing(Schema, [_schema(request, schema) for schema in SCHEMAS]))
 
 
 @router.get("/Schemas/{schema_id}")
