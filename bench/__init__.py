@@ -1,0 +1,1 @@
+"""Benchmarks of the Service Catalog API against the physical limit and against PostGraphile."""

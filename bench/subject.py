@@ -1,0 +1,103 @@
+"""The API under test, in process: the product's schema, engine and context, no HTTP."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.db import make_engine, make_sessionmaker
+from core.settings import Settings, load_settings
+from graphql_schema.context import Context
+from graphql_schema.schema import build_schema
+from identity.authentication import development_principal
+from identity.principal import Principal, Role
+
+
+class SubjectError(RuntimeError):
+    """The API answered with errors: the benchmark would measure a failure."""
+
+
+@dataclass
+class Statements:
+    """Statements the engine sent, split into domain reads and per-request overhead."""
+
+    domain: int = 0
+    overhead: int = 0
+    transaction: int = 0
+    seen: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.domain = self.overhead = self.transaction = 0
+        self.seen.clear()
+
+    def statement(self, sql: str) -> None:
+        self.seen.append(sql)
+        if is_overhead(sql):
+            self.overhead += 1
+        else:
+            self.domain += 1
+
+
+def is_overhead(sql: str) -> bool:
+    """Transaction set-up, actor settings and the caller's identity: not domain reads."""
+    flat = " ".join(sql.split()).lower()
+    return (
+        flat.startswith(("set transaction", "select set_config", "select pg_"))
+        or "person.issuer =" in flat
+    )
+
+
+def count_statements(engine: AsyncEngine) -> Statements:
+    counter = Statements()
+
+    def before(*args: Any) -> None:
+        counter.statement(args[2])
+
+    def transaction(*_: Any) -> None:
+        counter.transaction += 1
+
+    sync = engine.sync_engine
+    event.listen(sync, "before_cursor_execute", before)
+    for name in ("begin", "commit", "rollback"):
+        event.listen(sync, name, transaction)
+    return counter
+
+
+class SchemaSubject:
+    """`schema.execute` with a fresh `Context` per operation, answered as the view would."""
+
+    def __init__(self, url: str, *, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings(database_url=url, _env_file=None)
+        self.engine = make_engine(url, statement_timeout_ms=self.settings.statement_timeout_ms)
+        self.sessionmaker = make_sessionmaker(self.engine)
+        self.schema = build_schema(mask_errors=not self.settings.is_dev)
+        self.statements = count_statements(self.engine)
+        self.principal: Principal | None = None
+
+    async def start(self) -> None:
+        async with self.sessionmaker() as session:
+            self.principal = await development_principal(session, frozenset({Role.ADMIN}))
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def execute(self, document: str, variables: dict[str, Any] | None = None) -> bytes:
+        context = Context(
+            settings=self.settings, sessionmaker=self.sessionmaker, principal=self.principal
+        )
+        try:
+            result = await self.schema.execute(
+                document, variable_values=variables, context_value=context
+            )
+        except BaseException:
+            await context.finish(commit=False)
+            raise
+        await context.finish(commit=True)
+        if result.errors:
+            raise SubjectError(str([error.formatted for error in result.errors]))
+        # Strawberry's view encodes with json.dumps(data, separators=(",", ":")).
+        return json.dumps({"data": result.data}, separators=(",", ":")).encode()
