@@ -87,9 +87,14 @@ SCHEMAS: tuple[Schema, ...] = (
 
 
 def stored_attributes(user: User) -> dict[str, Any]:
-    """The SCIM attributes kept as given (`person.scim_attributes`)."""
+    """The SCIM attributes kept as given (`person.scim_attributes`).
+
+    `active` is kept only to tell whether the IdP set it: `person.active` is the truth,
+    and an unset `active` means active.
+    """
     dumped = user.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-    return {key: dumped[key] for key in ("name", "displayName", "emails") if key in dumped}
+    kept = ("name", "displayName", "emails", "active")
+    return {key: dumped[key] for key in kept if key in dumped}
 
 
 def primary_email(user: User) -> str | None:
@@ -107,14 +112,15 @@ def derived_display_name(user: User) -> str:
 
 def user_resource(person: Person, *, location: str) -> User:
     """The SCIM representation of a SCIM-provisioned person."""
-    attributes = person.scim_attributes or {}
+    attributes = dict(person.scim_attributes or {})
+    if "active" in attributes or not person.active:
+        attributes["active"] = person.active
     return User.model_validate(
         {
             "schemas": [CORE_USER_SCHEMA],
             "id": str(person.id),
             "externalId": person.scim_external_id,
             "userName": person.scim_user_name,
-            "active": person.active,
             **attributes,
         },
         scim_policy=POLICY,

@@ -92,6 +92,7 @@ async def test_create_returns_the_user_with_location_and_scim_media_type(
         json=user_payload(
             "ada@example.com",
             externalId="00u-ada",
+            active=True,
             name={"givenName": "Ada", "familyName": "Lovelace"},
             emails=[{"value": "ada@example.com", "type": "work", "primary": True}],
         ),
@@ -183,6 +184,22 @@ async def test_creating_an_already_provisioned_person_is_a_uniqueness_conflict(
 
     assert_scim_error(same_external_id, 409, "uniqueness")
     assert_scim_error(same_user_name, 409, "uniqueness")
+
+
+async def test_active_is_shown_when_set_or_false_and_an_unset_active_means_active(
+    scim: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    unset = await create_user(scim, "unset@example.com")
+    inactive = await create_user(scim, "inactive@example.com", active=False)
+
+    removed = await patch(scim, inactive["id"], {"op": "remove", "path": "active"})
+
+    assert "active" not in unset
+    assert inactive["active"] is False
+    assert "active" not in removed.json()
+    person = await session.get(Person, inactive["id"], populate_existing=True)
+    assert person is not None
+    assert person.active is True
 
 
 async def test_a_user_without_user_name_is_refused(scim: httpx.AsyncClient) -> None:
@@ -440,4 +457,6 @@ async def test_delete_deprovisions_but_keeps_the_person(
     memberships = await session.scalars(select(Membership).where(Membership.person_id == person.id))
     assert memberships.all() == []
     recreated = await create_user(scim, "deleted@example.com", externalId="00u-deleted")
-    assert (recreated["id"], recreated["active"]) == (created["id"], True)
+    assert recreated["id"] == created["id"]
+    await session.refresh(person)
+    assert person.active is True
