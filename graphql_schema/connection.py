@@ -81,7 +81,8 @@ async def paginate(
                 statement.options(*options),
                 order=order,
                 request=request,
-                fingerprint_parts=fingerprint_parts,
+                # A cursor is only good for the connection field that made it.
+                fingerprint_parts=[info.field_name, type_name, *fingerprint_parts],
             )
     except PageSizeExceeded as error:
         raise PageSizeExceededError(str(error)) from None
