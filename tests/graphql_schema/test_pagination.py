@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -77,7 +78,7 @@ CATALOG = [
     ("svc-f", "Charlie", Tier.TIER_1, 4),
     ("svc-g", "Echo", Tier.TIER_2, 2),
 ]
-SORT_KEYS = {
+SORT_KEYS: dict[str, Callable[[Service], Any]] = {
     "NAME": lambda service: service.name,
     "SLUG": lambda service: service.slug,
     "TIER": lambda service: service.tier.value,
