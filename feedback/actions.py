@@ -10,8 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.services import actions as services
 from catalog.services.models import Service
 from catalog.work import actions as work
+from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
+from core.ids import GlobalId, MalformedGlobalId
 from core.records import check_version, require_found
+from core.repository import get_by_id
 from core.validation import email_field, text_field
 from feedback import repository
 from feedback.errors import InvalidTransition
@@ -83,11 +86,11 @@ async def submit_feedback(
         rating=rating,
         channel=channel,
         status=FeedbackStatus.NEW,
+        created_at=utcnow(),
     )
+    feedback.score = _score(feedback, target, votes=0, teams=0)
     session.add(feedback)
     await session.flush()
-    await session.refresh(feedback, ["created_at"])
-    feedback.score = _score(feedback, target, votes=0, teams=0)
     await repository.record_status_change(session, feedback, None, actor=_actor(principal))
     await session.flush()
     return feedback
@@ -282,3 +285,18 @@ async def _move_linked(
         feedback.status = after
         await repository.record_status_change(session, feedback, before, actor="system:release")
     await session.flush()
+
+
+def service_reference(value: str) -> str | uuid.UUID:
+    """A service named by slug, or by its global id."""
+    try:
+        decoded = GlobalId.decode(value)
+    except MalformedGlobalId:
+        return value
+    if decoded.type_name != "Service":
+        raise NotFound("no such service", field=["service"])
+    return decoded.id
+
+
+async def get_feedback(session: AsyncSession, feedback_id: uuid.UUID) -> Feedback:
+    return require_found(await get_by_id(session, Feedback, feedback_id), what="feedback")

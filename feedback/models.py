@@ -61,8 +61,14 @@ class Feedback(UUIDPrimaryKey, Timestamps, Versioned, Base):
         CheckConstraint("char_length(body) BETWEEN 1 AND 10000", name="body_length"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_self_merged"),
         UniqueConstraint("channel", "external_id"),
-        Index("ix_feedback_service_id_score_id", "service_id", text("score DESC"), "id"),
-        Index("ix_feedback_score_id", text("score DESC"), "id"),
+        # Rankings read (score DESC NULLS LAST, id DESC): the keyset order, index-only.
+        Index(
+            "ix_feedback_service_id_score_id",
+            "service_id",
+            text("score DESC NULLS LAST"),
+            text("id DESC"),
+        ),
+        Index("ix_feedback_score_id", text("score DESC NULLS LAST"), text("id DESC")),
         Index("ix_feedback_service_id_created_at_id", "service_id", "created_at", "id"),
         Index("ix_feedback_created_at_id", "created_at", "id"),
         Index("ix_feedback_author_id", "author_id"),

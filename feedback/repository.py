@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, Uuid, delete, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -106,9 +106,9 @@ async def move_votes(session: AsyncSession, source_id: uuid.UUID, target_id: uui
         insert(Vote)
         .from_select(
             ["feedback_id", "person_id", "created_at"],
-            select(
-                func.cast(str(target_id), Vote.feedback_id.type), Vote.person_id, Vote.created_at
-            ).where(Vote.feedback_id == source_id),
+            select(literal(target_id, Uuid), Vote.person_id, Vote.created_at).where(
+                Vote.feedback_id == source_id
+            ),
         )
         .on_conflict_do_nothing()
     )

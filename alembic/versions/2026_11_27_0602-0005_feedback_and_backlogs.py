@@ -248,7 +248,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_feedback_created_at_id", "feedback", ["created_at", "id"], unique=False)
     op.create_index(
-        "ix_feedback_score_id", "feedback", [sa.literal_column("score DESC"), "id"], unique=False
+        "ix_feedback_score_id",
+        "feedback",
+        [sa.literal_column("score DESC NULLS LAST"), sa.literal_column("id DESC")],
+        unique=False,
     )
     op.create_index(
         "ix_feedback_service_id_created_at_id",
@@ -259,7 +262,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_feedback_service_id_score_id",
         "feedback",
-        ["service_id", sa.literal_column("score DESC"), "id"],
+        ["service_id", sa.literal_column("score DESC NULLS LAST"), sa.literal_column("id DESC")],
         unique=False,
     )
     op.create_table(

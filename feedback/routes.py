@@ -1,0 +1,216 @@
+"""POST /api/feedback: the REST door for feedback (parse, call the action, commit, map errors)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.responses import JSONResponse, Response
+
+from core.errors import AccessDenied, DomainError, ErrorCode
+from core.history import set_transaction_actor
+from core.problems import FieldProblem, problem, problem_schema
+from feedback import actions
+from feedback.errors import KeyInFlight
+from feedback.models import FeedbackChannel, FeedbackKind
+from feedback.rate_limit import SubmissionLimiter
+from feedback.submission import submit
+from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
+from identity.principal import Principal, Role
+from identity.refusals import RefusalAuditor
+
+router = APIRouter(tags=["feedback"])
+
+
+class FeedbackSubmission(BaseModel):
+    """What an employee or customer tells a service's team."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service: Annotated[str, Field(min_length=1, description="The service's slug or global id.")]
+    kind: FeedbackKind
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    body: Annotated[str, Field(min_length=1, max_length=10_000)]
+    rating: Annotated[int | None, Field(ge=1, le=5, description="Satisfaction, 1 to 5.")] = None
+    contactEmail: Annotated[  # noqa: N815 - the public JSON field name
+        str | None, Field(max_length=320, description="Anonymous submissions only.")
+    ] = None
+
+
+class FeedbackCreated(BaseModel):
+    id: str = Field(description="A global id; `node(id:)` resolves it.")
+    status: str
+
+
+class _Refusal(Exception):
+    def __init__(self, response: Response, reason: str) -> None:
+        self.response, self.reason = response, reason
+
+
+_PYDANTIC_CODES = {
+    "missing": ErrorCode.REQUIRED,
+    "string_too_short": ErrorCode.REQUIRED,
+    "string_too_long": ErrorCode.TOO_LONG,
+}
+
+
+def _parse(request_body: bytes, content_type: str) -> FeedbackSubmission:
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise _Refusal(problem(415, "send application/json"), "unsupported media type")
+    try:
+        payload = json.loads(request_body)
+    except (ValueError, UnicodeDecodeError):
+        raise _Refusal(problem(400, "the body is not valid JSON"), "malformed JSON") from None
+    if not isinstance(payload, dict):
+        raise _Refusal(problem(400, "the body must be a JSON object"), "not an object")
+    try:
+        return FeedbackSubmission.model_validate(payload)
+    except ValidationError as error:
+        errors = [
+            FieldProblem(
+                field=".".join(str(part) for part in item["loc"]) or None,
+                message=item["msg"],
+                code=_PYDANTIC_CODES.get(item["type"], ErrorCode.INVALID).value,
+            )
+            for item in error.errors()
+        ]
+        raise _Refusal(problem(422, "the feedback is invalid", errors=errors), "invalid") from None
+
+
+def _domain_refusal(error: DomainError) -> _Refusal:
+    field = ".".join(error.field) if error.field else None
+    errors = [FieldProblem(field=field, message=error.message, code=error.code.value)]
+    return _Refusal(problem(422, error.message, errors=errors), error.message)
+
+
+def _check_caller(principal: Principal | None, anonymous_allowed: bool) -> None:
+    if principal is None and not anonymous_allowed:
+        response = problem(401, "sign in to give feedback", headers={"WWW-Authenticate": "Bearer"})
+        raise _Refusal(response, "anonymous feedback is off")
+    if principal is not None and not principal.has_role(Role.CONTRIBUTOR):
+        raise _Refusal(problem(403, "giving feedback needs the CONTRIBUTOR role"), "forbidden")
+
+
+@router.post(
+    "/api/feedback",
+    status_code=201,
+    response_model=FeedbackCreated,
+    responses=problem_schema(400, 401, 403, 409, 413, 415, 422, 429),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": FeedbackSubmission.model_json_schema()}},
+        }
+    },
+    summary="Submit feedback on a service",
+)
+async def submit_feedback(request: Request) -> Response:
+    """Idempotent with `Idempotency-Key`: a repeat with the same body replays the answer."""
+    state = request.app.state
+    principal: Principal | None = getattr(request.state, "principal", None)
+    facts: RequestFacts = getattr(request.state, "facts", RequestFacts())
+    try:
+        _check_caller(principal, state.settings.anonymous_feedback)
+        parsed = _parse(await request.body(), request.headers.get("content-type", ""))
+        key = _idempotency_key(request)
+        response = await _store(
+            state.sessionmaker, state.feedback_limiter, principal, facts, parsed, key
+        )
+    except _Refusal as refusal:
+        await _audit_refusal(state.refusals, principal, facts, refusal)
+        return refusal.response
+    return response
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= 200:
+        errors = [
+            FieldProblem(field="Idempotency-Key", message="1 to 200 characters", code="INVALID")
+        ]
+        raise _Refusal(
+            problem(422, "the Idempotency-Key header is invalid", errors=errors), "bad key"
+        )
+    return key
+
+
+async def _store(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    limiter: SubmissionLimiter,
+    principal: Principal | None,
+    facts: RequestFacts,
+    parsed: FeedbackSubmission,
+    key: str | None,
+) -> Response:
+    submission = actions.Submission(
+        service=parsed.service,
+        kind=parsed.kind,
+        title=parsed.title,
+        body=parsed.body,
+        rating=parsed.rating,
+        contact_email=parsed.contactEmail,
+    )
+    try:
+        async with sessionmaker() as session, session.begin():
+            if principal is not None:
+                await set_transaction_actor(
+                    session, actor=principal.actor, request_id=facts.request_id
+                )
+            result = await submit(
+                session,
+                principal=principal,
+                client_ip=facts.client_ip,
+                service=actions.service_reference(parsed.service),
+                submission=submission,
+                channel=FeedbackChannel.API,
+                allow_anonymous=True,
+                idempotency_key=key,
+                canonical_body=parsed.model_dump(mode="json"),
+            )
+            if not result.replayed:
+                await _limit_anonymous(limiter, principal, facts)
+                await _audit_success(session, principal, facts, result.feedback_id)
+    except KeyInFlight as error:
+        raise _Refusal(problem(409, error.message), "key in flight") from None
+    except AccessDenied as error:
+        raise _Refusal(problem(403, str(error)), "forbidden") from None
+    except DomainError as error:
+        raise _domain_refusal(error) from None
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+    return JSONResponse(result.response.body, status_code=result.response.status, headers=headers)
+
+
+async def _limit_anonymous(
+    limiter: SubmissionLimiter, principal: Principal | None, facts: RequestFacts
+) -> None:
+    if principal is not None:
+        return
+    verdict = await limiter.hit(facts.client_ip or "unknown")
+    if not verdict.allowed:
+        headers = {"Retry-After": str(verdict.retry_after_s)}
+        raise _Refusal(
+            problem(429, "too many anonymous submissions", headers=headers), "rate limited"
+        )
+
+
+async def _audit_success(
+    session: AsyncSession, principal: Principal | None, facts: RequestFacts, feedback_id: Any
+) -> None:
+    entry = AuditEntry(
+        "submitFeedback", AuditOutcome.SUCCESS, "Feedback", str(feedback_id), {"door": "REST"}
+    )
+    await record(session, entry, principal=principal, facts=facts)
+
+
+async def _audit_refusal(
+    refusals: RefusalAuditor, principal: Principal | None, facts: RequestFacts, refusal: _Refusal
+) -> None:
+    details = {"door": "REST", "status": refusal.response.status_code, "reason": refusal.reason}
+    await refusals.refused(
+        AuditEntry("submitFeedback", AuditOutcome.REFUSED, details=details),
+        principal=principal,
+        facts=facts,
+    )

@@ -1,0 +1,100 @@
+"""Feedback queries: lists and the priority ranking."""
+
+from __future__ import annotations
+
+import strawberry
+
+from core.errors import DomainError
+from core.pagination import KeysetOrder, PageRequest
+from feedback import models, repository
+from graphql_schema.connection import Connection, paginate
+from graphql_schema.context import Info
+from graphql_schema.errors import BadUserInput
+from graphql_schema.feedback.inputs import FeedbackFilter
+from graphql_schema.feedback.types import Feedback
+from graphql_schema.node import decode_id
+
+_SCOPE_TYPES = {
+    repository.RankingScope.SERVICE: "Service",
+    repository.RankingScope.TEAM: "Team",
+    repository.RankingScope.BUSINESS_UNIT: "BusinessUnit",
+}
+
+
+def _filter(given: FeedbackFilter | None) -> repository.FeedbackFilter:
+    if given is None:
+        return repository.FeedbackFilter()
+    try:
+        service_id = (
+            decode_id(given.service_id, "Service", field="serviceId") if given.service_id else None
+        )
+        author_id = (
+            decode_id(given.author_id, "Person", field="authorId") if given.author_id else None
+        )
+    except DomainError as error:
+        raise BadUserInput(f"filter.{error.message}") from None
+    return repository.FeedbackFilter(
+        service_id=service_id,
+        author_id=author_id,
+        statuses=tuple(given.statuses or ()),
+        kinds=tuple(given.kinds or ()),
+    )
+
+
+@strawberry.type
+class FeedbackQuery:
+    @strawberry.field(description="Feedback, newest first.")
+    async def feedback(
+        self,
+        info: Info,
+        filter: FeedbackFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Feedback]:
+        feedback_filter = _filter(filter)
+        return await paginate(
+            info,
+            repository.feedback_query(feedback_filter),
+            type_name="Feedback",
+            convert=Feedback.from_model,
+            order=KeysetOrder(
+                models.Feedback.created_at, models.Feedback.id, descending=True, name="CREATED_AT"
+            ),
+            request=PageRequest(first, after, last, before),
+            fingerprint_parts=[repr(feedback_filter)],
+        )
+
+    @strawberry.field(
+        description="Open feedback by priority score, highest first; pages stay stable."
+    )
+    async def feedback_ranking(
+        self,
+        info: Info,
+        scope: repository.RankingScope,
+        scope_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Feedback]:
+        key = None
+        if scope is not repository.RankingScope.ORGANISATION:
+            if scope_id is None:
+                raise BadUserInput(f"scopeId is required for the {scope} scope")
+            try:
+                key = decode_id(scope_id, _SCOPE_TYPES[scope], field="scopeId")
+            except DomainError as error:
+                raise BadUserInput(error.message) from None
+        return await paginate(
+            info,
+            repository.ranking_query(scope, key),
+            type_name="Feedback",
+            convert=Feedback.from_model,
+            order=KeysetOrder(
+                models.Feedback.score, models.Feedback.id, descending=True, name="SCORE"
+            ),
+            request=PageRequest(first, after, last, before),
+            fingerprint_parts=[scope.value, str(key)],
+        )

@@ -1,0 +1,146 @@
+"""GraphQL types of feedback."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import graphql_schema.feedback.enums  # noqa: F401  (registers the enums first)
+from feedback import models, repository
+from graphql_schema.catalog.types import Service
+from graphql_schema.catalog.work_types import BacklogItem
+from graphql_schema.context import Info
+from graphql_schema.identity.types import Person
+from graphql_schema.loaders import loader
+from graphql_schema.node import Node, global_id, register_node
+from graphql_schema.prefetch import register_relations
+
+
+@strawberry.type(description="One move of a feedback item through triage.")
+class FeedbackStatusChange:
+    from_status: models.FeedbackStatus | None
+    to_status: models.FeedbackStatus
+    at: datetime
+    actor: str | None
+    note: str | None
+
+
+@strawberry.type(
+    description="What someone told a service's team: an idea, a bug, praise, a question."
+)
+class Feedback(Node):
+    id: strawberry.ID
+    kind: models.FeedbackKind
+    title: str
+    body: str
+    rating: int | None
+    channel: models.FeedbackChannel
+    status: models.FeedbackStatus
+    vote_count: int
+    voter_team_count: int
+    score: float | None = strawberry.field(description="The priority score; null for PRAISE.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.Feedback]
+
+    @classmethod
+    def from_model(cls, feedback: models.Feedback) -> Feedback:
+        return cls(
+            id=global_id("Feedback", feedback.id),
+            kind=feedback.kind,
+            title=feedback.title,
+            body=feedback.body,
+            rating=feedback.rating,
+            channel=feedback.channel,
+            status=feedback.status,
+            vote_count=feedback.vote_count,
+            voter_team_count=feedback.voter_team_count,
+            score=feedback.score,
+            version=feedback.version,
+            created_at=feedback.created_at,
+            updated_at=feedback.updated_at,
+            model=feedback,
+        )
+
+    @strawberry.field
+    def service(self) -> Service:
+        return Service.from_model(self.model.service)
+
+    @strawberry.field(description="Null for anonymous feedback.")
+    def author(self) -> Person | None:
+        author = self.model.author
+        return Person.from_model(author) if author is not None else None
+
+    @strawberry.field(
+        description="Anonymous authors' address: for the owner team and ADMIN; reading is audited."
+    )
+    def contact_email(self, info: Info) -> str | None:
+        principal = info.context.principal
+        if principal is None or self.model.contact_email is None:
+            return None
+        if not (principal.is_admin or self.model.service.owner_team_id in principal.team_ids):
+            return None
+        info.context.note_sensitive_read("Feedback.contactEmail", self.model.id)
+        return self.model.contact_email
+
+    @strawberry.field(description="The surviving item, when this one was merged as a duplicate.")
+    def merged_into(
+        self,
+    ) -> Annotated[Feedback, strawberry.lazy("graphql_schema.feedback.types")] | None:
+        merged = self.model.merged_into
+        return Feedback.from_model(merged) if merged is not None else None
+
+    @strawberry.field(description="The backlog item it was promoted to.")
+    def backlog_item(self) -> BacklogItem | None:
+        item = self.model.backlog_item
+        return BacklogItem.from_model(item) if item is not None else None
+
+    @strawberry.field(description="Whether the caller voted for it.")
+    async def viewer_has_voted(self, info: Info) -> bool:
+        principal = info.context.principal
+        if principal is None or principal.person_id is None:
+            return False
+        person_id = principal.person_id
+
+        async def batch(session: AsyncSession, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
+            voted = await repository.voted(session, person_id, keys)
+            return {key: key in voted for key in keys}
+
+        return bool(
+            await loader(info.context, "viewer_has_voted", batch, False).load(self.model.id)
+        )
+
+    @strawberry.field(description="Every move through triage, oldest first.")
+    async def status_history(self, info: Info) -> list[FeedbackStatusChange]:
+        changes = await loader(
+            info.context, "feedback_status_history", repository.status_history, []
+        ).load(self.model.id)
+        return [
+            FeedbackStatusChange(
+                from_status=change.from_status,
+                to_status=change.to_status,
+                at=change.at,
+                actor=change.actor,
+                note=change.note,
+            )
+            for change in changes or []
+        ]
+
+
+register_relations(
+    "Feedback",
+    {
+        "service": ([models.Feedback.service], "Service"),
+        "contactEmail": ([models.Feedback.service], "Service"),
+        "author": ([models.Feedback.author], "Person"),
+        "mergedInto": ([models.Feedback.merged_into], "Feedback"),
+        "backlogItem": ([models.Feedback.backlog_item], "BacklogItem"),
+    },
+)
+register_node("Feedback", models.Feedback, Feedback.from_model)
