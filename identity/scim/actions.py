@@ -3,8 +3,11 @@
 A SCIM user is a person of `CATALOG_SCIM_ISSUER` (SPEC §1): the one whose `sub` equals
 its `externalId`, or failing that the one whose verified email equals its `userName`;
 else a new person, whose subject is the `externalId` or a `scim:<uuid>` placeholder
-claimed at first sign-in. Deactivation removes team memberships; the person is then
-refused on the next request. Each write is recorded in history as `scim:<issuer>`.
+claimed at first sign-in. Creating a user whose linked person is already provisioned
+is a uniqueness conflict. Deactivation (active false, or DELETE) removes team
+memberships, and the person is refused on their next request; reactivation restores
+access, not memberships. DELETE never deletes the row. Each write is recorded in
+history as `scim:<issuer>`.
 """
 
 from __future__ import annotations
