@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import inprocess, report
+from bench import http_bench, inprocess, report
 from bench.machine import describe
+from bench.postgraphile import PeerUnavailable, PostGraphile
+from bench.processes import ServerFailed
 from bench.report import Target
 from bench.seed import build_template, seed
+from catalog.services.repository import ServiceFilter
+from core.pagination import fingerprint
 
+STAMP = fingerprint("NAME", False, repr(ServiceFilter()))
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -26,10 +31,11 @@ class Config:
     reps: int
     target_s: float
     quick: bool
+    duration_s: float
     stages: frozenset[str]
 
 
-STAGES = ("inprocess",)
+STAGES = ("inprocess", "http", "peer")
 
 
 def parse(argv: list[str] | None = None) -> Config:
@@ -54,6 +60,7 @@ def parse(argv: list[str] | None = None) -> Config:
         reps=args.reps or (3 if args.quick else 7),
         target_s=0.08 if args.quick else 0.25,
         quick=args.quick,
+        duration_s=1.0 if args.quick else 2.0,
         stages=stages,
     )
 
@@ -82,6 +89,15 @@ def targets(results: dict[str, Any]) -> list[Target]:
             )
         )
     return found
+
+
+def _peer(database_url: str, notes: list[str]) -> PostGraphile | None:
+    try:
+        return PostGraphile(database_url, stamp=STAMP, log=log)
+    except (PeerUnavailable, ServerFailed) as error:
+        notes.append(f"PostGraphile not measured: {error}")
+        log(f"PostGraphile not measured: {error}")
+        return None
 
 
 async def run(config: Config) -> dict[str, Any]:
@@ -124,6 +140,20 @@ async def run(config: Config) -> dict[str, Any]:
             f"page 100 of the full selection: {measured.fields_per_page100} output fields;"
             f" API minus A = {measured.us_per_field} µs per field"
         )
+    largest = max(databases, key=lambda database: database.size)
+    if "http" in config.stages:
+        peer = _peer(largest.url, results["notes"]) if "peer" in config.stages else None
+        try:
+            http = await http_bench.run(
+                largest.url, reps=config.reps, duration_s=config.duration_s, log=log, peer=peer
+            )
+        finally:
+            if peer is not None:
+                peer.stop()
+        results.update(R4=http.r4, R7=http.r7, PostGraphile=http.peer)
+        results["http_rps"] = http.cells
+        results["raw"]["w0_http"] = http.w0
+        results["noisy"] = bool(results.get("noisy")) or http.noisy
     results["targets"] = [target.as_json() for target in targets(results)]
     results["duration_s"] = round(time.perf_counter() - started, 1)
     return results

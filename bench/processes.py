@@ -1,0 +1,113 @@
+"""Servers under test, each pinned with taskset to the server core, started and stopped by pid."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).absolute().parent.parent
+SERVER_CPU = "0"
+LOAD_CPU = "1"
+LOGS = Path(__file__).absolute().parent / "results" / "raw"
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss_mib(self) -> float:
+        """Resident memory of the server process (uvicorn and node fork no workers here)."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(
+    name: str,
+    command: Sequence[str],
+    *,
+    port: int,
+    ready_path: str,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    timeout_s: float = 60,
+) -> Server:
+    """Run `command` under `taskset -c SERVER_CPU` and wait until `ready_path` answers."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = (LOGS / f"{name}.log").open("wb")
+    process = subprocess.Popen(
+        ["taskset", "-c", SERVER_CPU, *command],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = Server(name, port, process)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerFailed(f"{name} exited with {process.returncode}; see {log.name}")
+        try:
+            if httpx.get(server.url + ready_path, timeout=2).status_code < 500:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise ServerFailed(f"{name} did not answer {ready_path} within {timeout_s} s")
+
+
+def uvicorn(name: str, factory: str, *, port: int, database_url: str, ready_path: str) -> Server:
+    """One uvicorn worker with uvloop and httptools, no access log."""
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        factory,
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    env = {
+        "CATALOG_DATABASE_URL": database_url,
+        "CATALOG_ENV": "dev",
+        "PYTHONPATH": str(ROOT),
+    }
+    return start(name, command, port=port, ready_path=ready_path, env=env)
