@@ -1,0 +1,165 @@
+"""/auth/login, /auth/callback, /auth/logout: browser sign-in through the configured IdP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.starlette_client import OAuth, OAuthError
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from core.oidc_settings import IssuerConfig
+from core.problems import problem
+from core.settings import Settings
+from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
+from identity.authentication import Deactivated, principal_for_token
+from identity.login import sessions
+from identity.login.state_cache import DatabaseStateCache
+from identity.principal import Principal
+from identity.tokens import VerifiedToken
+
+router = APIRouter(prefix="/auth", include_in_schema=False)
+LOGIN_ISSUER_KEY = "login_issuer"
+NEXT_KEY = "login_next"
+
+
+def login_clients(settings: Settings, cache: DatabaseStateCache) -> OAuth:
+    """One authlib client per issuer that has a `login` client: code flow, PKCE S256, nonce."""
+    oauth = OAuth(cache=cache)
+    for index, issuer in enumerate(settings.oidc_issuers):
+        if issuer.login is None:
+            continue
+        oauth.register(
+            name=f"idp{index}",
+            client_id=issuer.login.client_id,
+            client_secret=issuer.login.client_secret,
+            server_metadata_url=issuer.issuer.rstrip("/") + "/.well-known/openid-configuration",
+            client_kwargs={"scope": issuer.login.scopes, "code_challenge_method": "S256"},
+            token_endpoint_auth_method=(
+                "client_secret_basic" if issuer.login.client_secret else "none"
+            ),
+        )
+    return oauth
+
+
+def _login_issuer(settings: Settings, wanted: str | None) -> tuple[str, IssuerConfig] | None:
+    for index, issuer in enumerate(settings.oidc_issuers):
+        if issuer.login is not None and wanted in (None, issuer.issuer):
+            return f"idp{index}", issuer
+    return None
+
+
+def _safe_next(value: str | None) -> str:
+    """Only paths of this site: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/graphql"
+
+
+def _callback_url(request: Request, settings: Settings) -> str:
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/auth/callback"
+    return str(request.url_for("login_callback"))
+
+
+@router.get("/login")
+async def login(request: Request, issuer: str | None = None, next: str | None = None) -> Response:
+    settings: Settings = request.app.state.settings
+    found = _login_issuer(settings, issuer)
+    if found is None:
+        return problem(404, "no identity provider with browser sign-in is configured")
+    name, _ = found
+    request.session[LOGIN_ISSUER_KEY] = name
+    request.session[NEXT_KEY] = _safe_next(next)
+    client = request.app.state.oauth.create_client(name)
+    try:
+        response: Response = await client.authorize_redirect(
+            request, _callback_url(request, settings)
+        )
+    except (OAuthError, OSError, ValueError) as error:
+        return problem(502, f"the identity provider cannot be reached: {type(error).__name__}")
+    return response
+
+
+@router.get("/callback", name="login_callback")
+async def callback(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    name = request.session.get(LOGIN_ISSUER_KEY)
+    issuer = next(
+        (cfg for index, cfg in enumerate(settings.oidc_issuers) if f"idp{index}" == name), None
+    )
+    if issuer is None:
+        return await _refused(request, "no sign-in is in progress in this browser")
+    try:
+        token: dict[str, Any] = await request.app.state.oauth.create_client(
+            name
+        ).authorize_access_token(request)
+    except (OAuthError, ValueError, KeyError) as error:
+        return await _refused(request, f"sign-in failed: {error}")
+    claims = dict(token.get("userinfo") or {})
+    if not claims.get("sub"):
+        return await _refused(request, "the identity provider sent no subject")
+    return await _sign_in(request, issuer, claims, token.get("id_token"))
+
+
+async def _sign_in(
+    request: Request, issuer: IssuerConfig, claims: dict[str, Any], id_token: str | None
+) -> Response:
+    settings: Settings = request.app.state.settings
+    async with request.app.state.sessionmaker() as session:
+        try:
+            principal = await principal_for_token(session, VerifiedToken(issuer, claims))
+        except Deactivated:
+            return await _refused(request, "this account is deactivated", status=403)
+        token = await sessions.start(session, principal, id_token=id_token)
+        await _audit(session, request, principal, "LOGIN", AuditOutcome.SUCCESS)
+        await session.commit()
+    response = RedirectResponse(request.session.pop(NEXT_KEY, "/graphql"), status_code=303)
+    response.set_cookie(
+        sessions.COOKIE_NAME,
+        token,
+        max_age=int(sessions.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=not settings.is_dev,
+        samesite="lax",
+    )
+    request.session.pop(LOGIN_ISSUER_KEY, None)
+    return response
+
+
+@router.api_route("/logout", methods=["GET", "POST"])
+async def logout(request: Request) -> Response:
+    token = request.cookies.get(sessions.COOKIE_NAME)
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if token:
+        async with request.app.state.sessionmaker() as session:
+            await sessions.end(session, token)
+            await _audit(session, request, principal, "LOGOUT", AuditOutcome.SUCCESS)
+            await session.commit()
+    response = RedirectResponse("/graphql", status_code=303)
+    response.delete_cookie(sessions.COOKIE_NAME)
+    request.session.clear()
+    return response
+
+
+async def _refused(request: Request, reason: str, *, status: int = 400) -> Response:
+    """A forged, replayed or failed callback: 400 (never 500), audited, rate-limited."""
+    facts: RequestFacts = getattr(request.state, "facts", RequestFacts())
+    entry = AuditEntry("LOGIN", AuditOutcome.DENIED, details={"reason": reason})
+    await request.app.state.refusals.refused(entry, principal=None, facts=facts)
+    return problem(status, reason)
+
+
+async def _audit(
+    session: Any,
+    request: Request,
+    principal: Principal | None,
+    action: str,
+    outcome: AuditOutcome,
+    reason: str | None = None,
+) -> None:
+    facts: RequestFacts = getattr(request.state, "facts", RequestFacts())
+    details = {"reason": reason} if reason else {}
+    await record(
+        session, AuditEntry(action, outcome, details=details), principal=principal, facts=facts
+    )

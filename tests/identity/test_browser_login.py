@@ -1,0 +1,149 @@
+"""Browser sign-in against a real OIDC provider over HTTP: code + PKCE, session cookie, logout."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from oidc_provider_mock import run_server_in_thread
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.oidc_settings import IssuerConfig, LoginClient
+from core.settings import load_settings
+from identity.audit import AuditEvent
+from server.app import create_app
+
+VIEWER = "{ viewer { person { displayName } roles } }"
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    with run_server_in_thread() as server:
+        issuer = f"http://localhost:{server.server_port}"
+        claims = {"email": "alice@example.com", "email_verified": True, "name": "Alice Martin"}
+        httpx.put(f"{issuer}/users/alice", json=claims).raise_for_status()
+        yield issuer
+
+
+@pytest.fixture
+async def browser(
+    provider: str, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    issuer = IssuerConfig(
+        issuer=provider,
+        audience="catalog-api",
+        login=LoginClient(client_id="catalog-web", client_secret="web-secret"),
+    )
+    settings = load_settings(
+        database_url="postgresql://unused/unused",
+        oidc_issuers=(issuer,),
+        anonymous_read=True,
+        session_secret="s" * 40,
+        _env_file=None,
+    )
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def _authorize_at_the_provider(authorize_url: str, subject: str) -> str:
+    """What the person does at the IdP: pick an account; returns our callback URL."""
+    async with httpx.AsyncClient() as idp:
+        response = await idp.post(authorize_url, data={"sub": subject})
+    assert response.status_code in (302, 303), response.text
+    return response.headers["location"]
+
+
+async def _sign_in(browser: httpx.AsyncClient, subject: str = "alice") -> httpx.Response:
+    started = await browser.get("/auth/login", params={"next": "/graphql?x=1"})
+    assert started.status_code == 302
+    authorize_url = started.headers["location"]
+    query = parse_qs(urlsplit(authorize_url).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["nonce"]
+    callback = await _authorize_at_the_provider(authorize_url, subject)
+    path = urlsplit(callback)
+    return await browser.get(f"{path.path}?{path.query}")
+
+
+async def test_signing_in_sets_a_secure_session_and_graphiql_knows_the_person(
+    browser: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    done = await _sign_in(browser)
+
+    assert done.status_code == 303
+    assert done.headers["location"] == "/graphql?x=1"
+    cookie = next(
+        c for c in done.headers.get_list("set-cookie") if c.startswith("catalog_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    body = (await browser.post("/graphql", json={"query": VIEWER})).json()
+    assert body["data"]["viewer"]["person"] == {"displayName": "Alice Martin"}
+    logins = await session.scalars(select(AuditEvent).where(AuditEvent.action == "LOGIN"))
+    assert [event.outcome.value for event in logins] == ["SUCCESS"]
+
+
+async def test_the_pkce_verifier_is_not_in_a_readable_cookie(browser: httpx.AsyncClient) -> None:
+    started = await browser.get("/auth/login")
+
+    cookies = " ".join(started.headers.get_list("set-cookie"))
+    assert "code_verifier" not in cookies
+    assert "nonce" not in cookies
+
+
+async def test_a_replayed_callback_is_refused_with_400(browser: httpx.AsyncClient) -> None:
+    started = await browser.get("/auth/login")
+    callback = await _authorize_at_the_provider(started.headers["location"], "alice")
+    path = urlsplit(callback)
+    first = await browser.get(f"{path.path}?{path.query}")
+
+    replayed = await browser.get(f"{path.path}?{path.query}")
+
+    assert first.status_code == 303
+    assert replayed.status_code == 400
+    assert replayed.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_forged_callback_is_refused_with_400(browser: httpx.AsyncClient) -> None:
+    await browser.get("/auth/login")
+
+    forged = await browser.get("/auth/callback", params={"code": "stolen", "state": "guess"})
+
+    assert forged.status_code == 400
+
+
+async def test_a_callback_without_a_login_is_refused_with_400(
+    provider: str, browser: httpx.AsyncClient
+) -> None:
+    browser.cookies.clear()
+
+    response = await browser.get("/auth/callback", params={"code": "x", "state": "y"})
+
+    assert response.status_code == 400
+
+
+async def test_logout_ends_the_session(browser: httpx.AsyncClient) -> None:
+    await _sign_in(browser)
+
+    out = await browser.post("/auth/logout")
+    body = (await browser.post("/graphql", json={"query": VIEWER})).json()
+
+    assert out.status_code == 303
+    assert body["data"]["viewer"] is None
+
+
+async def test_an_open_redirect_is_not_followed(browser: httpx.AsyncClient) -> None:
+    started = await browser.get("/auth/login", params={"next": "https://evil.example/"})
+    callback = await _authorize_at_the_provider(started.headers["location"], "alice")
+    path = urlsplit(callback)
+
+    done = await browser.get(f"{path.path}?{path.query}")
+
+    assert done.headers["location"] == "/graphql"
