@@ -21,7 +21,7 @@ from identity.tokens import VerifiedToken
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=10)
 
-_ROLES_FROM_MEMBERSHIP = {
+ROLES_FROM_MEMBERSHIP = {
     MembershipRole.PRODUCT_OWNER: Role.PRODUCT_OWNER,
     MembershipRole.ENGINEER: Role.TEAM_MEMBER,
     MembershipRole.SUPPORT_L1: Role.SUPPORT_AGENT,
@@ -157,7 +157,7 @@ async def principal_for_token(session: AsyncSession, verified: VerifiedToken) ->
     await _touch_last_seen(session, person)
     await session.commit()
     granted = roles_from_groups(issuer, claims) | {
-        _ROLES_FROM_MEMBERSHIP[role] for role in person.membership_roles
+        ROLES_FROM_MEMBERSHIP[role] for role in person.membership_roles
     }
     return Principal(
         subject, issuer.issuer, frozenset(granted), person_id=person.id, team_ids=person.team_ids
