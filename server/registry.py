@@ -1,5 +1,6 @@
 """Import every model module so `Base.metadata` knows every table (Alembic, export)."""
 
+import catalog.graph.models
 import catalog.orgs.models
 import catalog.services.models
 import catalog.work.models
@@ -11,6 +12,7 @@ from core.db import Base
 
 # Named here so that no tool mistakes these imports for unused ones.
 MODEL_MODULES = (
+    catalog.graph.models,
     catalog.orgs.models,
     catalog.services.models,
     catalog.work.models,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -26,6 +26,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalog.orgs.models import SalesforceOrg
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
 from identity.models import Person, Team, enum_column
+
+if TYPE_CHECKING:
+    from catalog.graph.models import Dependency
 
 
 class Tier(StrEnum):
@@ -123,6 +126,19 @@ class Service(UUIDPrimaryKey, Timestamps, Versioned, Base):
         lazy="raise",
         order_by=service_salesforce_org.c.position,
         viewonly=True,
+    )
+    # Read-only views of the dependency graph (catalog.graph), for prefetching.
+    dependencies: Mapped[list[Dependency]] = relationship(
+        foreign_keys="Dependency.source_service_id",
+        lazy="raise",
+        viewonly=True,
+        order_by="[Dependency.created_at, Dependency.id]",
+    )
+    dependents: Mapped[list[Dependency]] = relationship(
+        foreign_keys="Dependency.target_service_id",
+        lazy="raise",
+        viewonly=True,
+        order_by="[Dependency.created_at, Dependency.id]",
     )
 
 

@@ -1,0 +1,1 @@
+"""The dependency graph: shared resources, and dependencies of services on services or resources."""
