@@ -14,3 +14,14 @@ def require_service_editor(principal: Principal, owner_team_id: uuid.UUID) -> No
 
 def require_org_editor(principal: Principal) -> None:
     require_admin(principal, action="changing a Salesforce org")
+
+
+def require_resource_editor(principal: Principal, owner_team_id: uuid.UUID) -> None:
+    require_team_member(principal, owner_team_id, action="changing a shared resource")
+
+
+def require_dependency_editor(principal: Principal, source_owner_team_id: uuid.UUID) -> None:
+    """A service's dependencies are the business of its owner team (or an ADMIN)."""
+    require_team_member(
+        principal, source_owner_team_id, action="changing the dependencies of a service"
+    )

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.graph.models import Dependency, DependencyKind, SharedResource, SharedResourceKind
 from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.orgs.org_id import checksum
 from catalog.services.models import (
@@ -109,3 +110,25 @@ async def create_ownership_role(session: AsyncSession, **overrides: Any) -> Owne
     role = await _add(session, OwnershipRole(**values))
     await session.refresh(role, ["effective_from"])
     return role
+
+
+async def create_shared_resource(session: AsyncSession, **overrides: Any) -> SharedResource:
+    if "owner_team_id" not in overrides:
+        overrides["owner_team_id"] = (await create_team(session)).id
+    values = {"name": f"Resource {_n()}", "kind": SharedResourceKind.MIDDLEWARE, **overrides}
+    return await _add(session, SharedResource(**values))
+
+
+async def create_dependency(
+    session: AsyncSession,
+    source: Service,
+    target: Service | SharedResource,
+    kind: DependencyKind = DependencyKind.RUNTIME,
+    **overrides: Any,
+) -> Dependency:
+    """`source` depends on `target`, a service or a shared resource."""
+    if isinstance(target, Service):
+        overrides["target_service_id"] = target.id
+    else:
+        overrides["target_resource_id"] = target.id
+    return await _add(session, Dependency(source_service_id=source.id, kind=kind, **overrides))
