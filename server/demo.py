@@ -1,0 +1,317 @@
+"""`service-catalog seed --demo`: load the demo organisation through the domain actions.
+
+Every record is looked up by its natural key first and created only when missing, so a
+second run changes nothing. Writes go through the same actions (and validation) as the
+API, as an ADMIN named `seed`, in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.orgs import actions as org_actions
+from catalog.orgs import repository as org_repository
+from catalog.services import actions as service_actions
+from catalog.services import repository as service_repository
+from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
+from catalog.services.models import Lifecycle, OwnershipRole, OwnershipRoleKind
+from core.clock import utcnow
+from core.db import make_engine, make_sessionmaker
+from core.history import set_transaction_actor
+from identity import actions as identity_actions
+from identity import repository as identity_repository
+from identity.models import MembershipRole
+from identity.principal import Principal, Role
+from server.demo_data import (
+    BUSINESS_UNITS,
+    CALENDARS,
+    ISSUER,
+    ORGS,
+    PEOPLE,
+    TEAMS,
+    DemoBackup,
+    DemoOrg,
+    DemoPerson,
+    DemoRole,
+    DemoService,
+    DemoTeam,
+)
+from server.demo_services import SERVICES
+
+SEED_PRINCIPAL = Principal(
+    subject="seed", issuer="urn:service-catalog:seed", granted_roles=frozenset({Role.ADMIN})
+)
+# Any fixed 64-bit number: two seeds started together run one after the other.
+SEED_LOCK_KEY = 0x5E41_CA7A_1060_0002
+HOUR = 3600
+
+KINDS = {
+    "business_unit": "business units",
+    "team": "teams",
+    "person": "people",
+    "membership": "memberships",
+    "salesforce_org": "Salesforce orgs",
+    "service": "services",
+    "ownership_role": "ownership roles",
+}
+
+
+@dataclass
+class DemoReport:
+    """How many demo records of each kind there are, and how many this run created."""
+
+    total: Counter[str] = field(default_factory=Counter)
+    created: Counter[str] = field(default_factory=Counter)
+
+    def tally(self, kind: str, *, created: bool) -> None:
+        self.total[kind] += 1
+        if created:
+            self.created[kind] += 1
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{self.total[kind]} {label}" for kind, label in KINDS.items())
+        created = sum(self.created.values())
+        outcome = f"created {created} records" if created else "already loaded; nothing created"
+        return f"demo catalog: {counts} ({outcome})"
+
+
+async def seed_demo(database_url: str, *, now: datetime | None = None) -> str:
+    """Load the demo organisation into a migrated database; safe to run twice."""
+    return (await seed_demo_report(database_url, now=now)).summary()
+
+
+async def seed_demo_report(database_url: str, *, now: datetime | None = None) -> DemoReport:
+    """Seed in one transaction, under a lock, as the seed ADMIN; tell what was created."""
+    engine = make_engine(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            await session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEED_LOCK_KEY}
+            )
+            await set_transaction_actor(session, actor=SEED_PRINCIPAL.actor, request_id="seed-demo")
+            seeder = _Seeder(session, now or utcnow())
+            await seeder.run()
+            return seeder.report
+    finally:
+        await engine.dispose()
+
+
+class _Seeder:
+    def __init__(self, session: AsyncSession, now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self.report = DemoReport()
+        self.units: dict[str, uuid.UUID] = {}
+        self.teams: dict[str, uuid.UUID] = {}
+        self.people: dict[str, uuid.UUID] = {}
+        self.orgs: dict[str, uuid.UUID] = {}
+
+    async def run(self) -> None:
+        for name in BUSINESS_UNITS:
+            self.units[name] = await self._business_unit(name)
+        for team in TEAMS:
+            self.teams[team.slug] = await self._team(team)
+        for person in PEOPLE:
+            self.people[person.handle] = await self._person(person)
+        for person in PEOPLE:
+            for team_slug, role in person.teams:
+                await self._membership(person.handle, team_slug, role)
+        for org in ORGS:  # parents come before their sandboxes
+            self.orgs[org.key] = await self._org(org)
+        for service in SERVICES:
+            service_id = await self._service(service)
+            for demo_role in _roles(service):
+                await self._ownership_role(service_id, demo_role)
+
+    def _ago(self, days: int) -> datetime:
+        return self.now - timedelta(days=days)
+
+    def _day(self, days_ago: int) -> date:
+        return self._ago(days_ago).date()
+
+    async def _business_unit(self, name: str) -> uuid.UUID:
+        unit = await identity_repository.get_business_unit_by_name(self.session, name)
+        self.report.tally("business_unit", created=unit is None)
+        if unit is None:
+            unit = await identity_actions.create_business_unit(
+                self.session, principal=SEED_PRINCIPAL, name=name
+            )
+        return unit.id
+
+    async def _team(self, team: DemoTeam) -> uuid.UUID:
+        found = await identity_repository.get_team_by_slug(self.session, team.slug)
+        self.report.tally("team", created=found is None)
+        if found is not None:
+            return found.id
+        created = await identity_actions.create_team(
+            self.session,
+            principal=SEED_PRINCIPAL,
+            name=team.name,
+            slug=team.slug,
+            kind=team.kind,
+            business_unit_id=self.units[team.unit],
+            contact_email=team.contact_email,
+            chat_channel=team.chat_channel,
+        )
+        return created.id
+
+    async def _person(self, person: DemoPerson) -> uuid.UUID:
+        found = await identity_repository.get_person_by_identity(
+            self.session, ISSUER, person.subject
+        )
+        self.report.tally("person", created=found is None)
+        if found is not None:
+            return found.id
+        created = await identity_actions.ensure_person(
+            self.session,
+            issuer=ISSUER,
+            subject=person.subject,
+            display_name=person.display_name,
+            email=person.email,
+            email_verified=True,
+        )
+        return created.id
+
+    async def _membership(self, handle: str, team_slug: str, role: MembershipRole) -> None:
+        keys: dict[str, Any] = {
+            "person_id": self.people[handle],
+            "team_id": self.teams[team_slug],
+            "role": role,
+        }
+        found = await identity_repository.find_membership(self.session, **keys)
+        self.report.tally("membership", created=found is None)
+        if found is None:
+            await identity_actions.create_membership(self.session, principal=SEED_PRINCIPAL, **keys)
+
+    async def _org(self, org: DemoOrg) -> uuid.UUID:
+        found = await org_repository.get_by_org_id(self.session, org.org_id)
+        self.report.tally("salesforce_org", created=found is None)
+        if found is not None:
+            return found.id
+        created = await org_actions.create_salesforce_org(
+            self.session, principal=SEED_PRINCIPAL, fields=self._org_fields(org)
+        )
+        return created.id
+
+    def _org_fields(self, org: DemoOrg) -> dict[str, Any]:
+        def ago(days: int | None) -> datetime | None:
+            return None if days is None else self._ago(days)
+
+        rpo = org.backup_rpo_hours
+        return {
+            "org_id": org.org_id,
+            "name": org.name,
+            "instance_url": org.instance_url,
+            "kind": org.kind,
+            "parent_id": self.orgs[org.parent] if org.parent else None,
+            "last_refreshed_at": ago(org.refreshed_days_ago),
+            "expires_at": None if org.expires_in_days is None else ago(-org.expires_in_days),
+            "credentials_ref": org.key,
+            "backup_provider": org.backup_provider,
+            "backup_rpo_seconds": None if rpo is None else rpo * HOUR,
+            "backup_last_verified_restore_at": ago(org.restore_verified_days_ago),
+        }
+
+    async def _service(self, service: DemoService) -> uuid.UUID:
+        found = await service_repository.get_by_slug(self.session, service.slug)
+        self.report.tally("service", created=found is None)
+        if found is not None:
+            return found.id
+        created = await service_actions.create_service(
+            self.session, principal=SEED_PRINCIPAL, fields=self._service_fields(service)
+        )
+        return created.id
+
+    def _service_fields(self, service: DemoService) -> dict[str, Any]:
+        reviewed = service.reviewed_days_ago
+        return {
+            "slug": service.slug,
+            "name": service.name,
+            "description": service.description,
+            "owner_team_id": self.teams[service.team],
+            "tier": service.tier,
+            "lifecycle": service.lifecycle,
+            "tags": list(service.tags),
+            "data_classification": service.classification,
+            "compliance_regimes": list(service.regimes),
+            "salesforce_org_ids": [self.orgs[key] for key in service.orgs],
+            "review_interval_days": service.review_interval_days,
+            "last_reviewed_at": None if reviewed is None else self._ago(reviewed),
+            **_links(service),
+            **self._backup(service.backup),
+            **self._calendar(service.calendar),
+        }
+
+    def _calendar(self, name: str | None) -> dict[str, BusinessCalendar]:
+        """Left out when there is none: a JSONB column would store None as JSON null."""
+        if name is None:
+            return {}
+        calendar = CALENDARS[name]
+        hours = [WeeklyHours(day, calendar.opens, calendar.closes) for day in calendar.days]
+        if calendar.saturday is not None:
+            hours.append(WeeklyHours(Weekday.SATURDAY, *calendar.saturday))
+        years = (self.now.year, self.now.year + 1)
+        holidays = tuple(
+            date(year, month, day) for year in years for month, day in calendar.holidays
+        )
+        return {"business_calendar": BusinessCalendar(calendar.time_zone, tuple(hours), holidays)}
+
+    def _backup(self, backup: DemoBackup | None) -> dict[str, Any]:
+        if backup is None:
+            return {}
+        restored = backup.restore_verified_days_ago
+        return {
+            "backup_rpo_seconds": backup.rpo_hours * HOUR,
+            "backup_rto_seconds": backup.rto_hours * HOUR,
+            "backup_last_verified_restore_at": None if restored is None else self._ago(restored),
+        }
+
+    async def _ownership_role(self, service_id: uuid.UUID, role: DemoRole) -> None:
+        person_id = self.people[role.person]
+        found = await self.session.scalar(
+            select(OwnershipRole.id).where(
+                OwnershipRole.service_id == service_id,
+                OwnershipRole.person_id == person_id,
+                OwnershipRole.role == role.kind,
+            )
+        )
+        self.report.tally("ownership_role", created=found is None)
+        if found is not None:
+            return
+        ended = role.ended_days_ago
+        await service_actions.create_ownership_role(
+            self.session,
+            principal=SEED_PRINCIPAL,
+            service_id=service_id,
+            person_id=person_id,
+            role=role.kind,
+            effective_from=self._day(role.since_days),
+            effective_to=None if ended is None else self._day(ended),
+        )
+
+
+def _roles(service: DemoService) -> list[DemoRole]:
+    """The service's product owner (if any) first, then its other roles."""
+    owner = service.product_owner
+    if owner is None:
+        return list(service.roles)
+    current = DemoRole(OwnershipRoleKind.PRODUCT_OWNER, owner, since_days=service.owner_since_days)
+    return [current, *service.roles]
+
+
+def _links(service: DemoService) -> dict[str, str]:
+    """Runbook, repo and dashboard once a service is built; planned ones have none yet."""
+    if service.lifecycle is Lifecycle.PLANNED:
+        return {}
+    links = {"repo_url": f"https://github.example.com/crm/{service.slug}"}
+    if service.lifecycle is not Lifecycle.BUILDING:
+        links["runbook_url"] = f"https://wiki.example.com/crm/runbooks/{service.slug}"
+        links["dashboard_url"] = f"https://grafana.example.com/d/{service.slug}"
+    return links
