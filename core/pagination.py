@@ -137,6 +137,30 @@ def _after(order: KeysetOrder, cursor: Cursor, *, forward: bool) -> Any:
     return pair > bound if goes_up else pair < bound
 
 
+def _fits(column: InstrumentedAttribute[Any], value: Any) -> bool:
+    """Whether a cursor value can be compared with `column` (the fingerprint is no secret)."""
+    if value is None:
+        return bool(column.expression.nullable)
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return True
+    if isinstance(value, bool):
+        return python_type is bool
+    if issubclass(python_type, str):  # text and enums stored as text
+        return isinstance(value, str)
+    if python_type is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, python_type)
+
+
+def _decode(text: str, stamp: str, order: KeysetOrder) -> Cursor:
+    cursor = Cursor.decode(text, stamp)
+    if not (_fits(order.column, cursor.value) and _fits(order.id_column, cursor.id)):
+        raise InvalidPageRequest(f"{text!r} is not a valid cursor")
+    return cursor
+
+
 async def fetch_page(
     session: AsyncSession,
     statement: Select[Any],
@@ -151,9 +175,9 @@ async def fetch_page(
     count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
     conditions = []
     if request.after is not None:
-        conditions.append(_after(order, Cursor.decode(request.after, stamp), forward=True))
+        conditions.append(_after(order, _decode(request.after, stamp, order), forward=True))
     if request.before is not None:
-        conditions.append(_after(order, Cursor.decode(request.before, stamp), forward=False))
+        conditions.append(_after(order, _decode(request.before, stamp, order), forward=False))
     if conditions:
         statement = statement.where(and_(*conditions) if len(conditions) > 1 else conditions[0])
     if request.backwards != order.descending:

@@ -8,7 +8,7 @@ whole page up front; nested resolvers then only read attributes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,15 +21,35 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 class Relation:
     path: tuple[Any, ...]
     target: str
+    when: Callable[[dict[str, Any]], bool] | None = None
 
 
-_RELATIONS: dict[str, dict[str, Relation]] = {}
+_RELATIONS: dict[str, dict[str, tuple[Relation, ...]]] = {}
 
 
-def register_relations(type_name: str, fields: dict[str, tuple[Sequence[Any], str]]) -> None:
-    """Declare the fields of `type_name` that read relationships: name -> (path, target type)."""
+def register_relations(
+    type_name: str,
+    fields: dict[str, tuple[Sequence[Any], str]],
+    *,
+    when: Callable[[dict[str, Any]], bool] | None = None,
+) -> None:
+    """Declare the fields of `type_name` that read relationships: name -> (path, target type).
+
+    An empty path means the field returns the same object seen as another type (a wrapper).
+    `when`, given the field's arguments, says whether the field reads the relationship.
+    """
     _RELATIONS.setdefault(type_name, {}).update(
-        {name: Relation(tuple(path), target) for name, (path, target) in fields.items()}
+        {name: (Relation(tuple(path), target, when),) for name, (path, target) in fields.items()}
+    )
+
+
+def register_union_relation(
+    type_name: str, field: str, members: Sequence[tuple[Sequence[Any], str]]
+) -> None:
+    """A field returning a union: one relationship per member type, each loaded with what
+    the fragments on that member select."""
+    _RELATIONS.setdefault(type_name, {})[field] = tuple(
+        Relation(tuple(path), target) for path, target in members
     )
 
 
@@ -43,13 +63,13 @@ def _collect(selections: Iterable[Selection], type_name: str, tree: _Tree) -> No
             if selection.type_condition in (None, type_name, "Node"):
                 _collect(selection.selections, type_name, tree)
             continue
-        relation = relations.get(selection.name)
-        if relation is None:
-            continue
-        node = tree
-        for attribute in relation.path:
-            node = node.setdefault(attribute, {})
-        _collect(selection.selections, relation.target, node)
+        for relation in relations.get(selection.name, ()):
+            if relation.when is not None and not relation.when(selection.arguments):
+                continue
+            node = tree
+            for attribute in relation.path:
+                node = node.setdefault(attribute, {})
+            _collect(selection.selections, relation.target, node)
 
 
 def _options(tree: _Tree) -> list[Any]:

@@ -13,6 +13,9 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.graphql import OperationType
 
 from graphql_schema.access import access_error
+from graphql_schema.catalog.graph_mutations import GraphMutation
+from graphql_schema.catalog.graph_queries import GraphQuery
+from graphql_schema.catalog.graph_types import Dependency, SharedResource
 from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMutation
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
@@ -40,7 +43,7 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, IdentityQuery, CatalogQuery, HistoryQuery, AuditQuery):
+class Query(NodeQuery, IdentityQuery, CatalogQuery, GraphQuery, HistoryQuery, AuditQuery):
     pass
 
 
@@ -50,6 +53,7 @@ class Mutation(
     IdentityLifecycleMutation,
     CatalogMutation,
     CatalogLifecycleMutation,
+    GraphMutation,
     ReviewMutation,
 ):
     pass
@@ -93,7 +97,17 @@ def build_schema(*, mask_errors: bool = False) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Person, BusinessUnit, Team, Membership, Service, OwnershipRole, SalesforceOrg],
+        types=[
+            Person,
+            BusinessUnit,
+            Team,
+            Membership,
+            Service,
+            OwnershipRole,
+            SalesforceOrg,
+            SharedResource,
+            Dependency,
+        ],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=mask_errors),
     )

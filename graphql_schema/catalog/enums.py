@@ -2,6 +2,7 @@
 
 import strawberry
 
+from catalog.graph.models import DependencyKind, SharedResourceKind
 from catalog.orgs.models import OrgKind
 from catalog.services.calendar import Weekday
 from catalog.services.models import DataClassification, Lifecycle, OwnershipRoleKind, Tier
@@ -12,3 +13,8 @@ strawberry.enum(DataClassification, description="How sensitive a service's data 
 strawberry.enum(OwnershipRoleKind, description="A typed role a person holds on a service.")
 strawberry.enum(OrgKind, name="SalesforceOrgKind", description="Production, sandbox or scratch.")
 strawberry.enum(Weekday)
+strawberry.enum(SharedResourceKind, description="What a shared resource is.")
+strawberry.enum(
+    DependencyKind,
+    description="What a service needs a dependency for: to run, for data, to sign in.",
+)

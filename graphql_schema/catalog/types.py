@@ -12,6 +12,7 @@ from catalog.services import models
 from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
 from core.clock import utcnow
+from graphql_schema.catalog.graph_fields import ServiceDependencies
 from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person, Team
@@ -160,7 +161,7 @@ def _is_current(ownership: models.OwnershipRole, today: date) -> bool:
 
 
 @strawberry.type(description="A service the organisation runs, and everything it is held to.")
-class Service(Node, Versioned, Reviewable):
+class Service(Node, Versioned, Reviewable, ServiceDependencies):
     id: strawberry.ID
     slug: str
     name: str

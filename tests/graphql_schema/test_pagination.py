@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -371,6 +373,29 @@ async def test_cursor_of_another_connection_is_refused(
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "e30", "W10", "eyJmIjoxfQ", ""])
 async def test_malformed_cursor_is_refused(client: httpx.AsyncClient, cursor: str) -> None:
     body = await gql(client, SERVICES, {"first": 2, "after": cursor})
+
+    assert _error(body) == (None, "BAD_USER_INPUT", f"{cursor!r} is not a valid cursor")
+
+
+def _tampered(cursor: str, value: Any) -> str:
+    """The same cursor, its fingerprint intact, carrying another sort value."""
+    payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    payload["v"] = value
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("UPDATED_AT", "yesterday"), ("UPDATED_AT", 5), ("NAME", 5), ("TIER", 1.5), ("NAME", None)],
+)
+async def test_cursor_carrying_a_value_of_the_wrong_type_is_refused(
+    client: httpx.AsyncClient, session: AsyncSession, field: str, value: Any
+) -> None:
+    await _catalog(session)
+    page = await data(client, SERVICES, {"first": 1, "orderBy": {"field": field}})
+    cursor = _tampered(page["services"]["pageInfo"]["endCursor"], value)
+
+    body = await gql(client, SERVICES, {"first": 1, "after": cursor, "orderBy": {"field": field}})
 
     assert _error(body) == (None, "BAD_USER_INPUT", f"{cursor!r} is not a valid cursor")
 

@@ -1,0 +1,94 @@
+"""The dependency fields of `Service`, kept out of types.py: `Service` inherits them.
+
+types.py imports this module and graph_types.py imports types.py, so the types made in
+graph_types.py are named lazily here, and its functions imported when a field resolves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from catalog.graph.models import DependencyKind
+from catalog.graph.repository import Direction, Start
+from graphql_schema.context import Info
+
+if TYPE_CHECKING:
+    from graphql_schema.catalog.graph_types import DependencyEdge
+    from graphql_schema.catalog.types import Service
+
+MAX_DEPTH = 20
+DEFAULT_DEPTH = 10
+DEPTH_HELP = f"Hops to follow when transitive, 1 to {MAX_DEPTH}."
+KINDS_HELP = "Only dependencies of these kinds (on every hop); all when null or empty."
+MAX_CYCLE_LENGTH = 20
+DEFAULT_CYCLE_LENGTH = 10
+CYCLE_HELP = f"The longest cycle looked for, in services, 2 to {MAX_CYCLE_LENGTH}."
+WALK_HELP = (
+    " Transitively, each dependency is listed once, at its shortest depth, and a cycle ends"
+    " the walk where it closes (see dependencyCycles)."
+)
+
+_GRAPH_TYPES = "graphql_schema.catalog.graph_types"
+_TYPES = "graphql_schema.catalog.types"
+
+
+@strawberry.type
+class ServiceDependencies:
+    model: strawberry.Private[Any]
+
+    @strawberry.field(description="What this service depends on." + WALK_HELP)
+    async def dependencies(
+        self,
+        info: Info,
+        transitive: bool = False,
+        max_depth: Annotated[int, strawberry.argument(description=DEPTH_HELP)] = DEFAULT_DEPTH,
+        kinds: Annotated[
+            list[DependencyKind] | None, strawberry.argument(description=KINDS_HELP)
+        ] = None,
+    ) -> list[Annotated[DependencyEdge, strawberry.lazy(_GRAPH_TYPES)]]:
+        from graphql_schema.catalog import graph_types
+
+        return await graph_types.dependency_edges(
+            info,
+            root_id=self.model.id,
+            direct=lambda: self.model.dependencies,
+            args=graph_types.walk_args(Direction.DEPENDENCIES, Start.SERVICE, max_depth, kinds),
+            transitive=transitive,
+        )
+
+    @strawberry.field(description="The services that depend on this one." + WALK_HELP)
+    async def dependents(
+        self,
+        info: Info,
+        transitive: bool = False,
+        max_depth: Annotated[int, strawberry.argument(description=DEPTH_HELP)] = DEFAULT_DEPTH,
+        kinds: Annotated[
+            list[DependencyKind] | None, strawberry.argument(description=KINDS_HELP)
+        ] = None,
+    ) -> list[Annotated[DependencyEdge, strawberry.lazy(_GRAPH_TYPES)]]:
+        from graphql_schema.catalog import graph_types
+
+        return await graph_types.dependency_edges(
+            info,
+            root_id=self.model.id,
+            direct=lambda: self.model.dependents,
+            args=graph_types.walk_args(Direction.DEPENDENTS, Start.SERVICE, max_depth, kinds),
+            transitive=transitive,
+        )
+
+    @strawberry.field(
+        description="The dependency cycles this service is on, each once, starting at the"
+        " service with the smallest id."
+    )
+    async def dependency_cycles(
+        self,
+        info: Info,
+        max_length: Annotated[
+            int, strawberry.argument(description=CYCLE_HELP)
+        ] = DEFAULT_CYCLE_LENGTH,
+    ) -> list[list[Annotated[Service, strawberry.lazy(_TYPES)]]]:
+        from graphql_schema.catalog import graph_types
+
+        return await graph_types.service_cycles(info, self.model.id, max_length)
