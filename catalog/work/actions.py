@@ -25,6 +25,28 @@ async def create_item_from_feedback(
     feedback_id: uuid.UUID,
 ) -> BacklogItem:
     """A backlog item on the owner team's backlog, answering a feedback item."""
+    return await create_item_for_source(
+        session,
+        service_id=service_id,
+        item_type=item_type,
+        title=title,
+        description=description,
+        source_type="FEEDBACK",
+        source_id=feedback_id,
+    )
+
+
+async def create_item_for_source(
+    session: AsyncSession,
+    *,
+    service_id: uuid.UUID,
+    item_type: str,
+    title: str,
+    description: str,
+    source_type: str,
+    source_id: uuid.UUID,
+) -> BacklogItem:
+    """An item on the service's owner-team backlog answering a request, incident or feedback."""
     service = require_found(await get_by_id(session, Service, service_id), what="service")
     backlog = await repository.backlog_of_team(session, service.owner_team_id)
     kind = BacklogItemType(item_type)
@@ -37,8 +59,8 @@ async def create_item_from_feedback(
         description=description,
         rank=await repository.next_rank(session, backlog.id),
         needs_design_review=NEEDS_DESIGN_REVIEW.get(kind, False),
-        source_type="FEEDBACK",
-        source_id=feedback_id,
+        source_type=source_type,
+        source_id=source_id,
     )
     session.add(item)
     await session.flush()
