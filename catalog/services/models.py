@@ -107,7 +107,7 @@ class Service(UUIDPrimaryKey, Timestamps, Versioned, Base):
         enum_column(DataClassification, "data_classification")
     )
     compliance_regimes: Mapped[list[str]] = mapped_column(ARRAY(String(50)), server_default="{}")
-    business_calendar: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    business_calendar: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     backup_rpo_seconds: Mapped[int | None] = mapped_column(Integer)
     backup_rto_seconds: Mapped[int | None] = mapped_column(Integer)
     backup_last_verified_restore_at: Mapped[datetime | None] = mapped_column(
