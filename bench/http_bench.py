@@ -129,6 +129,8 @@ class HttpResult:
     r4: dict[str, float] = field(default_factory=dict)
     peer: dict[str, float] = field(default_factory=dict)
     r7: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    round_trips: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def w0_block(raw_url: str, *, reps: int, duration_s: float) -> dict[str, CellSeries]:
@@ -194,9 +196,10 @@ async def run(
     duration_s: float,
     log: Callable[[str], None],
     peer: Any = None,
+    after_reads: Callable[[Any, str], dict[str, Any]] | None = None,
 ) -> HttpResult:
     """Start the API and the raw server, check every answer, then measure all cells."""
-    from bench import processes
+    from bench import processes, roundtrips
     from bench.reference import ReferenceA, create_pool
     from catalog.services.repository import ServiceFilter
     from core.pagination import fingerprint
@@ -210,6 +213,11 @@ async def run(
         "service": await reference.service(slug),
     }
     await pool.close()
+    reads = read_requests(slug)
+    counted = await roundtrips.count(
+        database_url,
+        {"typename": TYPENAME_REQUEST, **{name: pair[0] for name, pair in reads.items()}},
+    )
     api = processes.uvicorn(
         "api", "bench.servers:api_app", port=API_PORT, database_url=database_url,
         ready_path="/healthz",
@@ -220,7 +228,7 @@ async def run(
     )  # fmt: skip
     try:
         cells = [Cell("typename", api.url, TYPENAME_REQUEST)]
-        for workload, (api_request, raw_request) in read_requests(slug).items():
+        for workload, (api_request, raw_request) in reads.items():
             check_json(f"API {workload}", api.url, api_request, expected[workload])
             check_json(f"raw {workload}", raw.url, raw_request, expected[workload])
             cells += [
@@ -233,9 +241,10 @@ async def run(
         before = w0_block(raw.url, reps=reps, duration_s=duration_s)
         series = run_cells(cells, reps=reps, duration_s=duration_s, log=log)
         after = w0_block(raw.url, reps=reps, duration_s=duration_s)
+        extra = after_reads(api, slug) if after_reads is not None else {}
     finally:
         api.stop()
         raw.stop()
-    result = HttpResult()
+    result = HttpResult(extra=extra, round_trips=counted)
     summarise(result, series, before, after)
     return result

@@ -218,10 +218,11 @@ def build_service(service: Row, related: Related, now: datetime) -> Json:
 
 
 class Counter:
-    """Statements sent, for R3."""
+    """Statements sent (R3) and rows read (R6)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.rows = 0
 
 
 async def _fetch(
@@ -229,6 +230,7 @@ async def _fetch(
 ) -> list[Any]:
     counter.count += 1
     rows: list[Any] = await connection.fetch(query, *args)
+    counter.rows += len(rows)
     return rows
 
 

@@ -97,7 +97,11 @@ def markdown(results: dict[str, Any]) -> str:
             continue
         out += ["", f"## {title}", ""]
         out += _table(["key", "value"], [[name, value] for name, value in figures.items()])
-    for title, key in (("HTTP requests per second", "http_rps"), ("Fixed-rate mix", "W4")):
+    for title, key in (
+        ("R3 over HTTP — every PostgreSQL round trip of one request, by kind", "R3_http"),
+        ("HTTP requests per second", "http_rps"),
+        ("Fixed-rate mix", "W4"),
+    ):
         if results.get(key):
             out += ["", f"## {title}", "", "```json", json.dumps(results[key], indent=1), "```"]
     out += ["", "## In-process timings (ms per operation)", ""]
