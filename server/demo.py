@@ -43,6 +43,7 @@ from server.demo_data import (
     DemoService,
     DemoTeam,
 )
+from server.demo_graph import seed_demo_graph
 from server.demo_services import SERVICES
 
 SEED_PRINCIPAL = Principal(
@@ -60,6 +61,8 @@ KINDS = {
     "salesforce_org": "Salesforce orgs",
     "service": "services",
     "ownership_role": "ownership roles",
+    "shared_resource": "shared resources",
+    "dependency": "dependencies",
 }
 
 
@@ -129,6 +132,7 @@ class _Seeder:
             service_id = await self._service(service)
             for demo_role in _roles(service):
                 await self._ownership_role(service_id, demo_role)
+        await seed_demo_graph(self.session, tally=self.report.tally)
 
     def _ago(self, days: int) -> datetime:
         return self.now - timedelta(days=days)
