@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -9,7 +11,8 @@ from typing import Annotated, Any
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
 from core.oidc_settings import ROLE_NAMES, IssuerConfig
 
@@ -42,7 +45,7 @@ class Settings(BaseSettings):
     oidc_issuers: tuple[IssuerConfig, ...] = ()
     session_secret: str | None = None
     public_url: str | None = None
-    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     scim_token: str | None = None
     scim_issuer: str | None = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
@@ -67,7 +70,13 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxies_as_list(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip().startswith("["):
+        """A comma-separated list or a JSON list."""
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                return json.loads(value)
+            except ValueError as error:
+                raise ValueError(f"not valid JSON ({error})") from None
+        if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
@@ -116,13 +125,28 @@ class SettingsError(Exception):
     """A setting is wrong; the message is one line naming it."""
 
 
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def describe_validation_error(error: ValidationError) -> str:
     first = error.errors()[0]
-    message = str(first["msg"]).removeprefix("Value error, ")
-    if not first["loc"] and message.startswith("CATALOG_"):
-        return message  # a cross-field rule that names its own variable
-    field = ".".join(str(part) for part in first["loc"]) or "settings"
-    return f"CATALOG_{field.upper()}: {message}"
+    message = one_line(str(first["msg"]).removeprefix("Value error, "))
+    location = first["loc"]
+    if not location:
+        # A cross-field rule names its own variable.
+        return message if message.startswith("CATALOG_") else f"settings: {message}"
+    variable = f"CATALOG_{str(location[0]).upper()}"
+    inside = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location[1:])
+    return f"{variable}: {inside.lstrip('.')}: {message}" if inside else f"{variable}: {message}"
+
+
+def describe_source_error(error: SourceError) -> str:
+    """pydantic-settings fails before validation when a JSON-valued variable is not JSON."""
+    field = re.search(r'field "([^"]+)"', str(error))
+    variable = f"CATALOG_{field[1].upper()}" if field else "settings"
+    cause = f" ({one_line(str(error.__cause__))})" if error.__cause__ else ""
+    return f"{variable}: not valid JSON{cause}"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -131,6 +155,8 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise SettingsError(describe_validation_error(error)) from None
+    except SourceError as error:
+        raise SettingsError(describe_source_error(error)) from None
 
 
 def load_settings_or_exit(**overrides: Any) -> Settings:

@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 # Routes that authenticate their callers themselves (SCIM uses its own bearer token).
 SELF_AUTHENTICATED_PREFIXES = ("/scim/",)
+# Probes must answer (503 at worst) while the database is down or not migrated, so they
+# never look up the development person; an invalid token is still refused there.
+PROBE_PATHS = ("/healthz", "/readyz")
 
 
 def dev_roles(settings: Settings) -> frozenset[Role]:
@@ -101,7 +104,12 @@ class AuthenticationMiddleware:
 
     def _development_identity_applies(self, scope: Scope) -> bool:
         settings = self.settings
-        return settings.is_dev and not settings.oidc_issuers and _is_loopback(scope)
+        return (
+            settings.is_dev
+            and not settings.oidc_issuers
+            and _is_loopback(scope)
+            and scope["path"] not in PROBE_PATHS
+        )
 
 
 async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -> None:

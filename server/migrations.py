@@ -57,6 +57,35 @@ async def migrate(database_url: str, revision: str = "head") -> None:
         await engine.dispose()
 
 
+def _downgrade(connection: Connection, revision: str) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.downgrade(config, revision)
+
+
+async def downgrade(database_url: str, revision: str) -> None:
+    """Downgrade to `revision` (`base` drops everything) under the migration lock."""
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(
+                text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
+            try:
+                await connection.run_sync(_downgrade, revision)
+                await connection.commit()
+            except BaseException:
+                await connection.rollback()  # so the unlock below can run and the cause shows
+                raise
+            finally:
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
+                await connection.commit()
+    finally:
+        await engine.dispose()
+
+
 def _current(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
