@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 from core.oidc_settings import ROLE_NAMES, IssuerConfig
+from core.salesforce_settings import SalesforceOrgConfig, check_orgs
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "dev", "development", "placeholder"}
 
@@ -49,6 +50,10 @@ class Settings(BaseSettings):
     scim_token: str | None = None
     scim_issuer: str | None = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
+    salesforce_orgs: dict[str, SalesforceOrgConfig] = Field(default_factory=dict)
+    salesforce_ca_bundle: Path | None = None
+    salesforce_timeout_s: Annotated[float, Field(gt=0, le=300)] = 5
+    salesforce_cache_ttl_s: Annotated[float, Field(ge=0)] = 60
 
     @field_validator("database_url")
     @classmethod
@@ -58,6 +63,13 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("must start with postgresql:// or postgresql+asyncpg://")
         return value
+
+    @field_validator("salesforce_orgs")
+    @classmethod
+    def _one_support_org(
+        cls, value: dict[str, SalesforceOrgConfig]
+    ) -> dict[str, SalesforceOrgConfig]:
+        return check_orgs(value)
 
     @field_validator("dev_roles")
     @classmethod

@@ -1,0 +1,1 @@
+"""The gateway to Salesforce orgs (tokens, threads, deadline, breaker, cache) and its fake."""
