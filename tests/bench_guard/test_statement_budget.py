@@ -1,0 +1,79 @@
+"""The read path's statement budget: one statement per selected relation, whatever the page size.
+
+bench/ measures the same selection (bench.documents.SERVICES_PAGE) against hand-written SQL;
+these tests keep its R3 figure from regressing between benchmark runs.
+"""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bench.documents import SELECTED_RELATIONS, SERVICE_BY_SLUG, SERVICES_PAGE
+from tests import builders
+from tests.conftest import StatementCounter
+from tests.graphql import data
+
+# Per request, beside the domain reads: the caller's identity, SET TRANSACTION READ ONLY.
+OVERHEAD_STATEMENTS = 2
+
+
+# The test harness runs each session in a savepoint of the test's transaction.
+_HARNESS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def _split(counter: StatementCounter) -> tuple[int, int]:
+    """(domain statements, per-request overhead statements)."""
+    statements = [sql.lstrip() for sql in counter.statements]
+    statements = [sql for sql in statements if not sql.upper().startswith(_HARNESS)]
+    overhead = sum(
+        1
+        for sql in statements
+        if sql.upper().startswith("SET TRANSACTION") or "person.issuer =" in sql
+    )
+    return len(statements) - overhead, overhead
+
+
+async def _populate(session: AsyncSession, count: int) -> str:
+    unit = await builders.create_business_unit(session)
+    teams = [await builders.create_team(session, business_unit_id=unit.id) for _ in range(3)]
+    production = await builders.create_org(session)
+    sandbox = await builders.create_org(session, kind="SANDBOX", parent_id=production.id)
+    people = [await builders.create_person(session) for _ in range(4)]
+    slug = ""
+    for index in range(count):
+        service = await builders.create_service(
+            session, owner_team_id=teams[index % 3].id, orgs=[production, sandbox]
+        )
+        slug = service.slug
+        for person in people[: 1 + index % 3]:
+            await builders.create_ownership_role(
+                session, service_id=service.id, person_id=person.id
+            )
+    return slug
+
+
+async def test_full_selection_reads_one_statement_per_relation_at_any_page_size(
+    client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    await _populate(session, 30)
+    await data(client, "{ __typename }")  # provisions the development person first
+    budgets = []
+    for first in (1, 5, 30):
+        count_statements.reset()
+        page = await data(client, SERVICES_PAGE, {"first": first})
+        assert len(page["services"]["edges"]) == first
+        budgets.append(_split(count_statements))
+    assert budgets == [(1 + SELECTED_RELATIONS, OVERHEAD_STATEMENTS)] * 3, budgets
+
+
+async def test_one_service_in_depth_reads_one_statement_per_relation(
+    client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    slug = await _populate(session, 3)
+    await data(client, "{ __typename }")
+    count_statements.reset()
+    found = await data(client, SERVICE_BY_SLUG, {"slug": slug})
+    assert found["service"]["slug"] == slug
+    assert found["service"]["salesforceOrgs"][1]["parent"] is not None
+    assert _split(count_statements) == (1 + SELECTED_RELATIONS, OVERHEAD_STATEMENTS)
