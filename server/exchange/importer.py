@@ -135,6 +135,8 @@ async def _load(
             )
         except REFUSED_BY_DATABASE as error:
             raise ExchangeRefused(_describe(error, span)) from None
+        except (OverflowError, TypeError, ValueError) as error:  # asyncpg encoding the last row
+            raise ExchangeRefused(f"line {span.last}: {table.name}: {error}") from None
     if progress.table_rows != expected:
         raise ExchangeRefused(
             f"table {table.name}: the file holds {progress.table_rows} rows but its header "
