@@ -2,11 +2,13 @@
 
 import catalog.graph.models
 import catalog.orgs.models
+import catalog.releases.models
 import catalog.services.models
 import catalog.work.models
 import core.history
 import feedback.models
 import identity.audit
+import identity.login.models
 import identity.models
 from core.db import Base
 
@@ -14,11 +16,13 @@ from core.db import Base
 MODEL_MODULES = (
     catalog.graph.models,
     catalog.orgs.models,
+    catalog.releases.models,
     catalog.services.models,
     catalog.work.models,
     core.history,
     feedback.models,
     identity.audit,
+    identity.login.models,
     identity.models,
 )
 

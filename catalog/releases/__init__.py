@@ -1,0 +1,1 @@
+"""Releases, seasonal Salesforce readiness and hot-fix deployments."""
