@@ -199,7 +199,7 @@ def _serve_data(state: FakeState, request: Request, wait: Wait) -> tuple[Respons
     try:
         org = _org_of(state, request.headers)
         wait(org)
-        if org.failing:
+        if org.fails_now():
             raise Fault(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable")
         if matched is None:
             raise Fault(404, "NOT_FOUND", "The requested resource does not exist")

@@ -48,6 +48,7 @@ class FakeOrg:
         # Switches: seconds to wait before answering; answer 503; refuse every call.
         self.slow_s = 0.0
         self.failing = False
+        self.fail_next = 0  # answer the next n data calls with 503, then recover
         self.fields = {
             name: fields + tuple((custom_fields or {}).get(name, ()))
             for name, fields in FIELDS.items()
@@ -63,8 +64,15 @@ class FakeOrg:
         self.api_used = self.api_max
 
     def heal(self) -> None:
-        self.slow_s, self.failing = 0.0, False
+        self.slow_s, self.failing, self.fail_next = 0.0, False, 0
         self.api_used = min(self.api_used, self.api_max - 1)
+
+    def fails_now(self) -> bool:
+        with self.lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return True
+            return self.failing
 
     def count_call(self) -> None:
         with self.lock:

@@ -96,7 +96,7 @@ class FakeSalesforce:
         server.fake = self
         self.state.base_url = f"https://127.0.0.1:{server.server_address[1]}"
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
