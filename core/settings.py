@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     env: Environment = Environment.DEV
     auto_migrate: bool | None = None
     max_body_bytes: Annotated[int, Field(gt=0)] = 1024 * 1024
+    max_depth: Annotated[int, Field(gt=0)] = 12
+    max_aliases: Annotated[int, Field(ge=0)] = 30
+    max_tokens: Annotated[int, Field(gt=0)] = 2000
+    max_cost: Annotated[int, Field(gt=0)] = 50_000
+    execution_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 10
     anonymous_read: bool | None = None
     dev_roles: str = "ADMIN"
     oidc_issuers: tuple[IssuerConfig, ...] = ()

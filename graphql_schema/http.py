@@ -1,32 +1,206 @@
-"""The GraphQL HTTP view: a context per request, and commit before the response is sent."""
+"""The GraphQL HTTP view: a context per request, a time limit, commit before answering.
+
+GraphQL over HTTP (SPEC §2): a client that accepts `application/graphql-response+json`
+gets that media type and the spec's status codes (a request error has no `data`: 400 when
+the request or its document cannot be read, 422 when the document fails validation or a
+limit, 401/403 when refused, 504 past the time limit; partial data is 294). A client
+that accepts `application/json` (or anything, or says nothing) keeps Strawberry's legacy
+answers: 200 for every well-formed request. Under both, GET serves queries only (405 with
+`Allow: POST` for a mutation), a body must be `application/json` (415), a body that is
+not JSON or has no query is 400, and an `Accept` naming nothing we serve is 406.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import overload
 
 import strawberry
-from cross_web import AsyncHTTPRequestAdapter
-from graphql import GraphQLError
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.websockets import WebSocket
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from core.settings import Settings
 from graphql_schema.context import Context
+from graphql_schema.limits import ExecutionTimeout
 from identity.principal import Principal
 
 logger = logging.getLogger(__name__)
 
 PrincipalResolver = Callable[[Request, Settings], Awaitable[Principal | None]]
 
+JSON = "application/json"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+PARTIAL_SUCCESS = 294
+# Under application/graphql-response+json, the status of a request error, by its code.
+REQUEST_ERROR_STATUS = {
+    "GRAPHQL_VALIDATION_FAILED": 422,
+    "DEPTH_LIMIT_EXCEEDED": 422,
+    "ALIAS_LIMIT_EXCEEDED": 422,
+    "COST_LIMIT_EXCEEDED": 422,
+    "PAGE_SIZE_EXCEEDED": 422,
+    "TOKEN_LIMIT_EXCEEDED": 400,
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "TIMEOUT": 504,
+}
+
+
+def response_media_type(accept: str | None) -> str | None:
+    """The media type to answer in: the client's preferred one of ours, None if neither."""
+    if accept is None or not accept.strip():
+        return JSON  # legacy clients send no Accept
+    best: str | None = None
+    best_quality = 0.0
+    refused: set[str] = set()
+    for part in accept.split(","):
+        media_range, _, parameters = part.partition(";")
+        media_range = media_range.strip().lower()
+        quality = _quality(parameters)
+        if media_range == GRAPHQL_RESPONSE_JSON:
+            offer = GRAPHQL_RESPONSE_JSON
+        elif media_range in (JSON, "application/*", "*/*"):
+            offer = JSON
+        else:
+            continue
+        if quality <= 0:
+            if media_range in (JSON, GRAPHQL_RESPONSE_JSON):
+                refused.add(media_range)
+            continue
+        if quality > best_quality and offer not in refused:
+            best, best_quality = offer, quality
+    return None if best in refused else best
+
+
+def _quality(parameters: str) -> float:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return min(max(float(value.strip()), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type == GRAPHQL_RESPONSE_JSON else media_type
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Refused before execution (or stopped whole): no data, and no error has a path."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and not any(error.path for error in errors)
+
+
+def status_for(result: ExecutionResult) -> int:
+    """The status of a result under application/graphql-response+json."""
+    if not is_request_error(result):
+        return PARTIAL_SUCCESS if result.data is not None and result.errors else 200
+    first = (result.errors or [])[0]
+    if isinstance(first, GraphQLSyntaxError):
+        return 400
+    return REQUEST_ERROR_STATUS.get(str((first.extensions or {}).get("code")), 500)
+
+
+class HTTPRefusal(HTTPException):
+    """A request refused before GraphQL sees it, with the headers its status needs."""
+
+    def __init__(
+        self, status_code: int, reason: str, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, reason)
+        self.headers = dict(headers or {})
+
+
+def refusal_response(error: HTTPException, media_type: str) -> Response:
+    body = {"errors": [{"message": error.reason, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    headers = error.headers if isinstance(error, HTTPRefusal) else {}
+    return Response(
+        json.dumps(body),
+        status_code=error.status_code,
+        media_type=content_type(media_type),
+        headers=headers,
+    )
+
+
+def _accepted(request: Request) -> str | None:
+    return response_media_type(request.headers.get("accept"))
+
 
 class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
-    """Runs each operation, then commits its writes (or rolls back) before answering."""
+    """Runs each operation within its time limit, then commits (or rolls back) and answers."""
+
+    @overload
+    async def run(
+        self, request: Request, context: Context = UNSET, root_value: None = UNSET
+    ) -> Response: ...
+
+    @overload
+    async def run(
+        self, request: WebSocket, context: Context = UNSET, root_value: None = UNSET
+    ) -> WebSocket: ...
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Context = UNSET,
+        root_value: None = UNSET,
+    ) -> Response | WebSocket:
+        if self.is_websocket_request(request):
+            return await super().run(request, context, root_value)
+        assert isinstance(request, Request)
+        media_type = _accepted(request)
+        try:
+            if media_type is None and not self.should_render_graphql_ide(
+                self.request_adapter_class(request)
+            ):
+                raise HTTPRefusal(
+                    406, f"accept {GRAPHQL_RESPONSE_JSON} or {JSON}: no other is served"
+                )
+            response = await super().run(request, context, root_value)
+        except HTTPException as error:
+            return refusal_response(error, media_type or JSON)
+        if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == JSON:
+            response.headers["content-type"] = content_type(GRAPHQL_RESPONSE_JSON)
+        return response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST":
+            media_type, parameters = parse_content_type(request.content_type or "")
+            charset = parameters.get("charset", "utf-8").lower()
+            if media_type.lower() != JSON or charset not in ("utf-8", "utf8"):
+                raise HTTPRefusal(415, f"send the request body as {JSON} in UTF-8")
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and not isinstance(
+            data.operation_name, (str, type(None))
+        ):
+            raise HTTPRefusal(400, "operationName must be a string or null, if provided")
+        return data
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError:
+            raise HTTPRefusal(400, "the request is not valid UTF-8") from None
+        if not isinstance(value, (dict, list)):
+            raise HTTPRefusal(400, "expected a JSON object")
+        return value
 
     async def execute_single(
         self,
@@ -37,27 +211,71 @@ class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        limit = context.settings.execution_timeout_s
+        deadline = asyncio.timeout(limit)
         try:
-            result = await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
+            async with deadline:
+                result = await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+        except TimeoutError:
+            if not deadline.expired():
+                await context.finish(commit=False)
+                raise
+            # The operation was cancelled mid-statement: its connection cannot be trusted.
+            await context.abort()
+            logger.warning("operation %r stopped after %s s", request_data.operation_name, limit)
+            message = (
+                f"the operation ran longer than {limit:g} s (CATALOG_EXECUTION_TIMEOUT_S)"
+                " and was stopped; nothing was changed"
             )
+            result = ExecutionResult(data=None, errors=[ExecutionTimeout(message)])
         except asyncio.CancelledError:
             await context.abort()
+            raise
+        except HTTPException as error:
+            await context.finish(commit=False)
+            if request_adapter.method == "GET" and isinstance(
+                error.__cause__, InvalidOperationTypeError
+            ):
+                raise HTTPRefusal(
+                    405,
+                    "GET serves queries only: send mutations with POST",
+                    headers={"Allow": "POST"},
+                ) from error
             raise
         except BaseException:
             await context.finish(commit=False)
             raise
-        try:
-            await context.finish(commit=True)
-            await context.audit_sensitive_reads()
-        except Exception:
-            logger.exception("commit failed")
-            error = GraphQLError(
-                "the change could not be saved; nothing was changed",
-                extensions={"code": "INTERNAL_SERVER_ERROR"},
-            )
-            return ExecutionResult(data=None, errors=[error])
+        else:
+            result = await _commit(context, result)
+        if _accepted(request) == GRAPHQL_RESPONSE_JSON:
+            sub_response.status_code = status_for(result)
+            if sub_response.status_code == 401:
+                sub_response.headers["www-authenticate"] = "Bearer"
         return result
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if _accepted(request) == GRAPHQL_RESPONSE_JSON and is_request_error(result):
+            response.pop("data", None)  # a request error has no data entry
+        return response
+
+
+async def _commit(context: Context, result: ExecutionResult) -> ExecutionResult:
+    try:
+        await context.finish(commit=True)
+        await context.audit_sensitive_reads()
+    except Exception:
+        logger.exception("commit failed")
+        error = GraphQLError(
+            "the change could not be saved; nothing was changed",
+            extensions={"code": "INTERNAL_SERVER_ERROR"},
+        )
+        return ExecutionResult(data=None, errors=[error])
+    return result
 
 
 def graphql_router(
@@ -77,3 +295,14 @@ def graphql_router(
         )
 
     return CatalogGraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql")
+
+
+__all__ = [
+    "GRAPHQL_RESPONSE_JSON",
+    "JSON",
+    "CatalogGraphQLRouter",
+    "HTTPRefusal",
+    "graphql_router",
+    "response_media_type",
+    "status_for",
+]

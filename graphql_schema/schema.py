@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.graphql import OperationType
@@ -20,12 +19,12 @@ from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMu
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
-from graphql_schema.errors import CodedError
 from graphql_schema.history import HistoryQuery
 from graphql_schema.identity.audit import AuditQuery
 from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
 from graphql_schema.identity.queries import IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
+from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.review import ReviewMutation
 from identity.audit import AuditEntry, AuditOutcome
@@ -84,16 +83,12 @@ class ReadOnlyQueries(SchemaExtension):
         yield
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Mask bugs, never validation, limit or coded errors."""
-    original = error.original_error
-    return original is not None and not isinstance(original, (CodedError, GraphQLError))
-
-
-def build_schema(*, mask_errors: bool = False) -> strawberry.Schema:
-    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [ReadOnlyQueries]
-    if mask_errors:
-        extensions.append(lambda: MaskErrors(should_mask_error=_should_mask))
+def build_schema(*, mask_errors: bool = False, limits: Limits | None = None) -> strawberry.Schema:
+    """The schema; `mask_errors` (prod) hides unexpected messages, never refusals."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        ReadOnlyQueries,
+        *guard_extensions(limits or Limits(), mask_errors=mask_errors),
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

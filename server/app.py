@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings
 from graphql_schema.http import graphql_router
+from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema
 from identity.refusals import RefusalAuditor
 from identity.scim.routes import router as scim_router
@@ -55,7 +56,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    schema = build_schema(mask_errors=not settings.is_dev)
+    schema = build_schema(mask_errors=not settings.is_dev, limits=Limits.from_settings(settings))
     app.include_router(
         graphql_router(schema, settings=settings, principal_for=principal_for), prefix="/graphql"
     )
