@@ -17,6 +17,7 @@ from core.settings import Settings
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.principal import Principal
 from identity.refusals import RefusalAuditor
+from salesforce.gateway import SalesforceGateway
 
 
 class Context(BaseContext):
@@ -35,6 +36,7 @@ class Context(BaseContext):
         principal: Principal | None,
         facts: RequestFacts | None = None,
         refusals: RefusalAuditor | None = None,
+        salesforce: SalesforceGateway | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -48,6 +50,15 @@ class Context(BaseContext):
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self.cache: dict[Any, Any] = {}
+        self._salesforce = salesforce
+
+    @property
+    def salesforce(self) -> SalesforceGateway | None:
+        """The app's Salesforce gateway (made in the lifespan), or the one given."""
+        if self._salesforce is None:
+            app = getattr(getattr(self, "request", None), "app", None)
+            self._salesforce = getattr(getattr(app, "state", None), "salesforce", None)
+        return self._salesforce
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:

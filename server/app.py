@@ -17,6 +17,7 @@ from graphql_schema.schema import build_schema
 from identity.refusals import RefusalAuditor
 from identity.scim.routes import router as scim_router
 from identity.tokens import JwksCache, TokenVerifier
+from salesforce.gateway import SalesforceGateway
 from server import health
 from server.authentication import AuthenticationMiddleware, principal_for
 
@@ -39,12 +40,14 @@ def create_app(
         )
         app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
         app.state.refusals = RefusalAuditor(app.state.sessionmaker)
+        app.state.salesforce = SalesforceGateway.from_settings(settings)
         async with httpx.AsyncClient(follow_redirects=False) as http:
             app.state.http = http
             app.state.token_verifier = token_verifier(settings, http)
             try:
                 yield
             finally:
+                await app.state.salesforce.close()
                 if own_engine:
                     await app.state.engine.dispose()
 

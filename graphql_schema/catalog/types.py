@@ -13,6 +13,10 @@ from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
 from core.clock import utcnow
 from graphql_schema.catalog.graph_fields import ServiceDependencies
+from graphql_schema.catalog.salesforce_fields import (
+    SalesforceOrgLiveFields,
+    ServiceSalesforceFields,
+)
 from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person, Team
@@ -72,7 +76,7 @@ class OrgBackupPolicy:
 
 
 @strawberry.type(description="A Salesforce org that services run on.")
-class SalesforceOrg(Node, Versioned):
+class SalesforceOrg(Node, Versioned, SalesforceOrgLiveFields):
     id: strawberry.ID
     org_id: str = strawberry.field(description="The 18-character org id.")
     name: str
@@ -161,7 +165,7 @@ def _is_current(ownership: models.OwnershipRole, today: date) -> bool:
 
 
 @strawberry.type(description="A service the organisation runs, and everything it is held to.")
-class Service(Node, Versioned, Reviewable, ServiceDependencies):
+class Service(Node, Versioned, Reviewable, ServiceDependencies, ServiceSalesforceFields):
     id: strawberry.ID
     slug: str
     name: str
