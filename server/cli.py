@@ -91,6 +91,28 @@ def seed(
     typer.echo(summary, err=True)
 
 
+@cli.command("import-ideas")
+def import_ideas_command(
+    org: Annotated[
+        list[str] | None,
+        typer.Option(help="Credentials reference of an org; every configured org when omitted."),
+    ] = None,
+) -> None:
+    """Import Salesforce Ideas that name a service as feedback (safe to run again)."""
+    from server.ideas_import import run_ideas_import
+
+    settings = load_settings_or_exit()
+    if not settings.salesforce_orgs:
+        typer.echo("service-catalog: no org in CATALOG_SALESFORCE_ORGS", err=True)
+        raise typer.Exit(2)
+    with database(settings) as url:
+        outcomes = asyncio.run(run_ideas_import(settings, url, org or ()))
+    for ref, outcome, _ in outcomes:
+        typer.echo(f"{ref}: {outcome}", err=True)
+    if not all(worked for _, _, worked in outcomes):
+        raise typer.Exit(1)
+
+
 @cli.command()
 def schema(
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -344,6 +345,16 @@ async def get_service(session: AsyncSession, service_id: uuid.UUID) -> Service |
 
 async def find_service(session: AsyncSession, *, slug: str) -> Service | None:
     return await repository.get_by_slug(session, slug)
+
+
+async def services_by_salesforce_key(
+    session: AsyncSession, keys: Sequence[str]
+) -> dict[str, Service]:
+    """Services by lower-cased salesforce_key (as Salesforce compares them); first slug wins."""
+    found: dict[str, Service] = {}
+    for service in await repository.by_salesforce_keys(session, keys):
+        found.setdefault(service.salesforce_key.lower(), service)
+    return found
 
 
 async def require_service_steward(

@@ -96,6 +96,17 @@ async def get_by_slug(session: AsyncSession, slug: str) -> Service | None:
     return await session.scalar(select(Service).where(Service.slug == slug))
 
 
+async def by_salesforce_keys(session: AsyncSession, keys: Sequence[str]) -> list[Service]:
+    """Live services whose salesforce_key is one of `keys`, compared without case."""
+    lowered = sorted({key.lower() for key in keys})
+    rows = await session.scalars(
+        select(Service)
+        .where(func.lower(Service.salesforce_key).in_(lowered), Service.archived_at.is_(None))
+        .order_by(Service.slug)
+    )
+    return list(rows)
+
+
 async def salesforce_org_ids(session: AsyncSession, service_id: uuid.UUID) -> list[uuid.UUID]:
     rows = await session.scalars(
         select(service_salesforce_org.c.salesforce_org_id)
