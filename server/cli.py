@@ -53,11 +53,27 @@ def serve(
     from server.migrations import migrate
 
     settings = load_settings_or_exit()
-    with database(settings) as url:
+    with database(settings) as url, demo_salesforce(settings) as settings:
         if settings.uses_embedded_database or settings.auto_migrate:
             asyncio.run(migrate(url))
         typer.echo(f"serving GraphQL on http://{host}:{port}/graphql", err=True)
         uvicorn.run(create_app(settings, database_url=url), host=host, port=port)
+
+
+@contextmanager
+def demo_salesforce(settings: Settings) -> Iterator[Settings]:
+    """In dev without CATALOG_SALESFORCE_ORGS: a fake Salesforce serving the demo orgs."""
+    from server.demo_salesforce import start_demo_salesforce
+
+    demo = start_demo_salesforce(settings)
+    if demo is None:
+        yield settings
+        return
+    typer.echo(f"demo Salesforce (fake) at {demo.fake.url}, for the demo orgs", err=True)
+    try:
+        yield demo.settings
+    finally:
+        demo.fake.stop()
 
 
 @cli.command("migrate")
