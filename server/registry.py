@@ -1,8 +1,10 @@
 """Import every model module so `Base.metadata` knows every table (Alembic, export)."""
 
 import catalog.graph.models
+import catalog.incidents.models
 import catalog.orgs.models
 import catalog.releases.models
+import catalog.requests.models
 import catalog.services.models
 import catalog.work.models
 import core.history
@@ -15,8 +17,10 @@ from core.db import Base
 # Named here so that no tool mistakes these imports for unused ones.
 MODEL_MODULES = (
     catalog.graph.models,
+    catalog.incidents.models,
     catalog.orgs.models,
     catalog.releases.models,
+    catalog.requests.models,
     catalog.services.models,
     catalog.work.models,
     core.history,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.requests import actions as requests
 from core.events import BacklogItemsReleased, BacklogItemsUnreleased, subscribe
 from feedback import actions as feedback
 
@@ -16,6 +17,16 @@ async def _undeliver_feedback(session: AsyncSession, event: BacklogItemsUnreleas
     await feedback.undeliver_for_items(session, event.item_ids)
 
 
+async def _fulfil_requests(session: AsyncSession, event: BacklogItemsReleased) -> None:
+    await requests.fulfil_for_items(session, event.item_ids)
+
+
+async def _unfulfil_requests(session: AsyncSession, event: BacklogItemsUnreleased) -> None:
+    await requests.unfulfil_for_items(session, event.item_ids)
+
+
 def wire() -> None:
     subscribe(BacklogItemsReleased, _deliver_feedback)
     subscribe(BacklogItemsUnreleased, _undeliver_feedback)
+    subscribe(BacklogItemsReleased, _fulfil_requests)
+    subscribe(BacklogItemsUnreleased, _unfulfil_requests)

@@ -1,0 +1,1 @@
+"""Incidents and their hot fixes: the detect-to-correct value stream."""

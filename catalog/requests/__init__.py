@@ -1,0 +1,1 @@
+"""Service requests: the request-to-fulfil value stream."""

@@ -1,0 +1,11 @@
+"""Refusals of service requests; each maps to one ErrorCode."""
+
+from __future__ import annotations
+
+from core.errors import DomainError, ErrorCode
+
+
+class InvalidTransition(DomainError):
+    """The status table does not allow the move; the message names the allowed next states."""
+
+    code = ErrorCode.INVALID_TRANSITION
