@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
+from limits import parse as parse_rate
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
@@ -55,12 +56,13 @@ class Settings(BaseSettings):
     scim_token: str | None = None
     scim_issuer: str | None = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
+    anonymous_feedback: bool = False
+    feedback_rate_limit: str = "10/minute"
+    redis_url: str | None = None
     salesforce_orgs: dict[str, SalesforceOrgConfig] = Field(default_factory=dict)
     salesforce_ca_bundle: Path | None = None
     salesforce_timeout_s: Annotated[float, Field(gt=0, le=300)] = 5
     salesforce_cache_ttl_s: Annotated[float, Field(ge=0)] = 60
-    incident_hourly_rate: Annotated[float, Field(ge=0)] = 100
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
 
     @field_validator("database_url")
     @classmethod
@@ -70,6 +72,22 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("must start with postgresql:// or postgresql+asyncpg://")
         return value
+
+    @field_validator("feedback_rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError:
+            raise ValueError("use a rate such as 10/minute or 100/hour") from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis:// or rediss://")
+        return value or None
 
     @field_validator("salesforce_orgs")
     @classmethod

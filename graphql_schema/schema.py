@@ -19,6 +19,8 @@ from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMu
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
+from graphql_schema.feedback.mutations import FeedbackMutation
+from graphql_schema.feedback.queries import FeedbackQuery
 from graphql_schema.history import HistoryQuery
 from graphql_schema.identity.audit import AuditQuery
 from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
@@ -42,7 +44,15 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, IdentityQuery, CatalogQuery, GraphQuery, HistoryQuery, AuditQuery):
+class Query(
+    NodeQuery,
+    IdentityQuery,
+    CatalogQuery,
+    GraphQuery,
+    HistoryQuery,
+    AuditQuery,
+    FeedbackQuery,
+):
     pass
 
 
@@ -54,6 +64,7 @@ class Mutation(
     CatalogLifecycleMutation,
     GraphMutation,
     ReviewMutation,
+    FeedbackMutation,
 ):
     pass
 

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
 
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings
+from feedback import routes as feedback_routes
+from feedback.rate_limit import SubmissionLimiter
 from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema
+from identity.login import routes as login_routes
+from identity.login.routes import login_clients
+from identity.login.state_cache import DatabaseStateCache
 from identity.refusals import RefusalAuditor
 from identity.scim.routes import router as scim_router
 from identity.tokens import JwksCache, TokenVerifier
 from salesforce.gateway import SalesforceGateway
-from server import health
+from server import health, subscribers
 from server.authentication import AuthenticationMiddleware, principal_for
 
 
@@ -40,6 +47,10 @@ def create_app(
         )
         app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
         app.state.refusals = RefusalAuditor(app.state.sessionmaker)
+        app.state.oauth = login_clients(settings, DatabaseStateCache(app.state.sessionmaker))
+        app.state.feedback_limiter = SubmissionLimiter(
+            settings.feedback_rate_limit, settings.redis_url
+        )
         app.state.salesforce = SalesforceGateway.from_settings(settings)
         async with httpx.AsyncClient(follow_redirects=False) as http:
             app.state.http = http
@@ -59,13 +70,25 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    subscribers.wire()
     schema = build_schema(mask_errors=not settings.is_dev, limits=Limits.from_settings(settings))
     app.include_router(
         graphql_router(schema, settings=settings, principal_for=principal_for), prefix="/graphql"
     )
     app.include_router(health.router)
+    app.include_router(feedback_routes.router)
     app.include_router(scim_router)
+    app.include_router(login_routes.router)
     app.add_middleware(AuthenticationMiddleware, settings=settings)
+    # Holds only authlib's per-login markers; the sign-in itself is a server-side session.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret or secrets.token_hex(32),
+        session_cookie="catalog_login",
+        max_age=600,
+        same_site="lax",
+        https_only=not settings.is_dev,
+    )
     return app
 
 

@@ -10,6 +10,7 @@ import ipaddress
 import json
 import logging
 import uuid
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from core.settings import Settings
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts
 from identity.authentication import Deactivated, development_principal, principal_for_token
+from identity.login import sessions
 from identity.principal import Principal, Role
 from identity.refusals import RefusalAuditor
 from identity.tokens import InvalidToken, TokenVerifier
@@ -37,6 +39,16 @@ PROBE_PATHS = ("/healthz", "/readyz")
 def dev_roles(settings: Settings) -> frozenset[Role]:
     names = [name.strip().upper() for name in settings.dev_roles.split(",") if name.strip()]
     return frozenset(Role(name) for name in names)
+
+
+def _cookie(headers: Headers, name: str) -> str | None:
+    cookies = SimpleCookie()
+    try:
+        cookies.load(headers.get("cookie", ""))
+    except CookieError:
+        return None
+    morsel = cookies.get(name)
+    return morsel.value if morsel is not None else None
 
 
 def _is_loopback(scope: Scope) -> bool:
@@ -69,7 +81,9 @@ class AuthenticationMiddleware:
         )
         state["facts"] = facts
         try:
-            principal = await self._principal(scope, headers.get("authorization"))
+            principal = await self._principal(
+                scope, headers.get("authorization"), _cookie(headers, sessions.COOKIE_NAME)
+            )
         except (InvalidToken, Deactivated) as error:
             logger.info("refused a bearer token: %s", error)
             refusals: RefusalAuditor | None = getattr(scope["app"].state, "refusals", None)
@@ -86,7 +100,9 @@ class AuthenticationMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _principal(self, scope: Scope, authorization: str | None) -> Principal | None:
+    async def _principal(
+        self, scope: Scope, authorization: str | None, session_token: str | None
+    ) -> Principal | None:
         app_state = scope["app"].state
         sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
         if authorization is not None:
@@ -97,6 +113,11 @@ class AuthenticationMiddleware:
             verified = await verifier.verify(token.strip())
             async with sessionmaker() as session:
                 return await principal_for_token(session, verified)
+        if session_token and scope["path"] not in PROBE_PATHS:
+            async with sessionmaker() as session:
+                signed_in = await sessions.resolve(session, session_token)
+            if signed_in is not None:
+                return signed_in
         if self._development_identity_applies(scope):
             async with sessionmaker() as session:
                 return await development_principal(session, dev_roles(self.settings))

@@ -23,6 +23,7 @@ from graphql_schema.identity.types import Person, Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.review import Reviewable, review_fields
+from graphql_schema.satisfaction import Satisfaction, satisfaction_of
 
 
 @strawberry.type(description="Where to find a service's runbook, repository and dashboard.")
@@ -227,6 +228,10 @@ class Service(Node, Versioned, Reviewable, ServiceDependencies, ServiceSalesforc
             updated_at=service.updated_at,
             model=service,
         )
+
+    @strawberry.field(description="Ratings of feedback created in the last `days` days.")
+    async def satisfaction(self, info: Info, days: int = 90) -> Satisfaction:
+        return await satisfaction_of(info, "service", self.model.id, days)
 
     @strawberry.field
     def owner_team(self) -> Team:

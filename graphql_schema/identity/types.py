@@ -11,6 +11,7 @@ from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
+from graphql_schema.satisfaction import Satisfaction, satisfaction_of
 from identity import models
 from identity.principal import Role
 
@@ -65,6 +66,10 @@ class BusinessUnit(Node, Versioned):
             model=unit,
         )
 
+    @strawberry.field(description="Pooled ratings of its services' feedback, last `days` days.")
+    async def satisfaction(self, info: Info, days: int = 90) -> Satisfaction:
+        return await satisfaction_of(info, "business_unit", self.model.id, days)
+
     @strawberry.field
     def teams(self) -> list[Team]:
         return [Team.from_model(team) for team in sorted(self.model.teams, key=_by_name)]
@@ -101,6 +106,10 @@ class Team(Node, Versioned):
             updated_at=team.updated_at,
             model=team,
         )
+
+    @strawberry.field(description="Pooled ratings of its services' feedback, last `days` days.")
+    async def satisfaction(self, info: Info, days: int = 90) -> Satisfaction:
+        return await satisfaction_of(info, "team", self.model.id, days)
 
     @strawberry.field
     def business_unit(self) -> BusinessUnit:
