@@ -95,7 +95,9 @@ def encode_json(text: str | None) -> str:
     """A JSON/JSONB column's value, given as PostgreSQL prints it."""
     if text is None:
         return "null"
-    if text == "null" or (text.startswith('{"' + JSON_WRAPPER) and len(json.loads(text)) == 1):
+    # PostgreSQL prints a one-key object as exactly '{"key": value}'.
+    wrapped = text.startswith('{"' + JSON_WRAPPER + '": ') and len(json.loads(text)) == 1
+    if text == "null" or wrapped:
         return '{"' + JSON_WRAPPER + '": ' + text + "}"
     return text
 

@@ -46,9 +46,10 @@ FROM picked WHERE service.id = picked.id AND picked.n <= 5;
 
 INSERT INTO backlog (id, team_id)
 SELECT '00000000-0000-0000-0000-0000000000b1', min(id::text)::uuid FROM team;
-INSERT INTO backlog_item (backlog_id, type, title, rank)
-VALUES ('00000000-0000-0000-0000-0000000000b1', 'FEATURE', 'Negative zero', '-0'),
-       ('00000000-0000-0000-0000-0000000000b1', 'DEFECT', 'Tiny', 1e-300);
+INSERT INTO backlog_item (backlog_id, service_id, type, title, rank)
+SELECT '00000000-0000-0000-0000-0000000000b1', (SELECT min(id::text)::uuid FROM service),
+       'FEATURE', v.title, v.rank
+FROM (VALUES ('Negative zero', '-0'::float8), ('Tiny', 1e-300)) AS v(title, rank);
 INSERT INTO feedback (id, service_id, kind, title, body, channel, score, merged_into_id)
 SELECT ('00000000-0000-0000-0000-0000000000f' || v.n)::uuid,
        (SELECT min(id::text)::uuid FROM service), 'IDEA', v.title, E'line\nnext\ttab "q" \\',
