@@ -12,11 +12,19 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.graphql import OperationType
 
 from graphql_schema.access import access_error
+from graphql_schema.catalog.backlog_mutations import BacklogMutation
+from graphql_schema.catalog.backlog_queries import BacklogQuery
 from graphql_schema.catalog.graph_mutations import GraphMutation
 from graphql_schema.catalog.graph_queries import GraphQuery
 from graphql_schema.catalog.graph_types import Dependency, SharedResource
+from graphql_schema.catalog.incidents_mutations import IncidentMutation
+from graphql_schema.catalog.incidents_queries import IncidentQuery
 from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMutation
 from graphql_schema.catalog.queries import CatalogQuery
+from graphql_schema.catalog.release_mutations import ReleaseMutation
+from graphql_schema.catalog.release_queries import ReleaseQuery
+from graphql_schema.catalog.requests_mutations import ServiceRequestMutation
+from graphql_schema.catalog.requests_queries import ServiceRequestQuery
 from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
 from graphql_schema.feedback.mutations import FeedbackMutation
@@ -52,6 +60,10 @@ class Query(
     HistoryQuery,
     AuditQuery,
     FeedbackQuery,
+    BacklogQuery,
+    ReleaseQuery,
+    ServiceRequestQuery,
+    IncidentQuery,
 ):
     pass
 
@@ -65,6 +77,10 @@ class Mutation(
     GraphMutation,
     ReviewMutation,
     FeedbackMutation,
+    BacklogMutation,
+    ReleaseMutation,
+    ServiceRequestMutation,
+    IncidentMutation,
 ):
     pass
 

@@ -134,6 +134,10 @@ class BacklogItem(UUIDPrimaryKey, Timestamps, Versioned, Base):
         viewonly=True,
         order_by="[HotfixDeployment.deployed_at, HotfixDeployment.id]",
     )
+    # The orgs a hot fix reached, without their deployment records (for pending orgs).
+    deployed_orgs: Mapped[list[SalesforceOrg]] = relationship(
+        secondary="hotfix_deployment", lazy="raise", viewonly=True
+    )
 
 
 class Sprint(UUIDPrimaryKey, Timestamps, Versioned, Base):

@@ -210,4 +210,4 @@ async def backlog_teams(
     rows = await session.execute(
         select(Backlog.id, Backlog.team_id).where(Backlog.id.in_(set(backlog_ids)))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
