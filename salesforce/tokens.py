@@ -8,6 +8,8 @@ Its own login would build `https://{domain}.salesforce.com`, and its password lo
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -66,16 +68,26 @@ class JwtBearer:
         self._token: Token | None = None
 
     def current(self) -> Token:
-        with self._lock:
+        with self._locked():
             if self._token is None:
                 self._token = self._fetch()
             return self._token
 
     def renew(self, stale: Token) -> Token | None:
-        with self._lock:
+        with self._locked():
             if self._token is None or self._token == stale:
                 self._token = self._fetch()
             return self._token
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Another thread is fetching: wait for it, but no longer than this call may take."""
+        if not self._lock.acquire(timeout=CALL_TIMEOUT.get() or self._http.default_timeout):
+            raise SalesforceUnavailable(self._config.org_id, "no token within the deadline")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _fetch(self) -> Token:
         config = self._config

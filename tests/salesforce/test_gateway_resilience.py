@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 
 import pytest
 
 from core.salesforce_settings import SalesforceOrgConfig
+from salesforce.deadline import Deadline
 from salesforce.errors import SalesforceLimitExceeded, SalesforceUnavailable
 from salesforce.fake import FakeOrg, FakeSalesforce
 from salesforce.gateway import SalesforceGateway
@@ -187,3 +189,51 @@ async def test_without_a_ca_bundle_the_standard_trust_applies(
         await untrusted.ideas("partners", ["b"], deadline=untrusted.deadline())
     await trusted.close()
     await untrusted.close()
+
+
+async def test_threads_an_org_leaves_behind_are_capped(
+    org_configs: dict[str, SalesforceOrgConfig], ca_bundle: Path, crm: FakeOrg
+) -> None:
+    gateway = SalesforceGateway(org_configs, ca_bundle=ca_bundle, breaker_threshold=100)
+    crm.slow_s = 10
+    workers = gateway.orgs["crm"].workers  # 4 at a time, 8 alive at most
+    deadline = Deadline.after(0.3)
+
+    outcomes = await asyncio.gather(
+        *(_timed(gateway.open_cases("crm", [f"k{n}"], deadline=deadline)) for n in range(12))
+    )
+    alive_after_deadline = workers.threads
+    await asyncio.sleep(1.0)  # each thread's timeouts are what remained of the deadline
+
+    reasons = [str(getattr(error, "reason", error)) for _, error in outcomes]
+    assert sum(reason.endswith("within the deadline") for reason in reasons) == 8
+    assert reasons.count("too many calls still running") == 4
+    assert alive_after_deadline <= workers.limiter.total_tokens
+    assert workers.threads == 0
+    await gateway.close()
+
+
+async def test_failures_are_logged_without_tokens_or_keys(
+    gateway: SalesforceGateway,
+    fake: FakeSalesforce,
+    crm: FakeOrg,
+    partners: FakeOrg,
+    org_configs: dict[str, SalesforceOrgConfig],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await gateway.ideas("crm", ["a"], deadline=gateway.deadline())
+    crm_tokens = [token for token, org_id in fake.state.sessions.items() if org_id == crm.org_id]
+    crm.failing = True
+    fake.expire_sessions(partners)
+    await _timed(gateway.ideas("crm", ["b"], deadline=gateway.deadline()))
+    await _timed(gateway.ideas("partners", ["b"], deadline=gateway.deadline()))
+
+    secrets = [*crm_tokens, org_configs["partners"].session_id or "?"]
+    key_path = org_configs["crm"].private_key_path
+    assert key_path is not None
+    key_lines = key_path.read_text().splitlines()[1:-1]
+    assert f"Salesforce org {crm.org_id}: answered HTTP 503" in caplog.text
+    assert f"Salesforce org {partners.org_id}: session refused" in caplog.text
+    assert not [secret for secret in secrets if secret in caplog.text]
+    assert not [line for line in key_lines if line in caplog.text]
