@@ -196,7 +196,7 @@ async def run(
     duration_s: float,
     log: Callable[[str], None],
     peer: Any = None,
-    after_reads: Callable[[Any, str], dict[str, Any]] | None = None,
+    after_reads: Callable[[Any, str, dict[str, CellSeries]], dict[str, Any]] | None = None,
 ) -> HttpResult:
     """Start the API and the raw server, check every answer, then measure all cells."""
     from bench import processes, roundtrips
@@ -241,7 +241,7 @@ async def run(
         before = w0_block(raw.url, reps=reps, duration_s=duration_s)
         series = run_cells(cells, reps=reps, duration_s=duration_s, log=log)
         after = w0_block(raw.url, reps=reps, duration_s=duration_s)
-        extra = after_reads(api, slug) if after_reads is not None else {}
+        extra = after_reads(api, slug, series) if after_reads is not None else {}
     finally:
         api.stop()
         raw.stop()

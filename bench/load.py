@@ -190,17 +190,3 @@ def collect(processes: Sequence[subprocess.Popen[str]], duration_s: float) -> Fi
                 continue
             latencies.append(float(row["response-time"]) * 1000)
     return FixedRate(latencies, errors, duration_s)
-
-
-def hey_count(base_url: str, request: Request, count: int, *, connections: int = 8) -> FixedRate:
-    """`count` requests as fast as `connections` workers go (no rate limit)."""
-    LOGS.mkdir(parents=True, exist_ok=True)
-    command = ["taskset", "-c", LOAD_CPU, "hey", "-n", str(count), "-c", str(connections),
-               "-o", "csv", "-m", request.method]  # fmt: skip
-    if request.body is not None:
-        body = LOGS / f"hey-{uuid.uuid4().hex[:8]}.json"
-        body.write_bytes(request.body)
-        command += ["-T", "application/json", "-D", str(body)]
-    command.append(base_url + request.path)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    return collect([process], 1)

@@ -14,7 +14,7 @@ from bench import processes
 from bench.documents import CREATE_SERVICE, SERVICE_BY_SLUG
 from bench.http_bench import TYPENAME_REQUEST, HttpMismatch, graphql, read_requests
 from bench.inprocess import first_difference
-from bench.load import LoadError, Request, collect, hey_count, hey_processes, wrk
+from bench.load import LoadError, Request, collect, hey_processes, wrk
 from bench.reference import gid
 from bench.seed import with_database
 
@@ -59,18 +59,26 @@ def w4(api_url: str, slug: str, *, duration_s: float, reps: int, log: Log) -> di
     return result
 
 
-def rss_drift(server: processes.Server, slug: str, *, requests: int) -> dict[str, Any]:
-    """RSS after a warm-up, then after `requests` more of W2 (the full selection)."""
+def rss_drift(
+    server: processes.Server, slug: str, *, requests: int, expected_rps: float, cap_s: float
+) -> dict[str, Any]:
+    """RSS after a warm-up, then after ~`requests` more of W2 (the full selection).
+
+    Bounded in time: at `expected_rps` (W2's measured rate) it runs for requests/rps
+    seconds, at most `cap_s`; the figure names how many requests it actually made.
+    """
     request = read_requests(slug)["service"][0]
-    warm = hey_count(server.url, request, requests // 5)
+    seconds = min(cap_s, max(5.0, requests / max(expected_rps, 1.0)))
+    warm = wrk(server.url, [request], duration_s=max(2.0, seconds / 5))
     before = server.rss_mib()
-    run = hey_count(server.url, request, requests)
+    run = wrk(server.url, [request], duration_s=seconds)
     after = server.rss_mib()
     return {
-        "requests": requests,
+        "requests": run.requests,
         "rss_MiB_after_warmup": round(before, 1),
         "rss_MiB_after_requests": round(after, 1),
         "rss_drift_MiB": round(after - before, 1),
+        "rss_drift_MiB_per_10k_requests": round((after - before) / max(run.requests, 1) * 1e4, 1),
         "errors": warm.errors + run.errors,
     }
 

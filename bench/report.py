@@ -101,6 +101,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("R3 over HTTP — every PostgreSQL round trip of one request, by kind", "R3_http"),
         ("HTTP requests per second", "http_rps"),
         ("Fixed-rate mix", "W4"),
+        ("Levers — in-process variants of the read path (median)", "levers"),
     ):
         if results.get(key):
             out += ["", f"## {title}", "", "```json", json.dumps(results[key], indent=1), "```"]

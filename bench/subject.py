@@ -77,6 +77,7 @@ class SchemaSubject:
         self.schema = build_schema(mask_errors=not self.settings.is_dev)
         self.statements = count_statements(self.engine)
         self.principal: Principal | None = None
+        self.context_class: type[Context] = Context
 
     async def start(self) -> None:
         async with self.sessionmaker() as session:
@@ -86,7 +87,7 @@ class SchemaSubject:
         await self.engine.dispose()
 
     async def execute(self, document: str, variables: dict[str, Any] | None = None) -> bytes:
-        context = Context(
+        context = self.context_class(
             settings=self.settings, sessionmaker=self.sessionmaker, principal=self.principal
         )
         try:
