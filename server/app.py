@@ -27,6 +27,7 @@ from identity.tokens import JwksCache, TokenVerifier
 from salesforce.gateway import SalesforceGateway
 from server import health, subscribers
 from server.authentication import AuthenticationMiddleware, principal_for
+from server.middleware import BodySizeLimitMiddleware
 
 
 def create_app(
@@ -89,6 +90,8 @@ def create_app(
         same_site="lax",
         https_only=not settings.is_dev,
     )
+    # Added last, so outermost: a body too large is refused before anyone reads it.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
 
 
