@@ -40,7 +40,7 @@ async def test_a_slow_org_fails_at_the_deadline_while_a_healthy_one_stays_fast(
 
     assert isinstance(slow, SalesforceUnavailable)
     assert slow.org_id == crm.org_id
-    assert 0.9 < slow_s < 1.3
+    assert 0.9 < slow_s < 1.5
     assert fast == {"sales-cloud": [], "service-cloud": []}
     assert fast_s < 0.5
 
