@@ -1,0 +1,1 @@
+"""Service levels: clock policies and SLA clocks, SLAs and objectives, metrics."""
