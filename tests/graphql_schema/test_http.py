@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from core.settings import Settings
+from core.settings import Settings, load_settings
 from graphql_schema.errors import BadUserInput
 from graphql_schema.http import graphql_router, response_media_type
 from graphql_schema.limits import Limits, guard_extensions
@@ -219,6 +219,25 @@ async def test_a_refused_anonymous_caller_gets_401_with_a_challenge(
     assert (legacy.status_code, legacy.json()) == (200, {"data": None, **refusal})
     assert (spec.status_code, spec.json()) == (401, refusal)
     assert spec.headers["www-authenticate"] == "Bearer"
+
+
+async def test_a_caller_without_the_role_gets_403(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    viewer = load_settings(
+        database_url="postgresql://unused/unused", dev_roles="VIEWER", _env_file=None
+    )
+    app = create_app(viewer, engine=engine, sessionmaker=sessionmaker)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            body = {"query": "{ auditEvents { totalCount } }"}
+            legacy = await client.post("/graphql", json=body, headers=LEGACY)
+            spec = await client.post("/graphql", json=body, headers=SPEC)
+
+    refusal = _errors("auditEvents needs the AUDITOR role", "FORBIDDEN")
+    assert (legacy.status_code, legacy.json()) == (200, {"data": None, **refusal})
+    assert (spec.status_code, spec.json()) == (403, refusal)
 
 
 async def test_a_field_error_after_execution_keeps_its_data_entry_and_200(

@@ -381,6 +381,26 @@ async def test_an_operation_past_the_time_limit_is_stopped_and_its_connection_dr
         assert BACKENDS[-1] != cancelled
 
 
+async def test_a_timeout_is_504_without_data_under_the_spec_media_type(slow: SlowClient) -> None:
+    async with slow(timeout_s=0.2) as (client, _):
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ nap(seconds: 30) }"},
+            headers={"accept": "application/graphql-response+json"},
+        )
+
+    assert response.status_code == 504
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "the operation ran longer than 0.2 s (CATALOG_EXECUTION_TIMEOUT_S)"
+                " and was stopped; nothing was changed",
+                "extensions": {"code": "TIMEOUT"},
+            }
+        ]
+    }
+
+
 async def test_a_statement_past_the_statement_timeout_is_a_timeout_error(
     slow: SlowClient,
 ) -> None:
