@@ -45,6 +45,7 @@ from server.demo_data import (
 )
 from server.demo_graph import seed_demo_graph
 from server.demo_services import SERVICES
+from server.demo_work import seed_demo_work
 
 SEED_PRINCIPAL = Principal(
     subject="seed", issuer="urn:service-catalog:seed", granted_roles=frozenset({Role.ADMIN})
@@ -63,6 +64,10 @@ KINDS = {
     "ownership_role": "ownership roles",
     "shared_resource": "shared resources",
     "dependency": "dependencies",
+    "sprint": "sprints",
+    "backlog_item": "backlog items",
+    "release": "releases",
+    "readiness_assessment": "readiness assessments",
 }
 
 
@@ -133,6 +138,7 @@ class _Seeder:
             for demo_role in _roles(service):
                 await self._ownership_role(service_id, demo_role)
         await seed_demo_graph(self.session, tally=self.report.tally)
+        await seed_demo_work(self.session, now=self.now, tally=self.report.tally)
 
     def _ago(self, days: int) -> datetime:
         return self.now - timedelta(days=days)
