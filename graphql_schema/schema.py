@@ -37,6 +37,7 @@ from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
 from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.review import ReviewMutation
+from graphql_schema.service_levels.mutations import ServiceLevelMutation
 from identity.audit import AuditEntry, AuditOutcome
 
 
@@ -81,6 +82,7 @@ class Mutation(
     ReleaseMutation,
     ServiceRequestMutation,
     IncidentMutation,
+    ServiceLevelMutation,
 ):
     pass
 

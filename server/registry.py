@@ -12,6 +12,7 @@ import feedback.models
 import identity.audit
 import identity.login.models
 import identity.models
+import service_levels.models
 from core.db import Base
 
 # Named here so that no tool mistakes these imports for unused ones.
@@ -28,6 +29,7 @@ MODEL_MODULES = (
     identity.audit,
     identity.login.models,
     identity.models,
+    service_levels.models,
 )
 
 metadata = Base.metadata

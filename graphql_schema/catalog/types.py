@@ -24,6 +24,7 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.review import Reviewable, review_fields
 from graphql_schema.satisfaction import Satisfaction, satisfaction_of
+from graphql_schema.service_levels.service_fields import ServiceLevelFields
 
 
 @strawberry.type(description="Where to find a service's runbook, repository and dashboard.")
@@ -166,7 +167,14 @@ def _is_current(ownership: models.OwnershipRole, today: date) -> bool:
 
 
 @strawberry.type(description="A service the organisation runs, and everything it is held to.")
-class Service(Node, Versioned, Reviewable, ServiceDependencies, ServiceSalesforceFields):
+class Service(
+    Node,
+    Versioned,
+    Reviewable,
+    ServiceDependencies,
+    ServiceSalesforceFields,
+    ServiceLevelFields,
+):
     id: strawberry.ID
     slug: str
     name: str

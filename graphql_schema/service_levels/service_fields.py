@@ -1,0 +1,29 @@
+"""The service-level fields of `Service`, kept out of catalog/types.py: `Service` inherits them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from graphql_schema.context import Info
+
+if TYPE_CHECKING:
+    from graphql_schema.service_levels.policy_types import ClockPolicy
+
+_POLICY_TYPES = "graphql_schema.service_levels.policy_types"
+
+
+@strawberry.type
+class ServiceLevelFields:
+    model: strawberry.Private[Any]
+
+    @strawberry.field(
+        description="The SLA clock targets of this service, by priority and severity."
+    )
+    async def clock_policy(
+        self, info: Info
+    ) -> Annotated[ClockPolicy, strawberry.lazy(_POLICY_TYPES)]:
+        from graphql_schema.service_levels.policy_types import clock_policy_of
+
+        return await clock_policy_of(info, self.model)
