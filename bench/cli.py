@@ -7,6 +7,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,10 +19,8 @@ from bench.postgraphile import PeerUnavailable, PostGraphile
 from bench.processes import Priority, Server, ServerFailed
 from bench.report import Target
 from bench.seed import build_template, seed
-from catalog.services.repository import ServiceFilter
-from core.pagination import fingerprint
+from bench.subject import cursor_stamp
 
-STAMP = fingerprint("NAME", False, repr(ServiceFilter()))
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -68,7 +67,7 @@ def parse(argv: list[str] | None = None) -> Config:
         target_s=0.08 if args.quick else 0.25,
         quick=args.quick,
         priority=args.priority,
-        duration_s=1.0 if args.quick else 2.0,
+        duration_s=2.0 if args.quick else 3.0,
         stages=stages,
     )
 
@@ -118,17 +117,19 @@ def targets(results: dict[str, Any]) -> list[Target]:
     return [target for target in found if target.value is not None]
 
 
-def _peer(database_url: str, notes: list[str]) -> PostGraphile | None:
+def _peer(database_url: str, stamp: str, notes: list[str]) -> PostGraphile | None:
     try:
-        return PostGraphile(database_url, stamp=STAMP, log=log)
+        return PostGraphile(database_url, stamp=stamp, log=log)
     except (PeerUnavailable, ServerFailed) as error:
         notes.append(f"PostGraphile not measured: {error}")
         log(f"PostGraphile not measured: {error}")
         return None
 
 
-async def _http(config: Config, largest: inprocess.Database, results: dict[str, Any]) -> None:
-    peer = _peer(largest.url, results["notes"]) if "peer" in config.stages else None
+async def _http(
+    config: Config, largest: inprocess.Database, stamp: str, results: dict[str, Any]
+) -> None:
+    peer = _peer(largest.url, stamp, results["notes"]) if "peer" in config.stages else None
     rss_requests = 2_000 if config.quick else 10_000
 
     def after_reads(api: Server, slug: str, series: dict[str, CellSeries]) -> dict[str, Any]:
@@ -151,6 +152,7 @@ async def _http(config: Config, largest: inprocess.Database, results: dict[str, 
     try:
         http = await http_bench.run(
             largest.url,
+            stamp=stamp,
             reps=config.reps,
             duration_s=config.duration_s,
             log=log,
@@ -172,6 +174,55 @@ async def _http(config: Config, largest: inprocess.Database, results: dict[str, 
         }
     if "rss" in http.extra:
         results.setdefault("R6", {}).update(http.extra["rss"])
+
+
+async def _inprocess(
+    config: Config, databases: list[inprocess.Database], stamp: str, results: dict[str, Any]
+) -> None:
+    measured = await inprocess.run(
+        databases, stamp=stamp, reps=config.reps, target_s=config.target_s, log=log
+    )
+    results.update(
+        R1=measured.r1,
+        R2=measured.r2,
+        B_over_A=measured.b_over_a,
+        R3=measured.r3,
+        R3_overhead=measured.r3_overhead,
+    )
+    results["raw"]["w0_inprocess"] = measured.w0
+    results["raw"]["w1"] = measured.w1
+    results["noisy"] = measured.w0_noisy
+    results["notes"].append(
+        f"page 100 of the full selection: {measured.fields_per_page100} output fields;"
+        f" API minus A = {measured.us_per_field} µs per field"
+    )
+
+
+async def _levers(config: Config, largest: inprocess.Database, results: dict[str, Any]) -> None:
+    log("levers: variants of the read path, in process")
+    results["levers"] = await levers.measure(
+        largest.url, reps=config.reps, target_s=config.target_s
+    )
+
+
+async def _memory(
+    config: Config, largest: inprocess.Database, stamp: str, results: dict[str, Any]
+) -> None:
+    log("W5: repeated and distinct documents; R6: traced memory of a page")
+    w5 = await fixed_cost.w5(largest.url, reps=config.reps, target_s=config.target_s)
+    results["W5"] = w5.as_json()
+    results.setdefault("R6", {}).update(await fixed_cost.traced_page(largest.url, stamp))
+
+
+async def _writes(config: Config, largest: inprocess.Database, results: dict[str, Any]) -> None:
+    log("W3: createService against a raw INSERT … RETURNING route")
+    results["W3"] = await load_bench.w3(
+        config.server_url,
+        f"sc_bench_n{largest.size}",
+        reps=config.reps,
+        duration_s=config.duration_s,
+        log=log,
+    )
 
 
 async def run(config: Config) -> dict[str, Any]:
@@ -198,47 +249,26 @@ async def run(config: Config) -> dict[str, Any]:
         "raw": {},
         "notes": [],
         "load_average_start": os.getloadavg(),
+        "failed": [],
     }
-    if "inprocess" in config.stages:
-        measured = await inprocess.run(
-            databases, reps=config.reps, target_s=config.target_s, log=log
-        )
-        results.update(
-            R1=measured.r1,
-            R2=measured.r2,
-            B_over_A=measured.b_over_a,
-            R3=measured.r3,
-            R3_overhead=measured.r3_overhead,
-        )
-        results["raw"]["w0_inprocess"] = measured.w0
-        results["raw"]["w1"] = measured.w1
-        results["noisy"] = measured.w0_noisy
-        results["notes"].append(
-            f"page 100 of the full selection: {measured.fields_per_page100} output fields;"
-            f" API minus A = {measured.us_per_field} µs per field"
-        )
     largest = max(databases, key=lambda database: database.size)
-    if "levers" in config.stages:
-        log("levers: variants of the read path, in process")
-        results["levers"] = await levers.measure(
-            largest.url, reps=config.reps, target_s=config.target_s
-        )
-    if "memory" in config.stages:
-        log("W5: repeated and distinct documents; R6: traced memory of a page")
-        w5 = await fixed_cost.w5(largest.url, reps=config.reps, target_s=config.target_s)
-        results["W5"] = w5.as_json()
-        results["R6"] = await fixed_cost.traced_page(largest.url, STAMP)
-    if "http" in config.stages:
-        await _http(config, largest, results)
-    if "writes" in config.stages:
-        log("W3: createService against a raw INSERT … RETURNING route")
-        results["W3"] = await load_bench.w3(
-            config.server_url,
-            f"sc_bench_n{largest.size}",
-            reps=config.reps,
-            duration_s=config.duration_s,
-            log=log,
-        )
+    stamp = await cursor_stamp(largest.url)
+    stages: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+        ("inprocess", lambda: _inprocess(config, databases, stamp, results)),
+        ("levers", lambda: _levers(config, largest, results)),
+        ("memory", lambda: _memory(config, largest, stamp, results)),
+        ("http", lambda: _http(config, largest, stamp, results)),
+        ("writes", lambda: _writes(config, largest, results)),
+    ]
+    for name, stage in stages:
+        if name not in config.stages:
+            continue
+        try:
+            await stage()
+        except Exception as error:  # a failed stage is reported; the others still run
+            results["failed"].append(name)
+            results["notes"].append(f"stage {name} FAILED: {type(error).__name__}: {error}")
+            log(f"stage {name} FAILED: {type(error).__name__}: {error}")
     results["load_average_end"] = os.getloadavg()
     busy = max(results["load_average_start"][0], results["load_average_end"][0]) > 1.5
     if busy:
@@ -264,3 +294,5 @@ def main(argv: list[str] | None = None) -> None:
     json_path, md_path = report.write(results)
     print(report.markdown(results))
     log(f"wrote {json_path} and {md_path} in {results['duration_s']:.0f} s")
+    if results["failed"]:
+        raise SystemExit(f"stages failed: {', '.join(results['failed'])}")

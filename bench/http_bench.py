@@ -192,6 +192,7 @@ async def deep_slug(pool: Any) -> str:
 async def run(
     database_url: str,
     *,
+    stamp: str,
     reps: int,
     duration_s: float,
     log: Callable[[str], None],
@@ -201,11 +202,9 @@ async def run(
     """Start the API and the raw server, check every answer, then measure all cells."""
     from bench import processes, roundtrips
     from bench.reference import ReferenceA, create_pool
-    from catalog.services.repository import ServiceFilter
-    from core.pagination import fingerprint
 
     pool = await create_pool(database_url)
-    reference = ReferenceA(pool, fingerprint("NAME", False, repr(ServiceFilter())))
+    reference = ReferenceA(pool, stamp)
     slug = await deep_slug(pool)
     expected = {
         "page20": await reference.page(20, None),
@@ -220,11 +219,11 @@ async def run(
     )
     api = processes.uvicorn(
         "api", "bench.servers:api_app", port=API_PORT, database_url=database_url,
-        ready_path="/healthz",
+        ready_path="/healthz", stamp=stamp,
     )  # fmt: skip
     raw = processes.uvicorn(
         "raw", "bench.servers:raw_app", port=RAW_PORT, database_url=database_url,
-        ready_path="/bare",
+        ready_path="/bare", stamp=stamp,
     )  # fmt: skip
     try:
         cells = [Cell("typename", api.url, TYPENAME_REQUEST)]

@@ -15,8 +15,6 @@ from bench.reference import ReferenceA, create_pool
 from bench.reference_sql import ReferenceB
 from bench.stats import Op, Series, interleave, ratio, spread
 from bench.subject import SchemaSubject
-from catalog.services.repository import ServiceFilter
-from core.pagination import fingerprint
 
 PageFn = Callable[[int, str | None], Awaitable[bytes]]
 _PAGE_INFO = re.compile(rb'"hasNextPage"\s*:\s*(true|false).*"endCursor"\s*:\s*(null|"[^"]*")')
@@ -126,11 +124,10 @@ async def _w0(pool: asyncpg.Pool, reps: int, target_s: float) -> dict[str, Serie
 
 
 async def run(
-    databases: list[Database], *, reps: int, target_s: float, log: Callable[[str], None]
+    databases: list[Database], *, stamp: str, reps: int, target_s: float, log: Callable[[str], None]
 ) -> InProcessResult:
     """Equality first, then interleaved timings, for pages on the largest catalog and walks."""
     result = InProcessResult()
-    stamp = fingerprint("NAME", False, repr(ServiceFilter()))
     largest = max(databases, key=lambda database: database.size)
     w0_pool = await create_pool(largest.url)
     w0_before = await _w0(w0_pool, reps, target_s / 4)

@@ -21,6 +21,10 @@ _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 _PERCENTILE = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_AVERAGE = re.compile(r"^\s+Latency\s+([\d.]+)(us|ms|s)\s", re.MULTILINE)
+# Below this many completed requests, wrk's count is coarse (a single-process server
+# completes its concurrent requests in batches): throughput comes from Little's law.
+FEW_REQUESTS = 100
 
 
 class LoadError(RuntimeError):
@@ -101,7 +105,7 @@ def wrk(
     requests: Sequence[Request],
     *,
     duration_s: float,
-    connections: int = 8,
+    connections: int = 4,
     slug_prefix: str = "",
 ) -> WrkResult:
     if shutil.which("wrk") is None:
@@ -123,11 +127,15 @@ def wrk(
     percentiles = {
         match[1]: float(match[2]) * _UNIT[match[3]] for match in _PERCENTILE.finditer(done.stdout)
     }
-    rps = _RPS.search(done.stdout)
+    rps = float(_RPS.search(done.stdout)[1])  # type: ignore[index]
     count = _COUNT.search(done.stdout)
+    requests_done = int(count[1]) if count else 0
+    average = _AVERAGE.search(done.stdout)
+    if requests_done < FEW_REQUESTS and average is not None:
+        rps = connections / (float(average[1]) * _UNIT[average[2]] / 1000)
     return WrkResult(
-        rps=float(rps[1]) if rps else 0.0,
-        requests=int(count[1]) if count else 0,
+        rps=rps,
+        requests=requests_done,
         errors=errors,
         p50_ms=percentiles.get("50"),
         p99_ms=percentiles.get("99"),

@@ -37,6 +37,8 @@ def w4(api_url: str, slug: str, *, duration_s: float, reps: int, log: Log) -> di
         wrk(api_url, weighted, duration_s=duration_s).rps for _ in range(max(3, reps // 2))
     )
     result: dict[str, Any] = {"mix": MIX_WEIGHTS, "max_rps": round(maximum, 1)}
+    if maximum <= 0:
+        raise LoadError("W4: the mix's maximum rate measured 0")
     total = sum(MIX_WEIGHTS.values())
     seconds = 4 * duration_s
     for fraction in (0.5, 0.8):

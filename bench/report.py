@@ -31,6 +31,8 @@ class Target:
         """How far from the target, as a factor."""
         if self.met is not False or self.value is None:
             return ""
+        if self.value == 0:
+            return "measured 0: see the raw figures"
         factor = self.value / self.limit if self.at_most else self.limit / max(self.value, 1e-9)
         return f"missed by x{factor:.2f}"
 
@@ -71,6 +73,8 @@ def markdown(results: dict[str, Any]) -> str:
         "## Targets",
         "",
     ]  # fmt: skip
+    if results.get("failed"):
+        out += [f"**Stages that failed: {', '.join(results['failed'])}** (see Notes)", ""]
     out += _table(
         ["target", "figure", "measured", "target", "met", "note"],
         [

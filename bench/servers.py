@@ -20,8 +20,6 @@ from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from bench.reference import ReferenceA, create_pool
-from catalog.services.repository import ServiceFilter
-from core.pagination import fingerprint
 from core.settings import load_settings
 from server.app import create_app
 
@@ -44,7 +42,7 @@ def raw_app() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await create_pool(dsn, size=10)
         app.state.pool = pool
-        app.state.reference = ReferenceA(pool, fingerprint("NAME", False, repr(ServiceFilter())))
+        app.state.reference = ReferenceA(pool, os.environ.get("BENCH_CURSOR_STAMP", ""))
         try:
             yield
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,24 @@ def count_statements(engine: AsyncEngine) -> Statements:
     for name in ("begin", "commit", "rollback"):
         event.listen(sync, name, transaction)
     return counter
+
+
+async def cursor_stamp(url: str) -> str:
+    """The filter-and-order fingerprint the API puts in its `services` cursors.
+
+    Taken from the API's own answer, so reference A's cursors match whatever the product
+    hashes (the filter's fields change as the product grows).
+    """
+    subject = SchemaSubject(url)
+    await subject.start()
+    try:
+        body = json.loads(await subject.execute("{ services(first: 1) { edges { cursor } } }"))
+    finally:
+        await subject.close()
+    cursor: str = body["data"]["services"]["edges"][0]["cursor"]
+    payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    stamp: str = payload["f"]
+    return stamp
 
 
 class SchemaSubject:
