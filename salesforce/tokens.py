@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from authlib.integrations.requests_client import (  # type: ignore[import-untyped]
+from authlib.integrations.requests_client import (  # type: ignore[import-untyped, unused-ignore]
     AssertionSession,
 )
-from authlib.oauth2 import OAuth2Error  # type: ignore[import-untyped]
+from authlib.oauth2 import OAuth2Error  # type: ignore[import-untyped, unused-ignore]
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
