@@ -9,6 +9,7 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 
 import graphql_schema.feedback.enums  # noqa: F401  (registers the enums first)
 from feedback import models, repository
@@ -118,9 +119,10 @@ class Feedback(Node):
 
     @strawberry.field(description="Every move through triage, oldest first.")
     async def status_history(self, info: Info) -> list[FeedbackStatusChange]:
-        changes = await loader(
-            info.context, "feedback_status_history", repository.status_history, []
-        ).load(self.model.id)
+        history: DataLoader[uuid.UUID, list[models.FeedbackStatusChange] | None] = loader(
+            info.context, "feedback_status_history", repository.status_history
+        )
+        changes = await history.load(self.model.id)
         return [
             FeedbackStatusChange(
                 from_status=change.from_status,

@@ -258,7 +258,11 @@ async def test_the_ranking_pages_by_score_without_repeats(
 
 
 SATISFACTION = """
-{ services(first: 50) { edges { node { slug satisfaction { meanRating satisfiedShare ratings } } } } }
+{
+  services(first: 50) {
+    edges { node { slug satisfaction { meanRating satisfiedShare ratings } } }
+  }
+}
 """
 
 

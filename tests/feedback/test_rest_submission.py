@@ -40,7 +40,8 @@ async def test_a_submission_is_created_and_resolves_as_a_node(
     assert created["status"] == "NEW"
     node = await data(
         client,
-        "query($id: ID!) { node(id: $id) { ... on Feedback { title rating channel service { slug } } } }",
+        "query($id: ID!) { node(id: $id) "
+        "{ ... on Feedback { title rating channel service { slug } } } }",
         {"id": created["id"]},
     )
     assert node["node"] == {

@@ -53,7 +53,7 @@ def test_more_votes_teams_pain_or_criticality_rank_higher(
 
 
 def test_no_rating_means_no_pain() -> None:
-    assert _score(rating=None) == pytest.approx(_score(rating=5))  # type: ignore[arg-type]
+    assert _score(rating=None) == pytest.approx(_score(rating=5))
 
 
 def test_praise_is_not_ranked() -> None:
