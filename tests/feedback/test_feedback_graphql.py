@@ -271,7 +271,9 @@ async def test_satisfaction_is_computed_in_one_statement_for_any_number_of_servi
 ) -> None:
     author = await builders.create_person(session)
     for index in range(12):
-        service = await builders.create_service(session, slug=f"svc-{index:02d}")
+        service = await builders.create_service(
+            session, slug=f"svc-{index:02d}", name=f"Svc {index:02d}"
+        )
         for rating in (index % 5 + 1, 5):
             submission = actions.Submission(
                 service.slug, FeedbackKind.IDEA, "x", "y", rating=rating
