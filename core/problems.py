@@ -39,9 +39,7 @@ def problem(
     errors: Sequence[FieldProblem] = (),
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    body = Problem(
-        title=title(status), status=status, detail=detail, errors=list(errors)
-    )
+    body = Problem(title=title(status), status=status, detail=detail, errors=list(errors))
     return JSONResponse(
         body.model_dump(), status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
     )
