@@ -34,6 +34,20 @@ class BacklogItemsUnreleased(DomainEvent):
     item_ids: tuple[uuid.UUID, ...]
 
 
+@dataclass(frozen=True)
+class ServiceRequestsChanged(DomainEvent):
+    """Requests were filed, moved or re-prioritised: their SLA clocks are due a re-stamp."""
+
+    request_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class IncidentsChanged(DomainEvent):
+    """Incidents were reported, moved or changed severity or services: re-stamp their clocks."""
+
+    incident_ids: tuple[uuid.UUID, ...]
+
+
 Event = TypeVar("Event", bound=DomainEvent)
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.requests import actions as requests
-from core.events import BacklogItemsReleased, BacklogItemsUnreleased, subscribe
+from core.events import (
+    BacklogItemsReleased,
+    BacklogItemsUnreleased,
+    IncidentsChanged,
+    ServiceRequestsChanged,
+    subscribe,
+)
 from feedback import actions as feedback
+from service_levels import clock_stamps
 
 
 async def _deliver_feedback(session: AsyncSession, event: BacklogItemsReleased) -> None:
@@ -25,8 +32,18 @@ async def _unfulfil_requests(session: AsyncSession, event: BacklogItemsUnrelease
     await requests.unfulfil_for_items(session, event.item_ids)
 
 
+async def _stamp_request_clocks(session: AsyncSession, event: ServiceRequestsChanged) -> None:
+    await clock_stamps.restamp_requests(session, event.request_ids)
+
+
+async def _stamp_incident_clocks(session: AsyncSession, event: IncidentsChanged) -> None:
+    await clock_stamps.restamp_incidents(session, event.incident_ids)
+
+
 def wire() -> None:
     subscribe(BacklogItemsReleased, _deliver_feedback)
     subscribe(BacklogItemsUnreleased, _undeliver_feedback)
     subscribe(BacklogItemsReleased, _fulfil_requests)
     subscribe(BacklogItemsUnreleased, _unfulfil_requests)
+    subscribe(ServiceRequestsChanged, _stamp_request_clocks)
+    subscribe(IncidentsChanged, _stamp_incident_clocks)

@@ -123,6 +123,9 @@ async def update_clock_policy(
     if targets != policy.targets:
         policy.targets = targets
     await session.flush()
+    from service_levels.clock_stamps import restamp_service  # clock_stamps imports this module
+
+    await restamp_service(session, service.id)
     return service, policy
 
 

@@ -22,6 +22,7 @@ from catalog.work.models import BacklogItem, BacklogItemType
 from catalog.work_access import require_desk_user
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
+from core.events import IncidentsChanged, publish
 from core.history import EXTRA_CHANGES_SETTING, note_extra_changes
 from core.records import check_version, require_found
 from core.repository import get_by_id, get_by_ids
@@ -122,6 +123,7 @@ async def report_incident(
             session, incident, None, actor=principal.actor, at=detected_at
         )
         await session.flush()
+    await publish(session, IncidentsChanged((incident.id,)))
     return incident
 
 
@@ -216,6 +218,7 @@ async def transition_incident(
         session, incident, before, actor=principal.actor, at=when, note=note
     )
     await session.flush()
+    await publish(session, IncidentsChanged((incident.id,)))
     return incident
 
 
@@ -284,6 +287,7 @@ async def update_incident(
         if getattr(incident, name) != value:
             setattr(incident, name, value)
     await session.flush()
+    await publish(session, IncidentsChanged((incident.id,)))
     return incident
 
 

@@ -38,6 +38,7 @@ from catalog.work import actions as work
 from catalog.work_access import require_desk_user
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
+from core.events import ServiceRequestsChanged, publish
 from core.records import check_version, require_found
 from core.repository import get_by_id
 from core.validation import not_negative, text_field
@@ -154,6 +155,7 @@ async def create_request(
     await session.flush()
     repository.record_status_change(session, request, None, actor=principal.actor, at=now)
     await session.flush()
+    await publish(session, ServiceRequestsChanged((request.id,)))
     return request
 
 
@@ -252,6 +254,7 @@ async def update_request(
         raise Invalid(f"a {request.status} request no longer changes", field=["id"])
     _apply(request, await _changes(session, request, fields, given))
     await session.flush()
+    await publish(session, ServiceRequestsChanged((request.id,)))
     return request
 
 
@@ -314,6 +317,7 @@ async def transition_request(
         )
         request.backlog_item_id = item.id
     await session.flush()
+    await publish(session, ServiceRequestsChanged((request.id,)))
     return request
 
 
@@ -358,9 +362,11 @@ async def _move_linked(
     if not item_ids:
         return
     now = utcnow()
-    for request in await repository.linked_to_items(session, item_ids, before):
+    moved = await repository.linked_to_items(session, item_ids, before)
+    for request in moved:
         await move_request(session, request, after, actor="system:release", at=now)
     await session.flush()
+    await publish(session, ServiceRequestsChanged(tuple(request.id for request in moved)))
 
 
 async def get_request(session: AsyncSession, request_id: uuid.UUID) -> ServiceRequest | None:

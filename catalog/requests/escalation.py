@@ -21,6 +21,7 @@ from catalog.services.models import Service
 from catalog.work_access import require_desk_user
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid
+from core.events import ServiceRequestsChanged, publish
 from core.repository import get_by_id
 from core.validation import text_field
 from identity.principal import Principal
@@ -143,4 +144,5 @@ async def escalate_request(
         if request.assignee_id is None:
             request.assignee_id = principal.person_id
     await session.flush()
+    await publish(session, ServiceRequestsChanged((request.id,)))
     return request

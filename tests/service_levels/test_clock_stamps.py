@@ -1,0 +1,250 @@
+"""SLA clocks stamped into SQL: every move's elapsed seconds and the record's breach_at."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.incidents.models import (
+    Incident,
+    IncidentSource,
+    IncidentStatus,
+    IncidentStatusChange,
+    Severity,
+    incident_service,
+)
+from catalog.requests import actions as requests
+from catalog.requests.models import (
+    Level,
+    Priority,
+    RequestKind,
+    RequestStatus,
+    RequestStatusChange,
+    ServiceRequest,
+)
+from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
+from catalog.services.models import Tier
+from core.history import RecordVersion
+from identity.principal import Principal, Role
+from server import subscribers
+from service_levels import actions as service_levels
+from service_levels.clock_stamps import restamp_incidents, restamp_requests
+from service_levels.policy_defaults import ClockSubject
+from tests import builders
+
+MONDAY = datetime(2026, 11, 30, 8, tzinfo=UTC)  # 09:00 in Paris
+WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY)
+PARIS_OFFICE = BusinessCalendar(
+    "Europe/Paris", tuple(WeeklyHours(day, time(9), time(17)) for day in WEEKDAYS), ()
+)
+ADMIN = Principal(subject="admin", issuer="test", granted_roles=frozenset({Role.ADMIN}))
+
+
+async def _request(
+    session: AsyncSession, moves: list[tuple[datetime, RequestStatus]], **service: Any
+) -> ServiceRequest:
+    owner = await builders.create_service(session, **service)
+    requester = await builders.create_person(session)
+    request = ServiceRequest(
+        id=uuid.uuid4(),
+        service_id=owner.id,
+        requester_id=requester.id,
+        title="Access to reports",
+        kind=RequestKind.ACCESS,
+        impact=Level.CRITICAL,
+        urgency=Level.HIGH,
+        priority=Priority.P1,
+        status=moves[-1][1],
+        created_at=moves[0][0],
+    )
+    session.add(request)
+    await session.flush()
+    before = None
+    for at, status in moves:
+        session.add(
+            RequestStatusChange(request_id=request.id, from_status=before, to_status=status, at=at)
+        )
+        before = status
+    await session.flush()
+    return request
+
+
+async def _stamps(session: AsyncSession, request_id: uuid.UUID) -> list[tuple[Any, ...]]:
+    rows = await session.execute(
+        select(
+            RequestStatusChange.to_status,
+            RequestStatusChange.response_elapsed_s,
+            RequestStatusChange.resolution_elapsed_s,
+            RequestStatusChange.breach_at,
+        )
+        .where(RequestStatusChange.request_id == request_id)
+        .order_by(RequestStatusChange.at, RequestStatusChange.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+async def test_each_move_stores_both_clocks_and_the_first_breach_in_business_hours(
+    session: AsyncSession,
+) -> None:
+    # TIER_1 P1: respond in 30 min, resolve in 4 h, Paris office hours.
+    request = await _request(
+        session,
+        [
+            (MONDAY, RequestStatus.NEW),
+            (MONDAY + timedelta(minutes=20), RequestStatus.TRIAGED),
+            (MONDAY + timedelta(hours=1), RequestStatus.IN_PROGRESS),
+            (MONDAY + timedelta(hours=2), RequestStatus.WAITING_ON_REQUESTER),
+        ],
+        tier=Tier.TIER_1,
+        business_calendar=PARIS_OFFICE.to_json(),
+    )
+
+    await restamp_requests(session, [request.id])
+
+    assert await _stamps(session, request.id) == [
+        (RequestStatus.NEW, 0, 0, MONDAY + timedelta(minutes=30)),
+        (RequestStatus.TRIAGED, 1200, 1200, MONDAY + timedelta(hours=4)),
+        (RequestStatus.IN_PROGRESS, 1200, 3600, MONDAY + timedelta(hours=4)),
+        (RequestStatus.WAITING_ON_REQUESTER, 1200, 7200, None),
+    ]
+    # Waiting on the requester: nothing runs, nothing breaches.
+    assert (
+        await session.scalar(
+            select(ServiceRequest.breach_at).where(ServiceRequest.id == request.id)
+        )
+        is None
+    )
+
+
+async def test_a_resumed_clock_breaches_in_the_next_business_day(session: AsyncSession) -> None:
+    # Filed Monday 09:00, triaged 09:10, in progress; at 16:00 3 h 50 of the 4 h remain...
+    request = await _request(
+        session,
+        [
+            (MONDAY, RequestStatus.NEW),
+            (MONDAY + timedelta(minutes=10), RequestStatus.TRIAGED),
+            (MONDAY + timedelta(hours=7), RequestStatus.WAITING_ON_REQUESTER),
+            (MONDAY + timedelta(hours=7, minutes=30), RequestStatus.IN_PROGRESS),
+        ],
+        tier=Tier.TIER_2,  # P1 on TIER_2: resolve in 8 h
+        business_calendar=PARIS_OFFICE.to_json(),
+    )
+
+    await restamp_requests(session, [request.id])
+
+    # 7 h ran on Monday until 16:00; 30 min left of Monday from 16:30, 30 min on Tuesday.
+    breach_at = await session.scalar(
+        select(ServiceRequest.breach_at).where(ServiceRequest.id == request.id)
+    )
+    assert breach_at == MONDAY + timedelta(days=1, minutes=30)
+
+
+async def test_stamping_makes_no_new_version_and_no_history(session: AsyncSession) -> None:
+    request = await _request(session, [(MONDAY, RequestStatus.NEW)])
+    versions = (
+        select(func.count()).select_from(RecordVersion).where(RecordVersion.record_id == request.id)
+    )
+    before = await session.scalar(versions)
+
+    await restamp_requests(session, [request.id])
+
+    refreshed = await session.get(ServiceRequest, request.id, populate_existing=True)
+    assert refreshed is not None
+    assert refreshed.version == 1
+    assert refreshed.breach_at == MONDAY + timedelta(hours=1)  # TIER_2 P1 response: 1 h
+    assert await session.scalar(versions) == before
+
+
+async def test_an_incident_is_held_to_its_most_critical_service(session: AsyncSession) -> None:
+    minor = await builders.create_service(session, tier=Tier.TIER_4)
+    critical = await builders.create_service(session, tier=Tier.TIER_1)
+    incident = Incident(
+        id=uuid.uuid4(),
+        title="Checkout is down",
+        severity=Severity.SEV1,
+        source=IncidentSource.MONITORING,
+        status=IncidentStatus.ACKNOWLEDGED,
+        detected_at=MONDAY,
+        status_changed_at=MONDAY + timedelta(minutes=5),
+    )
+    session.add(incident)
+    await session.flush()
+    await session.execute(
+        incident_service.insert().values(
+            [
+                {"incident_id": incident.id, "service_id": minor.id},
+                {"incident_id": incident.id, "service_id": critical.id},
+            ]
+        )
+    )
+    session.add_all(
+        [
+            IncidentStatusChange(
+                incident_id=incident.id, to_status=IncidentStatus.DETECTED, at=MONDAY
+            ),
+            IncidentStatusChange(
+                incident_id=incident.id,
+                from_status=IncidentStatus.DETECTED,
+                to_status=IncidentStatus.ACKNOWLEDGED,
+                at=MONDAY + timedelta(minutes=5),
+            ),
+        ]
+    )
+    await session.flush()
+
+    await restamp_incidents(session, [incident.id])
+
+    # TIER_1 SEV1: acknowledge in 15 min, restore in 4 h, 24x7.
+    rows = await session.execute(
+        select(IncidentStatusChange.response_elapsed_s, IncidentStatusChange.breach_at)
+        .where(IncidentStatusChange.incident_id == incident.id)
+        .order_by(IncidentStatusChange.at)
+    )
+    assert [tuple(row) for row in rows] == [
+        (0, MONDAY + timedelta(minutes=15)),
+        (300, MONDAY + timedelta(hours=4)),
+    ]
+
+
+async def test_filing_a_request_stamps_it_through_the_domain_event(
+    session: AsyncSession,
+) -> None:
+    subscribers.wire()
+    service = await builders.create_service(session, tier=Tier.TIER_1)
+    person = await builders.create_person(session)
+
+    request = await requests.create_request(
+        session,
+        principal=ADMIN,
+        service_id=service.id,
+        requester_id=person.id,
+        fields=requests.RequestFields(title="Down", impact=Level.CRITICAL, urgency=Level.CRITICAL),
+    )
+
+    assert request.version == 1
+    assert request.breach_at == request.created_at + timedelta(minutes=30)
+
+
+async def test_a_policy_change_re_stamps_the_open_requests(session: AsyncSession) -> None:
+    request = await _request(session, [(MONDAY, RequestStatus.NEW)], tier=Tier.TIER_1)
+    owner_team = await session.scalar(
+        select(ServiceRequest.service_id).where(ServiceRequest.id == request.id)
+    )
+    assert owner_team is not None
+
+    await service_levels.update_clock_policy(
+        session,
+        principal=ADMIN,
+        service_id=owner_team,
+        version=0,
+        changes=[service_levels.TargetChange(ClockSubject.P1, 600, None)],
+    )
+
+    breach_at = await session.scalar(
+        select(ServiceRequest.breach_at).where(ServiceRequest.id == request.id)
+    )
+    assert breach_at == MONDAY + timedelta(minutes=10)
