@@ -10,18 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.incidents.models import (
-    Incident,
-    IncidentSource,
     IncidentStatus,
     IncidentStatusChange,
-    Severity,
-    incident_service,
 )
 from catalog.requests import actions as requests
 from catalog.requests.models import (
     Level,
-    Priority,
-    RequestKind,
     RequestStatus,
     RequestStatusChange,
     ServiceRequest,
@@ -35,6 +29,7 @@ from service_levels import actions as service_levels
 from service_levels.clock_stamps import restamp_incidents, restamp_requests
 from service_levels.policy_defaults import ClockSubject
 from tests import builders
+from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
 
 MONDAY = datetime(2026, 11, 30, 8, tzinfo=UTC)  # 09:00 in Paris
 WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY)
@@ -47,30 +42,7 @@ ADMIN = Principal(subject="admin", issuer="test", granted_roles=frozenset({Role.
 async def _request(
     session: AsyncSession, moves: list[tuple[datetime, RequestStatus]], **service: Any
 ) -> ServiceRequest:
-    owner = await builders.create_service(session, **service)
-    requester = await builders.create_person(session)
-    request = ServiceRequest(
-        id=uuid.uuid4(),
-        service_id=owner.id,
-        requester_id=requester.id,
-        title="Access to reports",
-        kind=RequestKind.ACCESS,
-        impact=Level.CRITICAL,
-        urgency=Level.HIGH,
-        priority=Priority.P1,
-        status=moves[-1][1],
-        created_at=moves[0][0],
-    )
-    session.add(request)
-    await session.flush()
-    before = None
-    for at, status in moves:
-        session.add(
-            RequestStatusChange(request_id=request.id, from_status=before, to_status=status, at=at)
-        )
-        before = status
-    await session.flush()
-    return request
+    return await request_with_moves(session, moves, **service)
 
 
 async def _stamps(session: AsyncSession, request_id: uuid.UUID) -> list[tuple[Any, ...]]:
@@ -162,39 +134,14 @@ async def test_stamping_makes_no_new_version_and_no_history(session: AsyncSessio
 async def test_an_incident_is_held_to_its_most_critical_service(session: AsyncSession) -> None:
     minor = await builders.create_service(session, tier=Tier.TIER_4)
     critical = await builders.create_service(session, tier=Tier.TIER_1)
-    incident = Incident(
-        id=uuid.uuid4(),
-        title="Checkout is down",
-        severity=Severity.SEV1,
-        source=IncidentSource.MONITORING,
-        status=IncidentStatus.ACKNOWLEDGED,
-        detected_at=MONDAY,
-        status_changed_at=MONDAY + timedelta(minutes=5),
-    )
-    session.add(incident)
-    await session.flush()
-    await session.execute(
-        incident_service.insert().values(
-            [
-                {"incident_id": incident.id, "service_id": minor.id},
-                {"incident_id": incident.id, "service_id": critical.id},
-            ]
-        )
-    )
-    session.add_all(
+    incident = await incident_with_moves(
+        session,
         [
-            IncidentStatusChange(
-                incident_id=incident.id, to_status=IncidentStatus.DETECTED, at=MONDAY
-            ),
-            IncidentStatusChange(
-                incident_id=incident.id,
-                from_status=IncidentStatus.DETECTED,
-                to_status=IncidentStatus.ACKNOWLEDGED,
-                at=MONDAY + timedelta(minutes=5),
-            ),
-        ]
+            (MONDAY, IncidentStatus.DETECTED),
+            (MONDAY + timedelta(minutes=5), IncidentStatus.ACKNOWLEDGED),
+        ],
+        service_ids=[minor.id, critical.id],
     )
-    await session.flush()
 
     await restamp_incidents(session, [incident.id])
 
