@@ -38,6 +38,7 @@ from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.review import ReviewMutation
 from graphql_schema.service_levels.mutations import ServiceLevelMutation
+from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
 from identity.audit import AuditEntry, AuditOutcome
 
 
@@ -65,6 +66,7 @@ class Query(
     ReleaseQuery,
     ServiceRequestQuery,
     IncidentQuery,
+    SlaQuery,
 ):
     pass
 
@@ -83,6 +85,7 @@ class Mutation(
     ServiceRequestMutation,
     IncidentMutation,
     ServiceLevelMutation,
+    SlaMutation,
 ):
     pass
 

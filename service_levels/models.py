@@ -1,15 +1,30 @@
-"""Service-level records: each service's clock policy (targets that override the tier's)."""
+"""Service-level records: clock policies, SLAs and their objectives."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from catalog.services.models import Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from identity.models import enum_column
 
 
 class ClockPolicy(UUIDPrimaryKey, Timestamps, Versioned, Base):
@@ -23,3 +38,84 @@ class ClockPolicy(UUIDPrimaryKey, Timestamps, Versioned, Base):
         ForeignKey("service.id", ondelete="CASCADE"), unique=True
     )
     targets: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class Metric(StrEnum):
+    AVAILABILITY = "AVAILABILITY"
+    MTTR = "MTTR"
+    TIME_TO_ACKNOWLEDGE = "TIME_TO_ACKNOWLEDGE"
+    REQUEST_RESOLUTION_TIME = "REQUEST_RESOLUTION_TIME"
+    CLOCK_ATTAINMENT = "CLOCK_ATTAINMENT"
+    DEFECTS_RAISED = "DEFECTS_RAISED"
+    TIME_TO_MARKET = "TIME_TO_MARKET"
+    TIME_TO_HOTFIX = "TIME_TO_HOTFIX"
+    SATISFACTION = "SATISFACTION"
+    ADOPTION = "ADOPTION"
+    COST = "COST"
+    EFFICIENCY_GAIN = "EFFICIENCY_GAIN"
+    CUSTOM = "CUSTOM"
+
+
+class Comparator(StrEnum):
+    AT_MOST = "AT_MOST"
+    AT_LEAST = "AT_LEAST"
+
+
+class WindowKind(StrEnum):
+    ROLLING_DAYS = "ROLLING_DAYS"
+    CALENDAR_MONTH = "CALENDAR_MONTH"
+    CALENDAR_QUARTER = "CALENDAR_QUARTER"
+
+
+class Sla(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    """An agreement on a service, made of objectives; reviewed by its owners at an interval."""
+
+    __tablename__ = "sla"
+    __table_args__ = (
+        CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("review_interval_days > 0", name="review_interval_positive"),
+        Index("ix_sla_service_id", "service_id"),
+        Index("ix_sla_name_id", "name", "id"),
+    )
+
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    review_interval_days: Mapped[int] = mapped_column(Integer, server_default=text("90"))
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    service: Mapped[Service] = relationship(lazy="raise")
+    objectives: Mapped[list[Objective]] = relationship(
+        lazy="raise", viewonly=True, order_by="[Objective.position, Objective.id]"
+    )
+
+
+class Objective(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    """What an SLA holds a metric to: `target` compared by `comparator` over a window.
+
+    Ratios are fractions from 0 to 1; durations are seconds. A scope narrows the records
+    counted to a severity, a priority or a request kind.
+    """
+
+    __tablename__ = "objective"
+    __table_args__ = (
+        CheckConstraint(
+            "(window_kind = 'ROLLING_DAYS') = (window_days IS NOT NULL)", name="window_days"
+        ),
+        CheckConstraint("window_days IS NULL OR window_days > 0", name="window_days_positive"),
+        Index("ix_objective_sla_id", "sla_id"),
+    )
+
+    sla_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sla.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    metric: Mapped[Metric] = mapped_column(enum_column(Metric, "metric"))
+    comparator: Mapped[Comparator] = mapped_column(enum_column(Comparator, "comparator"))
+    target: Mapped[float] = mapped_column(Float)
+    benchmark_value: Mapped[float | None] = mapped_column(Float)
+    benchmark_date: Mapped[date | None] = mapped_column(Date)
+    window_kind: Mapped[WindowKind] = mapped_column(enum_column(WindowKind, "window_kind"))
+    window_days: Mapped[int | None] = mapped_column(Integer)
+    scope_severity: Mapped[str | None] = mapped_column(String(10))
+    scope_priority: Mapped[str | None] = mapped_column(String(10))
+    scope_request_kind: Mapped[str | None] = mapped_column(String(20))

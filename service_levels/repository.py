@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from catalog.incidents.models import (
     Incident,
@@ -18,7 +20,7 @@ from catalog.incidents.models import (
 )
 from catalog.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
 from catalog.services.models import Service, Tier
-from service_levels.models import ClockPolicy
+from service_levels.models import ClockPolicy, Objective, Sla
 
 
 async def policies_by_service_ids(
@@ -169,3 +171,100 @@ async def open_incident_ids(session: AsyncSession, service_id: uuid.UUID) -> lis
         )
     )
     return list(rows)
+
+
+async def objectives_with_services(
+    session: AsyncSession, objective_ids: Sequence[uuid.UUID]
+) -> list[tuple[Objective, uuid.UUID, dict[str, Any] | None]]:
+    """Objectives with their SLA's service id and that service's business calendar."""
+    rows = await session.execute(
+        select(Objective, Sla.service_id, Service.business_calendar)
+        .join(Sla, Sla.id == Objective.sla_id)
+        .join(Service, Service.id == Sla.service_id)
+        .where(Objective.id.in_(list(objective_ids)))
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def request_stop_rows(
+    session: AsyncSession, service_ids: Sequence[uuid.UUID], since: datetime
+) -> list[Any]:
+    """Moves of the services' requests since `since`, with what the clocks need."""
+    rows = await session.execute(
+        select(
+            RequestStatusChange.request_id,
+            RequestStatusChange.from_status,
+            RequestStatusChange.to_status,
+            RequestStatusChange.at,
+            RequestStatusChange.response_elapsed_s,
+            RequestStatusChange.resolution_elapsed_s,
+            ServiceRequest.service_id,
+            ServiceRequest.priority,
+            ServiceRequest.kind,
+            Service.tier,
+        )
+        .join(ServiceRequest, ServiceRequest.id == RequestStatusChange.request_id)
+        .join(Service, Service.id == ServiceRequest.service_id)
+        .where(ServiceRequest.service_id.in_(list(service_ids)), RequestStatusChange.at >= since)
+        .order_by(RequestStatusChange.at, RequestStatusChange.id)
+    )
+    return list(rows)
+
+
+async def incident_stop_rows(
+    session: AsyncSession, service_ids: Sequence[uuid.UUID], since: datetime
+) -> list[Any]:
+    """Moves since `since` of incidents affecting the services, once per affected service."""
+    rows = await session.execute(
+        select(
+            IncidentStatusChange.incident_id,
+            IncidentStatusChange.from_status,
+            IncidentStatusChange.to_status,
+            IncidentStatusChange.at,
+            IncidentStatusChange.response_elapsed_s,
+            IncidentStatusChange.resolution_elapsed_s,
+            incident_service.c.service_id,
+            Incident.severity,
+            Incident.detected_at,
+        )
+        .join(Incident, Incident.id == IncidentStatusChange.incident_id)
+        .join(incident_service, incident_service.c.incident_id == Incident.id)
+        .where(
+            incident_service.c.service_id.in_(list(service_ids)),
+            IncidentStatusChange.at >= since,
+        )
+        .order_by(IncidentStatusChange.at, IncidentStatusChange.id)
+    )
+    return list(rows)
+
+
+def slas_query(*, service_id: uuid.UUID | None, include_archived: bool) -> Select[Sla]:
+    statement = select(Sla)
+    if service_id is not None:
+        statement = statement.where(Sla.service_id == service_id)
+    if not include_archived:
+        statement = statement.where(Sla.archived_at.is_(None))
+    return statement
+
+
+def stale_slas_query(now: datetime) -> Select[Sla]:
+    """Live SLAs whose last owner review is older than their interval."""
+    reviewed = func.coalesce(Sla.last_reviewed_at, Sla.created_at)
+    due = reviewed + Sla.review_interval_days * text("interval '1 day'")
+    return select(Sla).where(Sla.archived_at.is_(None), due < now)
+
+
+async def slas_by_service_ids(
+    session: AsyncSession, service_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[Sla]]:
+    """Live SLAs of these services with their objectives (two statements)."""
+    rows = await session.scalars(
+        select(Sla)
+        .where(Sla.service_id.in_(list(service_ids)), Sla.archived_at.is_(None))
+        .options(selectinload(Sla.objectives))
+        .order_by(Sla.name, Sla.id)
+    )
+    found: dict[uuid.UUID, list[Sla]] = {}
+    for sla in rows:
+        found.setdefault(sla.service_id, []).append(sla)
+    return found

@@ -10,8 +10,10 @@ from graphql_schema.context import Info
 
 if TYPE_CHECKING:
     from graphql_schema.service_levels.policy_types import ClockPolicy
+    from graphql_schema.service_levels.sla_types import Sla
 
 _POLICY_TYPES = "graphql_schema.service_levels.policy_types"
+_SLA_TYPES = "graphql_schema.service_levels.sla_types"
 
 
 @strawberry.type
@@ -27,3 +29,9 @@ class ServiceLevelFields:
         from graphql_schema.service_levels.policy_types import clock_policy_of
 
         return await clock_policy_of(info, self.model)
+
+    @strawberry.field(description="The live SLAs agreed on this service, by name.")
+    async def slas(self, info: Info) -> list[Annotated[Sla, strawberry.lazy(_SLA_TYPES)]]:
+        from graphql_schema.service_levels.sla_fields import slas_of
+
+        return await slas_of(info, self.model)
