@@ -48,6 +48,13 @@ class IncidentsChanged(DomainEvent):
     incident_ids: tuple[uuid.UUID, ...]
 
 
+@dataclass(frozen=True)
+class ServiceClockTermsChanged(DomainEvent):
+    """A service's business calendar or tier changed: its running SLA clocks are re-stamped."""
+
+    service_id: uuid.UUID
+
+
 Event = TypeVar("Event", bound=DomainEvent)
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
 

@@ -9,6 +9,7 @@ from core.events import (
     BacklogItemsReleased,
     BacklogItemsUnreleased,
     IncidentsChanged,
+    ServiceClockTermsChanged,
     ServiceRequestsChanged,
     subscribe,
 )
@@ -40,6 +41,10 @@ async def _stamp_incident_clocks(session: AsyncSession, event: IncidentsChanged)
     await clock_stamps.restamp_incidents(session, event.incident_ids)
 
 
+async def _restamp_service_clocks(session: AsyncSession, event: ServiceClockTermsChanged) -> None:
+    await clock_stamps.restamp_service(session, event.service_id)
+
+
 def wire() -> None:
     subscribe(BacklogItemsReleased, _deliver_feedback)
     subscribe(BacklogItemsUnreleased, _undeliver_feedback)
@@ -47,3 +52,4 @@ def wire() -> None:
     subscribe(BacklogItemsUnreleased, _unfulfil_requests)
     subscribe(ServiceRequestsChanged, _stamp_request_clocks)
     subscribe(IncidentsChanged, _stamp_incident_clocks)
+    subscribe(ServiceClockTermsChanged, _restamp_service_clocks)

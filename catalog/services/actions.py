@@ -24,6 +24,7 @@ from catalog.services.models import (
 )
 from core.clock import utcnow
 from core.errors import AccessDenied, Duplicate, Invalid, NotFound
+from core.events import ServiceClockTermsChanged, publish
 from core.history import note_extra_changes
 from core.records import (
     apply_changes,
@@ -186,6 +187,8 @@ async def update_service(
             # Touch the row so the version (and the history trigger) move with the list.
             service.updated_at = func.now()
     await session.flush()
+    if {"business_calendar", "tier"} & checked.keys():
+        await publish(session, ServiceClockTermsChanged(service.id))
     return service
 
 

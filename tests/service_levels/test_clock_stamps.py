@@ -20,8 +20,9 @@ from catalog.requests.models import (
     RequestStatusChange,
     ServiceRequest,
 )
+from catalog.services import actions as services
 from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
-from catalog.services.models import Tier
+from catalog.services.models import Service, Tier
 from core.history import RecordVersion
 from identity.principal import Principal, Role
 from server import subscribers
@@ -195,3 +196,24 @@ async def test_a_policy_change_re_stamps_the_open_requests(session: AsyncSession
         select(ServiceRequest.breach_at).where(ServiceRequest.id == request.id)
     )
     assert breach_at == MONDAY + timedelta(minutes=10)
+
+
+async def test_a_tier_change_re_stamps_the_services_open_requests(session: AsyncSession) -> None:
+    subscribers.wire()
+    request = await _request(session, [(MONDAY, RequestStatus.NEW)], tier=Tier.TIER_2)
+    await restamp_requests(session, [request.id])
+    service = await session.get(Service, request.service_id)
+    assert service is not None
+
+    await services.update_service(
+        session,
+        principal=ADMIN,
+        service_id=service.id,
+        version=service.version,
+        changes={"tier": Tier.TIER_1},
+    )
+
+    breach_at = await session.scalar(
+        select(ServiceRequest.breach_at).where(ServiceRequest.id == request.id)
+    )
+    assert breach_at == MONDAY + timedelta(minutes=30)
