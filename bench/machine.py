@@ -67,6 +67,16 @@ def _tool_version(*command: str) -> str | None:
     return lines[0] if lines else None
 
 
+def _source() -> str:
+    """The commit measured, and whether the work tree differed from it."""
+    root = Path(__file__).absolute().parent.parent
+    head = _tool_version("git", "-C", str(root), "rev-parse", "--short", "HEAD")
+    if head is None or "fatal" in head:
+        return "not a git work tree (a snapshot)"
+    dirty = _tool_version("git", "-C", str(root), "status", "--porcelain", "--untracked-files=no")
+    return head + (" with uncommitted changes" if dirty else "")
+
+
 async def describe(dsn: str) -> dict[str, Any]:
     connection = await asyncpg.connect(dsn)
     try:
@@ -86,6 +96,7 @@ async def describe(dsn: str) -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             versions[package] = None
     return {
+        "source": _source(),
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "memory_gib": _memory_gib(),
