@@ -268,3 +268,44 @@ async def slas_by_service_ids(
     for sla in rows:
         found.setdefault(sla.service_id, []).append(sla)
     return found
+
+
+@dataclass(frozen=True)
+class BreachCounts:
+    running: int = 0
+    breached: int = 0
+    breaching_soon: int = 0
+
+
+async def breach_counts(
+    session: AsyncSession, service_ids: Sequence[uuid.UUID], now: datetime, soon: datetime
+) -> dict[uuid.UUID, BreachCounts]:
+    """Per service, its requests and incidents with a running clock, over it, and going over
+    before `soon` (two statements, on the stamped breach_at)."""
+    totals: dict[uuid.UUID, list[int]] = {}
+    for service_column, breach, joined in (
+        (ServiceRequest.service_id, ServiceRequest.breach_at, select(ServiceRequest.service_id)),
+        (
+            incident_service.c.service_id,
+            Incident.breach_at,
+            select(incident_service.c.service_id).join(
+                Incident, Incident.id == incident_service.c.incident_id
+            ),
+        ),
+    ):
+        rows = await session.execute(
+            joined.with_only_columns(
+                service_column,
+                func.count(),
+                func.count().filter(breach < now),
+                func.count().filter(breach >= now, breach < soon),
+            )
+            .where(service_column.in_(list(service_ids)), breach.is_not(None))
+            .group_by(service_column)
+        )
+        for service_id, running, breached, breaching in rows:
+            total = totals.setdefault(service_id, [0, 0, 0])
+            total[0] += running
+            total[1] += breached
+            total[2] += breaching
+    return {key: BreachCounts(*values) for key, values in totals.items()}

@@ -9,11 +9,13 @@ import strawberry
 from graphql_schema.context import Info
 
 if TYPE_CHECKING:
+    from graphql_schema.service_levels.clock_summary import SlaClockSummary
     from graphql_schema.service_levels.policy_types import ClockPolicy
     from graphql_schema.service_levels.sla_types import Sla
 
 _POLICY_TYPES = "graphql_schema.service_levels.policy_types"
 _SLA_TYPES = "graphql_schema.service_levels.sla_types"
+_SUMMARY = "graphql_schema.service_levels.clock_summary"
 
 
 @strawberry.type
@@ -35,3 +37,14 @@ class ServiceLevelFields:
         from graphql_schema.service_levels.sla_fields import slas_of
 
         return await slas_of(info, self.model)
+
+    @strawberry.field(
+        description="Its requests and incidents by their running SLA clocks, beside"
+        " salesforceCaseSummary (the vendor's milestones)."
+    )
+    async def sla_clock_summary(
+        self, info: Info, within_hours: int = 4
+    ) -> Annotated[SlaClockSummary, strawberry.lazy(_SUMMARY)]:
+        from graphql_schema.service_levels.clock_summary import clock_summary_of
+
+        return await clock_summary_of(info, self.model.id, within_hours)

@@ -224,3 +224,32 @@ async def test_clocks_of_a_page_of_requests_cost_a_constant_number_of_statements
     assert len(small["serviceRequests"]["edges"]) == 2
     assert len(large["serviceRequests"]["edges"]) == 12
     assert at_two == at_twelve, (at_two, at_twelve)
+
+
+SUMMARY = """
+query Summary($slug: String!) {
+  service(slug: $slug) { slaClockSummary { running breached breachingSoon } }
+}
+"""
+
+
+async def test_a_service_counts_its_running_breached_and_soon_breaching_clocks(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    now = utcnow()
+    service = await builders.create_service(session, slug="billing", tier=Tier.TIER_1)
+    ids = []
+    for filed in (now - timedelta(hours=5), now - timedelta(minutes=20), now):
+        request = await request_with_moves(  # P1 response: 30 min
+            session, [(filed, RequestStatus.NEW)], service_id=service.id
+        )
+        ids.append(request.id)
+    await restamp_requests(session, ids)
+
+    result = await data(client, SUMMARY, {"slug": "billing"})
+
+    assert result["service"]["slaClockSummary"] == {
+        "running": 3,
+        "breached": 1,
+        "breachingSoon": 2,
+    }
