@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     salesforce_ca_bundle: Path | None = None
     salesforce_timeout_s: Annotated[float, Field(gt=0, le=300)] = 5
     salesforce_cache_ttl_s: Annotated[float, Field(ge=0)] = 60
+    incident_hourly_rate: Annotated[float, Field(ge=0)] = 100
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     sla_warning_percent: Annotated[float, Field(gt=0, lt=100)] = 75
 
     @field_validator("database_url")

@@ -1,0 +1,10 @@
+"""Enums of incidents, exposed to GraphQL once."""
+
+import strawberry
+
+import graphql_schema.catalog.requests_enums  # noqa: F401  (ValueStream)
+from catalog.incidents.models import IncidentSource, IncidentStatus, Severity
+
+strawberry.enum(Severity, description="SEV1 (worst) to SEV4.")
+strawberry.enum(IncidentSource, description="Where an incident was detected.")
+strawberry.enum(IncidentStatus, description="Where an incident is: DETECTED to CLOSED.")

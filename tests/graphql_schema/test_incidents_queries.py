@@ -1,0 +1,151 @@
+"""Listing incidents: filters, and a statement count that stays flat with nested relations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from catalog.incidents.models import IncidentStatus, Severity
+from catalog.work.actions import create_item_for_source
+from graphql_schema.node import global_id
+from tests import builders
+from tests.conftest import StatementCounter
+from tests.graphql import data
+from tests.graphql_schema.desk import Desk, create_incident, desk_client, running_issuer
+from tests.identity.idp import TestIssuer
+
+LIST = """
+query($filter: IncidentFilter) {
+  incidents(filter: $filter, first: 50) { totalCount edges { node { title } } }
+}
+"""
+NESTED = """
+query($first: Int!) {
+  incidents(first: $first) {
+    edges {
+      node {
+        title severity restoreTimeSeconds cost { amount }
+        services { slug }
+        commander { displayName }
+        statusHistory { toStatus at }
+        hotfixes { title }
+      }
+    }
+  }
+}
+"""
+_NOT_DOMAIN = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "SET TRANSACTION")
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[TestIssuer]:
+    yield from running_issuer()
+
+
+@pytest.fixture
+async def desk(
+    issuer: TestIssuer, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Desk]:
+    async with desk_client(issuer, engine, sessionmaker) as desk:
+        yield desk
+
+
+def _titles(body: dict[str, Any]) -> list[str]:
+    return [edge["node"]["title"] for edge in body["incidents"]["edges"]]
+
+
+async def test_filters_by_service_status_severity_and_alert(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    checkout = await builders.create_service(session)
+    payments = await builders.create_service(session)
+    await create_incident(session, service_ids=[checkout.id], title="checkout sev2")
+    await create_incident(
+        session,
+        service_ids=[checkout.id, payments.id],
+        title="both sev1",
+        severity=Severity.SEV1,
+        status=IncidentStatus.MITIGATED,
+        alert_key="both-down",
+    )
+    await create_incident(session, service_ids=[payments.id], title="payments sev2")
+
+    by_service = await data(
+        client, LIST, {"filter": {"serviceId": global_id("Service", payments.id)}}
+    )
+    by_status = await data(client, LIST, {"filter": {"statuses": ["DETECTED"]}})
+    by_severity = await data(client, LIST, {"filter": {"severities": ["SEV1"]}})
+    by_alert = await data(client, LIST, {"filter": {"alertKey": "both-down"}})
+
+    assert _titles(by_service) == ["payments sev2", "both sev1"]
+    assert _titles(by_status) == ["payments sev2", "checkout sev2"]
+    assert _titles(by_severity) == _titles(by_alert) == ["both sev1"]
+
+
+async def test_mine_lists_what_the_caller_commands_or_their_teams_own(
+    desk: Desk, session: AsyncSession
+) -> None:
+    team = await builders.create_team(session)
+    owned = await builders.create_service(session, owner_team_id=team.id)
+    other = await builders.create_service(session)
+    alice = await desk.person(session, teams=[team.id])
+    assert alice.person is not None
+    await create_incident(session, service_ids=[owned.id], title="on our service")
+    await create_incident(
+        session, service_ids=[other.id], title="commanded", commander_id=alice.person.id
+    )
+    await create_incident(session, service_ids=[other.id], title="not ours")
+
+    body = await alice.data(LIST, {"filter": {"mine": True}})
+
+    assert _titles(body) == ["commanded", "on our service"]
+
+
+async def _domain_statements(
+    client: httpx.AsyncClient, counter: StatementCounter, first: int
+) -> int:
+    counter.reset()
+    page = await data(client, NESTED, {"first": first})
+    edges = page["incidents"]["edges"]
+    assert len(edges) == first
+    assert all(edge["node"]["hotfixes"] and edge["node"]["services"] for edge in edges)
+    return sum(
+        1
+        for sql in counter.statements
+        if not sql.lstrip().upper().startswith(_NOT_DOMAIN) and "person.issuer =" not in sql
+    )
+
+
+async def test_nested_selections_cost_one_statement_per_relation_at_any_page_size(
+    client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    services = [await builders.create_service(session) for _ in range(5)]
+    people = [await builders.create_person(session) for _ in range(3)]
+    for n in range(50):
+        incident = await create_incident(
+            session,
+            service_ids=[services[n % 5].id, services[(n + 1) % 5].id],
+            title=f"incident {n}",
+            commander_id=people[n % 3].id,
+            people_hours=float(n),
+        )
+        await create_item_for_source(
+            session,
+            service_id=services[n % 5].id,
+            item_type="HOTFIX",
+            title=f"fix {n}",
+            description="",
+            source_type="INCIDENT",
+            source_id=incident.id,
+        )
+    await data(client, "{ __typename }")
+
+    five = await _domain_statements(client, count_statements, 5)
+    fifty = await _domain_statements(client, count_statements, 50)
+
+    # The page, then services, commander, status history and hot fixes: one statement each.
+    assert (five, fifty) == (5, 5)
