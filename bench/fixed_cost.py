@@ -31,7 +31,7 @@ def distinct_documents(start: int, count: int) -> list[str]:
     return [f"query Q{index} {{ t{index}: __typename }}" for index in range(start, start + count)]
 
 
-def _cache_infos(subject: SchemaSubject) -> dict[str, Any]:
+def cache_infos(subject: SchemaSubject) -> dict[str, Any]:
     """hits/misses of the parser and validation caches the schema installs, if any."""
     infos: dict[str, Any] = {}
     for extension in subject.schema.extensions:
@@ -97,17 +97,17 @@ async def w5(database_url: str, *, reps: int, target_s: float) -> W5Result:
             await subject.execute(documents[position % DISTINCT])
             position += 1
 
-        before = _cache_infos(subject)
+        before = cache_infos(subject)
         series = await interleave({"repeated": repeated}, reps=reps, target_s=target_s)
-        result.repeated_hit_ratio = _hit_ratio(before, _cache_infos(subject))
+        result.repeated_hit_ratio = _hit_ratio(before, cache_infos(subject))
         result.repeated_us = round(series["repeated"].median * 1e6, 1)
         result.repeated_min_us = round(series["repeated"].min * 1e6, 1)
-        before = _cache_infos(subject)
+        before = cache_infos(subject)
         started = time.perf_counter()
         for _ in range(DISTINCT):
             await distinct()
         result.distinct_us = round((time.perf_counter() - started) / DISTINCT * 1e6, 1)
-        result.distinct_hit_ratio = _hit_ratio(before, _cache_infos(subject))
+        result.distinct_hit_ratio = _hit_ratio(before, cache_infos(subject))
         gc.collect()
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]

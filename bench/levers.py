@@ -21,6 +21,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 import graphql_schema.connection as connection_module
 from bench.documents import SERVICES_PAGE, TYPENAME
+from bench.fixed_cost import cache_infos
 from bench.reference import PAGE_FIRST, Counter, create_pool, fetch_related
 from bench.stats import interleave
 from bench.subject import SchemaSubject
@@ -98,6 +99,12 @@ async def measure(database_url: str, *, reps: int, target_s: float) -> dict[str,
             series = await interleave(ops, reps=reps, target_s=target_s)
             scale = 1e3 if label.endswith("ms") else 1e6
             found[label] = {name: round(one.median * scale, 2) for name, one in series.items()}
+        # A cache only pays if its key repeats: per-request validation rules defeat it.
+        found["caches_hit_ratio"] = {
+            name: round(info.hits / (info.hits + info.misses), 3)
+            for name, info in cache_infos(variants["caches"]).items()
+            if info.hits + info.misses
+        }
         selections = await _page_node_selections(variants["as_is"])
 
         async def orm_fetch() -> int:
