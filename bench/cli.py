@@ -215,7 +215,7 @@ async def _memory(
 
 
 async def _writes(config: Config, largest: inprocess.Database, results: dict[str, Any]) -> None:
-    log("W3: createService against a raw INSERT … RETURNING route")
+    log("W3: writes (feedback, else createService) against a raw INSERT … RETURNING route")
     results["W3"] = await load_bench.w3(
         config.server_url,
         f"sc_bench_n{largest.size}",

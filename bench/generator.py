@@ -41,6 +41,8 @@ _ROLE_KINDS = ("PLATFORM_OWNER", "SUPPORT_OWNER", "DESIGN_AUTHORITY", "AI_MODEL_
 _TEAM_KINDS = ("PRODUCT", "PRODUCT", "PLATFORM", "SUPPORT")
 _MEMBERSHIP_ROLES = ("PRODUCT_OWNER", "ENGINEER", "SUPPORT_L1", "SUPPORT_L2", "DESIGN_AUTHORITY")
 _WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
+_FEEDBACK_KINDS = ("IDEA", "BUG", "PRAISE", "QUESTION")
+_FEEDBACK_STATUSES = ("NEW", "NEW", "UNDER_REVIEW", "PLANNED")
 _ZONES = ("Europe/Paris", "America/New_York", "Asia/Singapore", "UTC")
 
 
@@ -242,12 +244,38 @@ def ownership_roles(data: Dataset) -> None:
             )
 
 
+def feedback(data: Dataset) -> None:
+    """0-4 pieces of feedback per service from its users, some rated."""
+    rng = data.rng
+    people = data.rows("person")
+    for service in data.rows("service"):
+        for index in range(rng.randint(0, 4)):
+            created = data.moment(rng.randint(2, 200))
+            data.rows("feedback").append(
+                {
+                    "id": data.new_id(),
+                    "service_id": service["id"],
+                    "author_id": rng.choice(people)["id"],
+                    "kind": rng.choice(_FEEDBACK_KINDS),
+                    "title": f"Feedback {index} on {service['slug']}",
+                    "body": "It would help if the page loaded faster." * rng.randint(1, 3),
+                    "rating": rng.randint(1, 5) if rng.random() > 0.5 else None,
+                    "channel": "API",
+                    "status": rng.choice(_FEEDBACK_STATUSES),
+                    "created_at": created,
+                    "updated_at": created,
+                    "version": 1,
+                }
+            )
+
+
 CAPABILITIES: tuple[Capability, ...] = (
     Capability("organisation", ("business_unit", "person", "team", "membership"), organisation),
     Capability("salesforce_orgs", ("salesforce_org",), salesforce_orgs),
     Capability("services", ("service", "service_salesforce_org"), services),
     Capability("ownership_roles", ("ownership_role",), ownership_roles),
-    # Later: dependencies, SLAs, feedback, incidents — each a Capability here.
+    Capability("feedback", ("feedback",), feedback),
+    # Later: dependencies, SLAs, incidents — each a Capability here.
 )
 
 

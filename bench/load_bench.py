@@ -88,8 +88,8 @@ def rss_drift(
 WRITE_DB = "sc_bench_write"
 
 
-async def _writes_database(server_url: str, template: str) -> tuple[str, str]:
-    """A copy of the largest catalog for W3, and the team new services belong to."""
+async def _writes_database(server_url: str, template: str) -> tuple[str, str, str, bool]:
+    """A copy of the largest catalog for W3: its URL, a team, a service, has feedback."""
     admin = await asyncpg.connect(server_url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{WRITE_DB}" WITH (FORCE)')
@@ -100,9 +100,44 @@ async def _writes_database(server_url: str, template: str) -> tuple[str, str]:
     connection = await asyncpg.connect(url)
     try:
         team = await connection.fetchval("SELECT id FROM team ORDER BY slug LIMIT 1")
+        slug = await connection.fetchval(
+            "SELECT slug FROM service WHERE archived_at IS NULL ORDER BY slug LIMIT 1"
+        )
+        feedback = await connection.fetchval("SELECT to_regclass('feedback') IS NOT NULL")
     finally:
         await connection.close()
-    return url, str(team)
+    return url, str(team), slug, bool(feedback)
+
+
+def _feedback_bodies(slug: str) -> tuple[Request, Request]:
+    body = orjson.dumps({"service": slug, "kind": "IDEA", "title": "%s", "body": "%s"})
+    return Request("/api/feedback", body, unique_slug=True), Request(
+        "/raw/feedback", body, unique_slug=True
+    )
+
+
+def _check_feedback(api_url: str, raw_url: str, api: Request, raw: Request) -> None:
+    """Same JSON from both, and each submission readable by the next request."""
+    answers = []
+    for base, request, title in ((api_url, api, "w3-check-api"), (raw_url, raw, "w3-check-raw")):
+        body = (request.body or b"").decode().replace("%s", title).encode()
+        response = httpx.post(
+            base + request.path, content=body, headers={"content-type": "application/json"}
+        )
+        if response.status_code != 201:
+            raise HttpMismatch(f"{base}: HTTP {response.status_code} {response.text[:300]}")
+        answer: dict[str, Any] = orjson.loads(response.content)
+        read = _post(
+            api_url + "/graphql",
+            graphql("query($id: ID!) { node(id: $id) { id } }", {"id": answer["id"]}),
+        )
+        if (read["data"]["node"] or {}).get("id") != answer["id"]:
+            raise HttpMismatch(f"read after write: {answer['id']} from {base} is not readable")
+        answer["id"] = answer["id"][:6]  # a new id each time; its type prefix must agree
+        answers.append(answer)
+    found = first_difference(answers[1], answers[0])
+    if found:
+        raise HttpMismatch(f"feedback submission differs from the raw insert at {found}")
 
 
 def _bodies(team: str) -> tuple[Request, Request]:
@@ -141,12 +176,15 @@ def _check_writes(api_url: str, raw_url: str, api: Request, raw: Request) -> Non
         raise HttpMismatch(f"createService differs from the raw insert at {found}")
 
 
-async def _created(url: str, prefix: str) -> int:
+async def _created(url: str, prefix: str, *, feedback: bool) -> int:
     connection = await asyncpg.connect(url)
+    query = (
+        "SELECT count(*) FROM feedback WHERE title LIKE $1"
+        if feedback
+        else "SELECT count(*) FROM service WHERE slug LIKE $1"
+    )
     try:
-        count: int = await connection.fetchval(
-            "SELECT count(*) FROM service WHERE slug LIKE $1", prefix + "%"
-        )
+        count: int = await connection.fetchval(query, prefix + "%")
     finally:
         await connection.close()
     return count
@@ -155,9 +193,10 @@ async def _created(url: str, prefix: str) -> int:
 async def w3(
     server_url: str, template: str, *, reps: int, duration_s: float, log: Log
 ) -> dict[str, Any]:
-    """createService against a raw INSERT … RETURNING route, default durability."""
-    url, team = await _writes_database(server_url, template)
-    api_request, raw_request = _bodies(team)
+    """Feedback submission (createService before feedback existed) against a raw INSERT …
+    RETURNING route, default durability."""
+    url, team, slug, feedback = await _writes_database(server_url, template)
+    api_request, raw_request = _feedback_bodies(slug) if feedback else _bodies(team)
     api = processes.uvicorn(
         "api-writes", "bench.servers:api_app", port=8721, database_url=url, ready_path="/healthz"
     )
@@ -165,7 +204,10 @@ async def w3(
         "raw-writes", "bench.servers:raw_app", port=8722, database_url=url, ready_path="/bare"
     )
     try:
-        _check_writes(api.url, raw.url, api_request, raw_request)
+        if feedback:
+            _check_feedback(api.url, raw.url, api_request, raw_request)
+        else:
+            _check_writes(api.url, raw.url, api_request, raw_request)
         series: dict[str, list[float]] = {"api": [], "raw": []}
         completed = {"api": 0, "raw": 0}
         errors = 0
@@ -181,7 +223,7 @@ async def w3(
                 completed[name] += result.requests
                 errors += result.errors
         log(f"W3: {completed} writes; checking every one was stored")
-        stored = {name: await _created(url, f"w3-{name}-r") for name in series}
+        stored = {name: await _created(url, f"w3-{name}-r", feedback=feedback) for name in series}
     finally:
         api.stop()
         raw.stop()
@@ -190,6 +232,7 @@ async def w3(
         raise LoadError(f"W3: acknowledged writes missing from the database: {missing}")
     api_rps, raw_rps = statistics.median(series["api"]), statistics.median(series["raw"])
     return {
+        "write": "POST /api/feedback" if feedback else "createService",
         "api_rps": round(api_rps, 1),
         "raw_insert_rps": round(raw_rps, 1),
         "api_over_raw": round(api_rps / raw_rps, 3) if raw_rps else None,

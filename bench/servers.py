@@ -19,7 +19,7 @@ import orjson
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from bench.reference import ReferenceA, create_pool
+from bench.reference import ReferenceA, create_pool, gid
 from core.settings import load_settings
 from server.app import create_app
 
@@ -29,6 +29,11 @@ INSERT_SERVICE = """INSERT INTO service
   (slug, name, owner_team_id, tier, lifecycle, salesforce_key, data_classification)
 VALUES ($1, $2, $3, $4, 'PLANNED', $1, 'INTERNAL')
 RETURNING slug, name, tier, lifecycle, version"""
+
+
+INSERT_FEEDBACK = """INSERT INTO feedback (service_id, kind, title, body, channel, status)
+SELECT id, $2, $3, $4, 'API', 'NEW' FROM service WHERE slug = $1
+RETURNING id, status"""
 
 
 def api_app() -> FastAPI:
@@ -68,6 +73,17 @@ def raw_app() -> FastAPI:
     @app.get("/raw/service")
     async def service(request: Request, slug: str) -> Response:
         return Response(await request.app.state.reference.service(slug), media_type=JSON)
+
+    @app.post("/raw/feedback", status_code=201)
+    async def feedback(request: Request) -> Response:
+        given: dict[str, Any] = orjson.loads(await request.body())
+        pool: asyncpg.Pool = request.app.state.pool
+        async with pool.acquire() as connection:
+            row = await connection.fetchrow(
+                INSERT_FEEDBACK, given["service"], given["kind"], given["title"], given["body"]
+            )
+        payload = {"id": gid("Feedback", row["id"]), "status": row["status"]}
+        return Response(orjson.dumps(payload), status_code=201, media_type=JSON)
 
     @app.post("/raw/services")
     async def create(request: Request) -> Response:
