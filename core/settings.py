@@ -7,11 +7,11 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import platformdirs
 from limits import parse as parse_rate
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     incident_hourly_rate: Annotated[float, Field(ge=0)] = 100
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     sla_warning_percent: Annotated[float, Field(gt=0, lt=100)] = 75
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console", "auto"] = "auto"
+    retention_audit_days: Annotated[int, Field(ge=0)] = 400  # 0 keeps them forever
+    retention_history_days: Annotated[int, Field(ge=0)] = 0
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @field_validator("database_url")
     @classmethod

@@ -36,6 +36,7 @@ from graphql_schema.identity.queries import IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
 from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.node import Node, resolve_nodes
+from graphql_schema.observability import CatalogSchema, OperationMetrics, tracing_extension
 from graphql_schema.review import ReviewMutation
 from graphql_schema.service_levels.mutations import ServiceLevelMutation
 from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
@@ -115,13 +116,20 @@ class ReadOnlyQueries(SchemaExtension):
         yield
 
 
-def build_schema(*, mask_errors: bool = False, limits: Limits | None = None) -> strawberry.Schema:
-    """The schema; `mask_errors` (prod) hides unexpected messages, never refusals."""
+def build_schema(
+    *, mask_errors: bool = False, limits: Limits | None = None, tracing: bool = False
+) -> strawberry.Schema:
+    """The schema; `mask_errors` (prod) hides unexpected messages, never refusals.
+
+    `tracing` adds OpenTelemetry spans (only when an exporter is configured: server/tracing).
+    """
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        OperationMetrics,
+        *([tracing_extension()] if tracing else []),
         ReadOnlyQueries,
         *guard_extensions(limits or Limits(), mask_errors=mask_errors),
     ]
-    return strawberry.Schema(
+    return CatalogSchema(
         query=Query,
         mutation=Mutation,
         types=[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,9 +27,13 @@ from identity.refusals import RefusalAuditor
 from identity.scim.routes import router as scim_router
 from identity.tokens import JwksCache, TokenVerifier
 from salesforce.gateway import SalesforceGateway
-from server import health, subscribers
+from server import health, subscribers, tracing
+from server.access_log import AccessLogMiddleware
 from server.authentication import AuthenticationMiddleware, principal_for
+from server.jobs import JobContext, Scheduler
+from server.metrics import instrument
 from server.middleware import BodySizeLimitMiddleware
+from server.request_id import add_request_id
 
 
 def create_app(
@@ -36,8 +42,13 @@ def create_app(
     database_url: str | None = None,
     engine: AsyncEngine | None = None,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    with_worker: bool = False,
 ) -> FastAPI:
-    """Build the API; the engine is made in the lifespan unless a test passes its own."""
+    """Build the API; the engine is made in the lifespan unless a test passes its own.
+
+    `with_worker` runs the scheduled jobs in-process too (`serve --with-worker`, for dev).
+    """
+    traced = tracing.tracing_enabled()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +58,8 @@ def create_app(
             statement_timeout_ms=settings.statement_timeout_ms,
         )
         app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
+        if traced:
+            tracing.instrument_engine(app.state.engine)
         app.state.refusals = RefusalAuditor(app.state.sessionmaker)
         app.state.oauth = login_clients(settings, DatabaseStateCache(app.state.sessionmaker))
         app.state.feedback_limiter = SubmissionLimiter(
@@ -56,10 +69,14 @@ def create_app(
         async with httpx.AsyncClient(follow_redirects=False) as http:
             app.state.http = http
             app.state.token_verifier = token_verifier(settings, http)
+            worker = start_worker(app, settings) if with_worker else None
             try:
                 yield
             finally:
+                if worker is not None:
+                    await stop_worker(*worker)
                 await app.state.salesforce.close()
+                tracing.shutdown()
                 if own_engine:
                     await app.state.engine.dispose()
 
@@ -72,7 +89,9 @@ def create_app(
     )
     app.state.settings = settings
     subscribers.wire()
-    schema = build_schema(mask_errors=not settings.is_dev, limits=Limits.from_settings(settings))
+    schema = build_schema(
+        mask_errors=not settings.is_dev, limits=Limits.from_settings(settings), tracing=traced
+    )
     app.include_router(
         graphql_router(schema, settings=settings, principal_for=principal_for), prefix="/graphql"
     )
@@ -90,9 +109,26 @@ def create_app(
         same_site="lax",
         https_only=not settings.is_dev,
     )
-    # Added last, so outermost: a body too large is refused before anyone reads it.
+    # A body too large is refused before anyone reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outermost, last added: requests counted, logged and given their id whatever answers.
+    instrument(app)
+    app.add_middleware(AccessLogMiddleware)
+    add_request_id(app)
+    if traced:
+        tracing.instrument_app(app)
     return app
+
+
+def start_worker(app: FastAPI, settings: Settings) -> tuple[Scheduler, asyncio.Task[None]]:
+    scheduler = Scheduler(JobContext(settings, app.state.engine, app.state.sessionmaker))
+    return scheduler, asyncio.create_task(scheduler.run(), name="scheduler")
+
+
+async def stop_worker(scheduler: Scheduler, task: asyncio.Task[None]) -> None:
+    scheduler.stop.set()
+    with contextlib.suppress(Exception):
+        await task
 
 
 def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import uuid
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
+from asgi_correlation_id.context import correlation_id
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 # Routes that authenticate their callers themselves (SCIM uses its own bearer token).
 SELF_AUTHENTICATED_PREFIXES = ("/scim/",)
 # Probes must answer (503 at worst) while the database is down or not migrated, so they
-# never look up the development person; an invalid token is still refused there.
-PROBE_PATHS = ("/healthz", "/readyz")
+# never look up the development person; an invalid token is still refused there. So does
+# the Prometheus scrape.
+PROBE_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def dev_roles(settings: Settings) -> frozenset[Role]:
@@ -77,7 +78,8 @@ class AuthenticationMiddleware:
         facts = RequestFacts(
             client_ip=client_ip(scope, self.settings.trusted_proxies),
             user_agent=headers.get("user-agent"),
-            request_id=headers.get("x-request-id") or str(uuid.uuid4()),
+            # asgi-correlation-id's (server/request_id.py), also sent back in X-Request-ID.
+            request_id=correlation_id.get(),
         )
         state["facts"] = facts
         try:

