@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Table
 
+from server.exchange.audit import audit_exchange
 from server.exchange.format import ExchangeRefused, encode_json, encode_value, header_line, is_json
 from server.exchange.progress import Progress, Report
 from server.exchange.schema import (
@@ -75,6 +76,13 @@ async def export_database(url: str, target: str | Path, *, report: Report = _sil
             progress = Progress("exported", counts, report)
             for table in tables:
                 await _write_table(connection, table, out, progress)
+        # After the snapshot's transaction, so not in the file; the file is complete.
+        async with connect(url) as connection:
+            await audit_exchange(
+                connection,
+                "EXPORT",
+                {"file": str(target), "snapshot_at": exported_at.isoformat(), "rows": counts},
+            )
     return progress.summary(f"to {target}")
 
 

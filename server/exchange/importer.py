@@ -14,6 +14,7 @@ import asyncpg
 from sqlalchemy import Integer, Table
 
 from core.history import IMPORTING_SETTING
+from server.exchange.audit import audit_exchange
 from server.exchange.format import ExchangeRefused, Header, decoder_for, read_header, revision_text
 from server.exchange.progress import Progress, Report
 from server.exchange.rows import RowReader, decode_row
@@ -87,6 +88,7 @@ async def import_database(url: str, source: str | Path, *, report: Report = _sil
                     await _reset_sequences(connection, tables)
             except REFUSED_BY_DATABASE as error:  # deferred constraints, checked at commit
                 raise ExchangeRefused(_describe(error)) from None
+            await audit_exchange(connection, "IMPORT", {"file": str(source), "rows": header.rows})
     return progress.summary(f"from {source}")
 
 

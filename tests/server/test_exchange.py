@@ -45,7 +45,8 @@ UPDATE service SET
 FROM picked WHERE service.id = picked.id AND picked.n <= 5;
 
 INSERT INTO backlog (id, team_id)
-SELECT '00000000-0000-0000-0000-0000000000b1', min(id::text)::uuid FROM team;
+SELECT '00000000-0000-0000-0000-0000000000b1', min(id::text)::uuid FROM team
+WHERE id NOT IN (SELECT team_id FROM backlog);
 INSERT INTO backlog_item (backlog_id, service_id, type, title, rank)
 SELECT '00000000-0000-0000-0000-0000000000b1', (SELECT min(id::text)::uuid FROM service),
        'FEATURE', v.title, v.rank
@@ -103,12 +104,27 @@ async def row_counts(url: str) -> dict[str, int]:
         }
 
 
+EXCHANGE_EVENT = re.compile(r'\{"table": "audit_event", "row": \{.*"action": "(EXPORT|IMPORT)"')
+
+
 def content(path: Path) -> list[str]:
-    """The file's lines, without the export's own time stamp."""
+    """The file's lines, without the export's own time stamp, nor the audit events of
+    earlier exports and imports (which a database holds once they are done)."""
     header, *rows = path.read_text(encoding="utf-8").splitlines()
     fields = json.loads(header)
     assert datetime.fromisoformat(fields.pop("exported_at")).tzinfo is not None
-    return [json.dumps(fields), *rows]
+    kept = [row for row in rows if not EXCHANGE_EVENT.match(row)]
+    fields["rows"]["audit_event"] -= len(rows) - len(kept)
+    return [json.dumps(fields), *kept]
+
+
+async def exchange_events(url: str) -> list[tuple[str, dict[str, Any]]]:
+    async with connect(url) as connection:
+        rows = await connection.fetch(
+            "SELECT action, details FROM audit_event WHERE action IN ('EXPORT', 'IMPORT') "
+            "ORDER BY id"
+        )
+    return [(row["action"], json.loads(row["details"])) for row in rows]
 
 
 def read_header(path: Path) -> dict[str, Any]:
@@ -174,7 +190,24 @@ async def test_export_import_export_gives_the_same_content(
     assert content(again) == content(exported)
     assert header["tables"] == [table.name for table in exported_tables(metadata)]
     assert header["rows"]["record_version"] > 0  # the demo's history, exported like any table
-    assert await row_counts(target_database) == header["rows"]  # import wrote no history
+    # Import wrote no history: only its own audit event, and then the second export's.
+    counts = await row_counts(target_database)
+    assert counts == {**header["rows"], "audit_event": header["rows"]["audit_event"] + 2}
+    assert [action for action, _ in await exchange_events(target_database)] == [
+        "IMPORT",
+        "EXPORT",
+    ]
+
+
+async def test_an_export_is_audited_after_its_snapshot(
+    exported: Path, fresh_database: str, tmp_path: Path
+) -> None:
+    [(action, details)] = await exchange_events(fresh_database)
+
+    assert action == "EXPORT"
+    assert details["file"] == str(exported)
+    assert details["rows"] == read_header(exported)["rows"]
+    assert not any(EXCHANGE_EVENT.match(line) for line in content(exported))
 
 
 async def test_identity_columns_continue_after_the_imported_rows(
@@ -187,7 +220,7 @@ async def test_identity_columns_continue_after_the_imported_rows(
         new_id = await connection.fetchval(
             "INSERT INTO audit_event (action, outcome) VALUES ('next', 'SUCCESS') RETURNING id"
         )
-    assert (imported, new_id) == (3, 4)
+    assert (imported, new_id) == (4, 5)  # 1 to 3 from the file, 4 the IMPORT event
 
 
 async def test_an_unknown_format_version_is_refused(
@@ -295,7 +328,8 @@ async def test_a_bad_line_mid_file_loads_nothing_and_is_named(
 async def test_a_truncated_file_is_refused(
     exported: Path, target_database: str, tmp_path: Path
 ) -> None:
-    truncated = without_last_lines(exported, tmp_path / "truncated.jsonl", 3)
+    # The last row of the last table: nothing later refers to it, so only the count can tell.
+    truncated = without_last_lines(exported, tmp_path / "truncated.jsonl", 1)
 
     with pytest.raises(ExchangeRefused, match="is the file truncated"):
         await import_database(target_database, truncated)
@@ -327,7 +361,7 @@ async def test_a_hundred_thousand_rows_round_trip_in_bounded_memory(
     await export_database(target_database, again)
 
     assert content(again) == content(first)
-    assert sum((await row_counts(target_database)).values()) == 100_001
+    assert sum((await row_counts(target_database)).values()) == 100_001 + 2  # IMPORT, EXPORT
     assert any(re.fullmatch(r"exported 30000 rows \(\w+: \d+/\d+\)", line) for line in progress)
     size = first.stat().st_size
     print(
