@@ -52,6 +52,14 @@ def redact_secrets(
     return event_dict
 
 
+def drop_color_message(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """uvicorn's copy of its message with terminal colours, an `extra` of its records."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 def add_request_id(
     logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
@@ -79,6 +87,7 @@ def configure_logging(
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_request_id,
+        drop_color_message,
         redact_secrets,
     ]
     structlog.configure(
