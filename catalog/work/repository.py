@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from catalog.work.models import (
     Backlog,
@@ -142,16 +143,26 @@ async def set_status(
     after: BacklogItemStatus,
     values: dict[str, object],
 ) -> list[uuid.UUID]:
-    """Move many items at once (one statement); returns the ids that moved."""
+    """Move many items at once (one statement); returns the ids that moved.
+
+    Items already in the session are given their new state, so whoever reads them next
+    in this transaction (the release's event handlers) sees it.
+    """
     if not item_ids:
         return []
-    moved = await session.scalars(
+    rows = await session.execute(
         update(BacklogItem)
         .where(BacklogItem.id.in_(item_ids), BacklogItem.status == before)
         .values(status=after, version=BacklogItem.version + 1, **values)
-        .returning(BacklogItem.id)
+        .returning(BacklogItem.id, BacklogItem.version)
         .execution_options(synchronize_session=False)
     )
+    moved = dict(rows.all())
+    for key, version in moved.items():
+        loaded = session.identity_map.get(session.identity_key(BacklogItem, key))
+        if loaded is not None:
+            for name, value in {"status": after, "version": version, **values}.items():
+                set_committed_value(loaded, name, value)
     return sorted(moved)
 
 
