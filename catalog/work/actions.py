@@ -17,7 +17,6 @@ from catalog.services.models import Service
 from catalog.work import repository
 from catalog.work.errors import DesignReviewRequired, InvalidTransition
 from catalog.work.models import BacklogItem, BacklogItemStatus, BacklogItemType
-from catalog.work.ranking import rank_between
 from catalog.work.transitions import (
     NEEDS_SERVICE,
     SKIPS_SPRINTS,
@@ -292,8 +291,9 @@ async def _update_orgs(
 
 def refusal(item: BacklogItem, to: BacklogItemStatus, what: str = "") -> InvalidTransition:
     """INVALID_TRANSITION naming the allowed next states (and the mutation making a move)."""
-    hint = mutation_for(item.status, to)
-    allowed = ", ".join(allowed_next(item.type, item.status)) or "none"
+    following = allowed_next(item.type, item.status)
+    hint = mutation_for(item.status, to) if to in following else None
+    allowed = ", ".join(following) or "none"
     because = f" except by {hint}" if hint else ""
     subject = what or f"a {item.status} {item.type} item"
     return InvalidTransition(
@@ -327,72 +327,6 @@ async def transition_item(
         item.sprint_id = item.release_id = None  # declined work leaves the plans
     await session.flush()
     return item
-
-
-async def rank_item(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    item_id: uuid.UUID,
-    after_id: uuid.UUID | None,
-    before_id: uuid.UUID | None,
-) -> BacklogItem:
-    """Put an item right after one neighbour and/or right before another: one row written."""
-    if after_id is None and before_id is None:
-        raise Required("give afterId, beforeId or both", field=["afterId"])
-    if item_id in (after_id, before_id):
-        raise Invalid("an item is not its own neighbour", field=["afterId"])
-    item = await planned_item(session, principal, item_id)
-    given = [key for key in (after_id, before_id) if key is not None]
-    found = await get_by_ids(session, BacklogItem, given)
-    above = _neighbour(found, after_id, item, "afterId")
-    below = _neighbour(found, before_id, item, "beforeId")
-    above, below = await _adjacent(session, item, above, below)
-    rank = rank_between(_rank(above), _rank(below))
-    if rank is None:
-        await repository.renumber(session, item.backlog_id)
-        for renumbered in (item, above, below):
-            if renumbered is not None:
-                await session.refresh(renumbered)
-        rank = rank_between(_rank(above), _rank(below))
-        assert rank is not None
-    item.rank = rank
-    await session.flush()
-    return item
-
-
-def _rank(item: BacklogItem | None) -> float | None:
-    return item.rank if item is not None else None
-
-
-def _neighbour(
-    found: dict[uuid.UUID, BacklogItem],
-    key: uuid.UUID | None,
-    item: BacklogItem,
-    field: str,
-) -> BacklogItem | None:
-    if key is None:
-        return None
-    other = require_found(found.get(key), what="backlog item", field=field)
-    if other.backlog_id != item.backlog_id:
-        raise Invalid(f"{field} is on another backlog", field=[field])
-    return other
-
-
-async def _adjacent(
-    session: AsyncSession,
-    item: BacklogItem,
-    above: BacklogItem | None,
-    below: BacklogItem | None,
-) -> tuple[BacklogItem | None, BacklogItem | None]:
-    """Complete the pair of neighbours, checking that two given ones are adjacent."""
-    if above is not None:
-        next_one = await repository.neighbour(session, above, moving_id=item.id, below=True)
-        if below is not None and (next_one is None or next_one.id != below.id):
-            raise Invalid("afterId and beforeId are not next to each other", field=["beforeId"])
-        return above, next_one
-    assert below is not None
-    return await repository.neighbour(session, below, moving_id=item.id, below=False), below
 
 
 async def get_item(session: AsyncSession, item_id: uuid.UUID) -> BacklogItem | None:

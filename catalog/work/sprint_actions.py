@@ -98,12 +98,10 @@ async def add_to_sprint(
     for item in items:
         if teams[item.backlog_id] != sprint.team_id:
             raise Invalid(f"{item.title!r} is on another team's backlog", field=["itemIds"])
-        if item.type in SKIPS_SPRINTS:
-            raise Invalid(f"a {item.type} item skips sprints", field=["itemIds"])
-        if item.status is BacklogItemStatus.READY:
+        if item.type not in SKIPS_SPRINTS and item.status is BacklogItemStatus.READY:
             item.status = IN_SPRINT
-        elif item.status not in MOVABLE:
-            raise refusal(item, IN_SPRINT, f"{item.title!r} ({item.status})")
+        elif item.type in SKIPS_SPRINTS or item.status not in MOVABLE:
+            raise refusal(item, IN_SPRINT, f"{item.title!r} ({item.status} {item.type})")
         item.sprint_id = sprint.id
     await session.flush()
     return sprint
@@ -123,7 +121,9 @@ async def remove_from_sprint(
         if item.sprint_id != sprint.id:
             raise Invalid(f"{item.title!r} is not in this sprint", field=["itemIds"])
         if item.status is not IN_SPRINT:
-            raise refusal(item, BacklogItemStatus.READY, f"{item.title!r} ({item.status})")
+            raise refusal(
+                item, BacklogItemStatus.READY, f"{item.title!r} ({item.status} {item.type})"
+            )
         item.status, item.sprint_id = BacklogItemStatus.READY, None
     await session.flush()
     return sprint

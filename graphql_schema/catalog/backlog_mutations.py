@@ -9,7 +9,7 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.work import actions, review_actions, sprint_actions
+from catalog.work import actions, rank_actions, review_actions, sprint_actions
 from catalog.work import models as work_models
 from core.errors import DomainError, Duplicate
 from graphql_schema.access import requires
@@ -170,7 +170,7 @@ class BacklogMutation:
         self, info: Info, input: RankBacklogItemInput
     ) -> BacklogItemPayload:
         async def action(session: AsyncSession, principal: Principal) -> work_models.BacklogItem:
-            return await actions.rank_item(
+            return await rank_actions.rank_item(
                 session,
                 principal=principal,
                 item_id=decode_id(input.id, "BacklogItem", field="id"),

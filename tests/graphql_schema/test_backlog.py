@@ -418,6 +418,7 @@ async def test_a_sprint_refuses_hot_fixes_new_items_and_other_teams_work(
         service_id=service.id,
         type=BacklogItemType.HOTFIX,
         status=BacklogItemStatus.READY,
+        title="Fix",
     )
     fresh = await work_builders.create_item(session, team_id=team_id, title="Fresh")
     foreign = await work_builders.create_item(
@@ -432,13 +433,18 @@ async def test_a_sprint_refuses_hot_fixes_new_items_and_other_teams_work(
         return errors
 
     assert await add(hotfix) == [
-        {"field": ["itemIds"], "code": "INVALID", "message": "a HOTFIX item skips sprints"}
+        {
+            "field": ["to"],
+            "code": "INVALID_TRANSITION",
+            "message": "'Fix' (READY HOTFIX) cannot become IN_SPRINT; allowed next: DONE, DECLINED",
+        }
     ]
     assert await add(fresh) == [
         {
             "field": ["to"],
             "code": "INVALID_TRANSITION",
-            "message": "'Fresh' (NEW) cannot become IN_SPRINT; allowed next: READY, DECLINED",
+            "message": "'Fresh' (NEW FEATURE) cannot become IN_SPRINT;"
+            " allowed next: READY, DECLINED",
         }
     ]
     assert await add(foreign) == [
