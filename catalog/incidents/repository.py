@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Exists, Select, delete, exists, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
 
 from catalog.incidents.models import (
     OPEN_ALERT,
@@ -20,8 +21,11 @@ from catalog.incidents.models import (
     Severity,
     incident_service,
 )
+from catalog.incidents.transitions import OPEN
 from catalog.services.models import Service
 from catalog.value_streams import ValueStream
+
+OPEN_STATUSES = tuple(sorted(OPEN))
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,26 @@ async def replace_services(
         delete(incident_service).where(incident_service.c.incident_id == incident_id)
     )
     await add_services(session, incident_id, ids)
+
+
+async def open_by_service(
+    session: AsyncSession, service_ids: Sequence[uuid.UUID], options: Sequence[ORMOption] = ()
+) -> dict[uuid.UUID, list[Incident]]:
+    """Incidents not yet RESOLVED or CLOSED affecting each service, newest first: one statement."""
+    rows = await session.execute(
+        select(incident_service.c.service_id, Incident)
+        .join(Incident, Incident.id == incident_service.c.incident_id)
+        .where(
+            incident_service.c.service_id.in_(service_ids),
+            Incident.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Incident.created_at.desc(), Incident.id.desc())
+        .options(*options)
+    )
+    found: dict[uuid.UUID, list[Incident]] = {key: [] for key in service_ids}
+    for service_id, incident in rows.tuples():
+        found[service_id].append(incident)
+    return found
 
 
 async def owner_team_ids(session: AsyncSession, incident_id: uuid.UUID) -> set[uuid.UUID]:

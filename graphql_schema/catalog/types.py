@@ -13,6 +13,7 @@ from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
 from core.clock import utcnow
 from graphql_schema.catalog.graph_fields import ServiceDependencies
+from graphql_schema.catalog.incidents_fields import ServiceIncidentFields
 from graphql_schema.catalog.salesforce_fields import (
     SalesforceOrgLiveFields,
     ServiceSalesforceFields,
@@ -174,6 +175,7 @@ class Service(
     ServiceDependencies,
     ServiceSalesforceFields,
     ServiceLevelFields,
+    ServiceIncidentFields,
 ):
     id: strawberry.ID
     slug: str

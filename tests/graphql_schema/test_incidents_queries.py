@@ -113,11 +113,7 @@ async def _domain_statements(
     edges = page["incidents"]["edges"]
     assert len(edges) == first
     assert all(edge["node"]["hotfixes"] and edge["node"]["services"] for edge in edges)
-    return sum(
-        1
-        for sql in counter.statements
-        if not sql.lstrip().upper().startswith(_NOT_DOMAIN) and "person.issuer =" not in sql
-    )
+    return _domain(counter)
 
 
 async def test_nested_selections_cost_one_statement_per_relation_at_any_page_size(
@@ -149,3 +145,46 @@ async def test_nested_selections_cost_one_statement_per_relation_at_any_page_siz
 
     # The page, then services, commander, status history and hot fixes: one statement each.
     assert (five, fifty) == (5, 5)
+
+
+OPEN_ON_SERVICES = """
+query($first: Int!) {
+  services(first: $first, orderBy: { field: SLUG }) {
+    edges { node { slug openIncidents { title services { slug } } } }
+  }
+}
+"""
+
+
+async def test_services_list_their_open_incidents_in_one_statement(
+    client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    services = [await builders.create_service(session, slug=f"svc-{n:02d}") for n in range(12)]
+    for n, service in enumerate(services):
+        await create_incident(session, service_ids=[service.id], title=f"open {n}")
+        await create_incident(
+            session, service_ids=[service.id], title=f"done {n}", status=IncidentStatus.RESOLVED
+        )
+    await data(client, "{ __typename }")
+
+    counts = []
+    for first in (3, 12):
+        count_statements.reset()
+        page = await data(client, OPEN_ON_SERVICES, {"first": first})
+        counts.append(_domain(count_statements))
+
+    first_node = page["services"]["edges"][0]["node"]
+    assert first_node == {
+        "slug": "svc-00",
+        "openIncidents": [{"title": "open 0", "services": [{"slug": "svc-00"}]}],
+    }
+    # The page, its open incidents, and their services, whatever the page size.
+    assert counts[0] == counts[1] == 3
+
+
+def _domain(counter: StatementCounter) -> int:
+    return sum(
+        1
+        for sql in counter.statements
+        if not sql.lstrip().upper().startswith(_NOT_DOMAIN) and "person.issuer =" not in sql
+    )
