@@ -85,10 +85,31 @@ def _get(results: dict[str, Any], *path: str) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
+def derive(results: dict[str, Any]) -> None:
+    """R1 from the best repetitions too: on a shared machine the minimum is the steadier."""
+    w1 = results.get("raw", {}).get("w1", {})
+    results["R1_min"] = {
+        key: round(subjects["API"]["min_ms"] / subjects["A"]["min_ms"], 2)
+        for key, subjects in w1.items()
+        if subjects.get("A", {}).get("min_ms")
+    }
+
+
 def targets(results: dict[str, Any]) -> list[Target]:
     """The issue's targets for the default read path, each with what was measured."""
     r3 = results.get("R3", {})
-    found = [Target("R1 ≤ 8x at N=500", "R1[500]", _get(results, "R1", "500"), 8)]
+    r1, r1_min = _get(results, "R1", "500"), _get(results, "R1_min", "500")
+    # The worse of median/median and min/min: one noisy reference repetition must not pass it.
+    worse = max(value for value in (r1, r1_min) if value is not None) if r1 or r1_min else None
+    found = [
+        Target(
+            "R1 ≤ 8x at N=500",
+            "max(R1[500], R1_min[500])",
+            worse,
+            8,
+            note=f"median/median {r1}, min/min {r1_min}",
+        )
+    ]
     per_page = [value for key, value in r3.items() if key != "relations_selected"]
     if per_page and "relations_selected" in r3:
         constant = len(set(per_page)) == 1
@@ -106,7 +127,8 @@ def targets(results: dict[str, Any]) -> list[Target]:
                at_most=False),
         Target("R5 ≤ 3 at 50 % load", "R5[50%]", _get(results, "R5", "50%"), 3),
         Target("R6 ≤ 6 MiB per 10k rows", "R6 API tracemalloc",
-               _get(results, "R6", "API_MiB_per_10k_rows"), 6),
+               _get(results, "R6", "API_MiB_per_10k_rows"), 6,
+               note=f"reference A: {_get(results, 'R6', 'A_MiB_per_10k_rows')}"),
         Target("R6 no RSS drift (≤ 5 MiB per 10k requests)", "R6 rss drift per 10k",
                _get(results, "R6", "rss_drift_MiB_per_10k_requests"), 5),
         Target("fixed cost ≤ 60 µs (repeated document)", "W5 repeated_document_fixed_cost_us",
@@ -279,6 +301,7 @@ async def run(config: Config) -> dict[str, Any]:
             f" {results['load_average_end'][0]:.1f} at end, on 2 cores): absolute figures"
             " are low and ratios noisy"
         )
+    derive(results)
     results["targets"] = [target.as_json() for target in targets(results)]
     results["duration_s"] = round(time.perf_counter() - started, 1)
     return results
