@@ -43,6 +43,7 @@ from server.demo_data import (
     DemoService,
     DemoTeam,
 )
+from server.demo_feedback import seed_demo_feedback
 from server.demo_graph import seed_demo_graph
 from server.demo_services import SERVICES
 from server.demo_work import seed_demo_work
@@ -139,6 +140,7 @@ class _Seeder:
                 await self._ownership_role(service_id, demo_role)
         await seed_demo_graph(self.session, tally=self.report.tally)
         await seed_demo_work(self.session, now=self.now, tally=self.report.tally)
+        await seed_demo_feedback(self.session, now=self.now, tally=self.report.tally)
 
     def _ago(self, days: int) -> datetime:
         return self.now - timedelta(days=days)
