@@ -59,9 +59,7 @@ async def seed_demo_feedback(
     session: AsyncSession, *, now: datetime, tally: Tally = _ignore
 ) -> None:
     """Feedback, votes and a little triage, spread over the last 90 days."""
-    already = await session.scalar(
-        select(func.count()).where(Feedback.external_id.like("demo-%"))
-    )
+    already = await session.scalar(select(func.count()).where(Feedback.external_id.like("demo-%")))
     if already:
         for _ in range(already):
             tally("feedback", created=False)
