@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -15,6 +16,11 @@ from core.db import make_engine
 from core.settings import Settings, load_settings
 from server.app import create_app
 from tests import database
+
+# A 2-core machine running the suite can be slow; the production time limits would turn a
+# slow test into a TIMEOUT. Tests of the limits themselves pass their own small values.
+os.environ.setdefault("CATALOG_EXECUTION_TIMEOUT_S", "120")
+os.environ.setdefault("CATALOG_STATEMENT_TIMEOUT_MS", "60000")
 
 
 @pytest.fixture(scope="session")
