@@ -44,9 +44,12 @@ UPDATE service SET
     tags = CASE picked.n WHEN 5 THEN ARRAY['a,b', 'say "hi"', 'ü', 'NULL', ''] ELSE tags END
 FROM picked WHERE service.id = picked.id AND picked.n <= 5;
 
+INSERT INTO team (id, name, slug, kind, business_unit_id)
+SELECT '00000000-0000-0000-0000-0000000000c1', 'Edge cases', 'edge-cases', 'PLATFORM',
+       min(id::text)::uuid
+FROM business_unit;
 INSERT INTO backlog (id, team_id)
-SELECT '00000000-0000-0000-0000-0000000000b1', min(id::text)::uuid FROM team
-WHERE id NOT IN (SELECT team_id FROM backlog);
+VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000c1');
 INSERT INTO backlog_item (backlog_id, service_id, type, title, rank)
 SELECT '00000000-0000-0000-0000-0000000000b1', (SELECT min(id::text)::uuid FROM service),
        'FEATURE', v.title, v.rank
