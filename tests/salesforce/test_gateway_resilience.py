@@ -53,12 +53,13 @@ async def test_threads_left_behind_by_a_slow_org_do_not_starve_the_others(
     await asyncio.gather(
         *(_timed(gateway.open_cases("crm", [f"k{n}"], deadline=deadline)) for n in range(3))
     )
+    left_behind = gateway.orgs["crm"].workers.threads  # still blocked in the slow org
 
     fast_s, fast = await _timed(gateway.ideas("partners", KEYS, deadline=gateway.deadline()))
 
-    assert gateway.orgs["crm"].workers.threads >= 1  # still blocked in the slow org
+    assert left_behind >= 1
     assert fast == {"sales-cloud": [], "service-cloud": []}
-    assert fast_s < 0.5
+    assert fast_s < 2.0  # far below the slow org's 10 s, even on a loaded machine
 
 
 async def test_a_failing_org_is_retried_then_unavailable_within_the_deadline(
