@@ -8,15 +8,19 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
     Text,
+    UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -119,3 +123,64 @@ class Objective(UUIDPrimaryKey, Timestamps, Versioned, Base):
     scope_severity: Mapped[str | None] = mapped_column(String(10))
     scope_priority: Mapped[str | None] = mapped_column(String(10))
     scope_request_kind: Mapped[str | None] = mapped_column(String(20))
+
+
+class MeasurementSource(StrEnum):
+    MANUAL = "MANUAL"
+    IMPORT = "IMPORT"
+    SALESFORCE = "SALESFORCE"
+
+
+class Measurement(UUIDPrimaryKey, Timestamps, Base):
+    """A value the catalog cannot compute (cost, gains, adoption, custom KPIs), recorded for
+    a service at a moment; one per (metric, service, at), so a repeated import changes it in
+    place instead of counting it twice."""
+
+    __tablename__ = "measurement"
+    __table_args__ = (
+        UniqueConstraint("metric", "service_id", "at"),
+        Index("ix_measurement_service_id_metric_at", "service_id", "metric", "at"),
+    )
+
+    metric: Mapped[Metric] = mapped_column(enum_column(Metric, "metric"))
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[MeasurementSource] = mapped_column(
+        enum_column(MeasurementSource, "measurement_source"),
+        server_default=MeasurementSource.MANUAL.value,
+    )
+    note: Mapped[str] = mapped_column(Text, server_default="")
+    recorded_by: Mapped[str | None] = mapped_column(Text)
+    # What the value is made of, e.g. active and licensed users for ADOPTION.
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class SlaEventKind(StrEnum):
+    SLA_AT_RISK = "SLA_AT_RISK"
+    SLA_BREACHED = "SLA_BREACHED"
+    SLA_RECOVERED = "SLA_RECOVERED"
+
+
+class SlaEvent(Base):
+    """An objective changing status, recorded by the evaluation job once per (objective,
+    window, kind): the unique key makes a repeated or concurrent run record nothing new."""
+
+    __tablename__ = "sla_event"
+    __table_args__ = (
+        UniqueConstraint("objective_id", "window_start", "kind"),
+        Index("ix_sla_event_at_id", "at", "id"),
+        Index("ix_sla_event_service_id_at", "service_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    objective_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"))
+    sla_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sla.id", ondelete="CASCADE"))
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
+    kind: Mapped[SlaEventKind] = mapped_column(enum_column(SlaEventKind, "sla_event_kind"))
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    window_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    value: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float] = mapped_column(Float)
+    error_budget: Mapped[float | None] = mapped_column(Float)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -113,8 +113,9 @@ class Incident(UUIDPrimaryKey, Timestamps, Versioned, Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the last move happened: a back-filled move may not go before it.
     status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # Kept by the SLA clocks: when the running clock breaches.
+    # Kept by the SLA clocks: when the running clock warns and breaches.
     breach_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     services: Mapped[list[Service]] = relationship(
         secondary=incident_service, lazy="raise", viewonly=True, order_by=Service.name
@@ -159,4 +160,7 @@ class IncidentStatusChange(Base):
     # Filled by the SLA clocks (see RequestStatusChange).
     response_elapsed_s: Mapped[int | None] = mapped_column(Integer)
     resolution_elapsed_s: Mapped[int | None] = mapped_column(Integer)
+    response_target_s: Mapped[int | None] = mapped_column(Integer)
+    resolution_target_s: Mapped[int | None] = mapped_column(Integer)
     breach_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

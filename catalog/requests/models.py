@@ -113,8 +113,10 @@ class ServiceRequest(UUIDPrimaryKey, Timestamps, Versioned, Base):
     backlog_item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("backlog_item.id"))
     # The last fulfilment: a reopen is allowed for 14 days after it.
     fulfilled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Kept by the SLA clocks: when the running clock breaches ("breaching within 4 hours").
+    # Kept by the SLA clocks: when the running clock breaches ("breaching within 4 hours")
+    # and when it crosses the warning threshold.
     breach_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     service: Mapped[Service] = relationship(lazy="raise")
     requester: Mapped[Person] = relationship(foreign_keys=[requester_id], lazy="raise")
@@ -142,8 +144,11 @@ class RequestStatusChange(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
-    # Filled by the SLA clocks: business seconds elapsed on each clock at this move, and
-    # when the clock still running after it breaches.
+    # Filled by the SLA clocks: business seconds elapsed on each clock at this move, the
+    # targets then in force, and when the clock still running after it warns and breaches.
     response_elapsed_s: Mapped[int | None] = mapped_column(Integer)
     resolution_elapsed_s: Mapped[int | None] = mapped_column(Integer)
+    response_target_s: Mapped[int | None] = mapped_column(Integer)
+    resolution_target_s: Mapped[int | None] = mapped_column(Integer)
     breach_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
