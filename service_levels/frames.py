@@ -1,0 +1,43 @@
+"""What a metric is asked over: a frame is a set of services, a time window and a scope.
+
+Every answer the catalog gives about service levels is a metric over frames: an objective's
+current window, the window before it (trend), the buckets of a chart (series), or the pooled
+services of a team, business unit or the organisation (roll-ups). The SQL of each metric
+takes all the frames of one request at once, so the statements do not grow with them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Narrows the records counted: incidents of a severity, requests of a priority or kind."""
+
+    severity: str | None = None
+    priority: str | None = None
+    request_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    key: int
+    service_ids: tuple[uuid.UUID, ...]
+    start: datetime
+    end: datetime
+    scope: Scope = field(default_factory=Scope)
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A metric's value over a frame, and what it pools from: `samples` records (incidents,
+    clocks, ratings...) adding up to `total`, so frames can be pooled exactly (Σ total ÷ Σ
+    samples for means). `share` is the share of 4-5 ratings for satisfaction."""
+
+    value: float | None
+    samples: int = 0
+    total: float = 0.0
+    share: float | None = None
