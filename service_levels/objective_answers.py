@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from service_levels.objectives import (
     window_start,
 )
 from service_levels.policy_defaults import ClockSubject
+from service_levels.windows import Window
 
 NO_DATA = Answer(None, Status.NO_DATA, None)
 _REQUEST_REOPEN = (str(RequestStatus.FULFILLED), str(RequestStatus.IN_PROGRESS))
@@ -173,7 +175,6 @@ async def objective_answers(
         value = clock_metric_value(
             objective.metric, clocks, acks.get(service_id, []), scope, starts[objective.id], as_of
         )
-        answers[objective.id] = answer(
-            objective.metric, objective.comparator, objective.target, value
-        )
+        found = answer(objective.metric, objective.comparator, objective.target, value)
+        answers[objective.id] = replace(found, window=Window(starts[objective.id], as_of))
     return answers

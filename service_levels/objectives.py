@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from service_levels.clock import ClockKind
 from service_levels.models import Comparator, Metric, WindowKind
+from service_levels.windows import Window
 
 RATIO_METRICS = frozenset({Metric.AVAILABILITY, Metric.CLOCK_ATTAINMENT, Metric.ADOPTION})
 CLOCK_METRICS = frozenset(
@@ -122,6 +123,7 @@ class Answer:
     current_value: float | None
     status: Status
     error_budget: float | None
+    window: Window | None = None
 
 
 def _met(comparator: Comparator, value: float, target: float) -> bool:
