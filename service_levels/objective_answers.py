@@ -175,6 +175,6 @@ async def objective_answers(
         value = clock_metric_value(
             objective.metric, clocks, acks.get(service_id, []), scope, starts[objective.id], as_of
         )
-        found = answer(objective.metric, objective.comparator, objective.target, value)
-        answers[objective.id] = replace(found, window=Window(starts[objective.id], as_of))
+        got = answer(objective.metric, objective.comparator, objective.target, value)
+        answers[objective.id] = replace(got, window=Window(starts[objective.id], as_of))
     return answers
