@@ -8,6 +8,7 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 import platformdirs
 from limits import parse as parse_rate
@@ -17,6 +18,8 @@ from pydantic_settings import SettingsError as SourceError
 
 from core.oidc_settings import ROLE_NAMES, IssuerConfig
 from core.salesforce_settings import SalesforceOrgConfig, check_orgs
+
+OUTAGE_SEVERITY_NAMES = frozenset({"SEV1", "SEV2", "SEV3", "SEV4"})
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "dev", "development", "placeholder"}
 
@@ -66,6 +69,8 @@ class Settings(BaseSettings):
     incident_hourly_rate: Annotated[float, Field(ge=0)] = 100
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     sla_warning_percent: Annotated[float, Field(gt=0, lt=100)] = 75
+    outage_severities: Annotated[tuple[str, ...], NoDecode] = ("SEV1", "SEV2")
+    org_timezone: str = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console", "auto"] = "auto"
     retention_audit_days: Annotated[int, Field(ge=0)] = 400  # 0 keeps them forever
@@ -116,6 +121,24 @@ class Settings(BaseSettings):
         for role in value.split(","):
             if role.strip() and role.strip().upper() not in ROLE_NAMES:
                 raise ValueError(f"unknown role {role.strip()!r}")
+        return value
+
+    @field_validator("outage_severities", mode="before")
+    @classmethod
+    def _severities_as_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+        if isinstance(value, tuple | list):
+            unknown = [item for item in value if item not in OUTAGE_SEVERITY_NAMES]
+            if unknown or not value:
+                raise ValueError("a comma-separated list of SEV1, SEV2, SEV3, SEV4")
+        return value
+
+    @field_validator("org_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)")
         return value
 
     @field_validator("trusted_proxies", mode="before")
