@@ -88,7 +88,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    subscribers.wire()
+    subscribers.wire(settings)
     schema = build_schema(
         mask_errors=not settings.is_dev, limits=Limits.from_settings(settings), tracing=traced
     )

@@ -13,6 +13,7 @@ from core.events import (
     ServiceRequestsChanged,
     subscribe,
 )
+from core.settings import Settings
 from feedback import actions as feedback
 from service_levels import clock_stamps
 
@@ -45,7 +46,10 @@ async def _restamp_service_clocks(session: AsyncSession, event: ServiceClockTerm
     await clock_stamps.restamp_service(session, event.service_id)
 
 
-def wire() -> None:
+def wire(settings: Settings | None = None) -> None:
+    """Subscribe the reactions; with settings, also what they are configured by."""
+    if settings is not None:
+        clock_stamps.configure(warning_percent=settings.sla_warning_percent)
     subscribe(BacklogItemsReleased, _deliver_feedback)
     subscribe(BacklogItemsUnreleased, _undeliver_feedback)
     subscribe(BacklogItemsReleased, _fulfil_requests)

@@ -23,6 +23,9 @@ from catalog.requests.models import RequestStatus
 from catalog.services.calendar import BusinessCalendar
 from service_levels.calendar_math import ZERO, business_time, instant_after
 
+# CATALOG_SLA_WARNING_PERCENT's default: a clock warns past this share of its target.
+DEFAULT_WARNING_PERCENT = 75.0
+
 
 class Phase(StrEnum):
     RUNNING = "RUNNING"
@@ -99,7 +102,7 @@ class ClockTerms:
 
     rule: ClockRule
     target: timedelta
-    warning_percent: float = 75.0
+    warning_percent: float = DEFAULT_WARNING_PERCENT
 
     @property
     def warning_threshold(self) -> timedelta:

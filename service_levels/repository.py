@@ -129,6 +129,9 @@ async def write_move_stamps(
         .values(
             response_elapsed_s=bindparam("response"),
             resolution_elapsed_s=bindparam("resolution"),
+            response_target_s=bindparam("response_target"),
+            resolution_target_s=bindparam("resolution_target"),
+            warning_at=bindparam("warning"),
             breach_at=bindparam("breach"),
         ),
         list(stamps),
@@ -136,17 +139,22 @@ async def write_move_stamps(
     )
 
 
-async def write_record_breaches(
-    session: AsyncSession, table: Table, breaches: Sequence[dict[str, Any]]
+async def write_record_stamps(
+    session: AsyncSession, table: Table, stamps: Sequence[dict[str, Any]]
 ) -> None:
-    """Set `breach_at` on requests or incidents; their history ignores it (derived data)."""
-    if not breaches:
+    """Set `warning_at` and `breach_at` on requests or incidents (history ignores both: derived
+    data). `updated_at` dates the stamp: the clock-restamp job compares it with the terms'."""
+    if not stamps:
         return
     await session.execute(
         update(table)
         .where(table.c.id == bindparam("record_id"))
-        .values(breach_at=bindparam("breach")),
-        list(breaches),
+        .values(
+            warning_at=bindparam("warning"),
+            breach_at=bindparam("breach"),
+            updated_at=func.now(),
+        ),
+        list(stamps),
         execution_options={"synchronize_session": False},
     )
 

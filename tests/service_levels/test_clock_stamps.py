@@ -1,4 +1,5 @@
-"""SLA clocks stamped into SQL: every move's elapsed seconds and the record's breach_at."""
+"""SLA clocks stamped into SQL: every move's elapsed seconds, targets, warning and breach
+times, and the record's warning_at and breach_at."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from catalog.services import actions as services
 from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
 from catalog.services.models import Service, Tier
 from core.history import RecordVersion
+from core.settings import Settings
 from identity.principal import Principal, Role
 from server import subscribers
 from service_levels import actions as service_levels
@@ -37,6 +39,7 @@ WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY
 PARIS_OFFICE = BusinessCalendar(
     "Europe/Paris", tuple(WeeklyHours(day, time(9), time(17)) for day in WEEKDAYS), ()
 )
+HOURS_4 = timedelta(hours=4)
 ADMIN = Principal(subject="admin", issuer="test", granted_roles=frozenset({Role.ADMIN}))
 
 
@@ -46,12 +49,28 @@ async def _request(
     return await request_with_moves(session, moves, **service)
 
 
+async def _record_stamps(
+    session: AsyncSession, request_id: uuid.UUID
+) -> tuple[datetime | None, datetime | None]:
+    row = (
+        await session.execute(
+            select(ServiceRequest.warning_at, ServiceRequest.breach_at).where(
+                ServiceRequest.id == request_id
+            )
+        )
+    ).one()
+    return row[0], row[1]
+
+
 async def _stamps(session: AsyncSession, request_id: uuid.UUID) -> list[tuple[Any, ...]]:
     rows = await session.execute(
         select(
             RequestStatusChange.to_status,
             RequestStatusChange.response_elapsed_s,
             RequestStatusChange.resolution_elapsed_s,
+            RequestStatusChange.response_target_s,
+            RequestStatusChange.resolution_target_s,
+            RequestStatusChange.warning_at,
             RequestStatusChange.breach_at,
         )
         .where(RequestStatusChange.request_id == request_id)
@@ -60,7 +79,7 @@ async def _stamps(session: AsyncSession, request_id: uuid.UUID) -> list[tuple[An
     return [tuple(row) for row in rows]
 
 
-async def test_each_move_stores_both_clocks_and_the_first_breach_in_business_hours(
+async def test_each_move_stores_both_clocks_their_targets_and_the_first_warning_and_breach(
     session: AsyncSession,
 ) -> None:
     # TIER_1 P1: respond in 30 min, resolve in 4 h, Paris office hours.
@@ -78,18 +97,44 @@ async def test_each_move_stores_both_clocks_and_the_first_breach_in_business_hou
 
     await restamp_requests(session, [request.id])
 
+    # Warning at 75 %: 22 min 30 s of the response, 3 h of the resolution.
+    response_warns, resolution_warns = MONDAY + timedelta(minutes=22.5), MONDAY + timedelta(hours=3)
     assert await _stamps(session, request.id) == [
-        (RequestStatus.NEW, 0, 0, MONDAY + timedelta(minutes=30)),
-        (RequestStatus.TRIAGED, 1200, 1200, MONDAY + timedelta(hours=4)),
-        (RequestStatus.IN_PROGRESS, 1200, 3600, MONDAY + timedelta(hours=4)),
-        (RequestStatus.WAITING_ON_REQUESTER, 1200, 7200, None),
+        (RequestStatus.NEW, 0, 0, 1800, 14400, response_warns, MONDAY + timedelta(minutes=30)),
+        (RequestStatus.TRIAGED, 1200, 1200, 1800, 14400, resolution_warns, MONDAY + HOURS_4),
+        (RequestStatus.IN_PROGRESS, 1200, 3600, 1800, 14400, resolution_warns, MONDAY + HOURS_4),
+        (RequestStatus.WAITING_ON_REQUESTER, 1200, 7200, 1800, 14400, None, None),
     ]
-    # Waiting on the requester: nothing runs, nothing breaches.
-    assert (
-        await session.scalar(
-            select(ServiceRequest.breach_at).where(ServiceRequest.id == request.id)
-        )
-        is None
+    # Waiting on the requester: nothing runs, nothing warns or breaches.
+    assert (await _record_stamps(session, request.id)) == (None, None)
+
+
+async def test_the_record_keeps_the_warning_and_breach_of_its_last_move(
+    session: AsyncSession,
+) -> None:
+    request = await _request(
+        session,
+        [(MONDAY, RequestStatus.NEW), (MONDAY + timedelta(minutes=20), RequestStatus.TRIAGED)],
+        tier=Tier.TIER_1,
+    )
+
+    await restamp_requests(session, [request.id])
+
+    # 24x7: 3 h of the 4 h resolution is the warning, wherever the response clock stood.
+    assert (await _record_stamps(session, request.id)) == (
+        MONDAY + timedelta(hours=3),
+        MONDAY + HOURS_4,
+    )
+
+
+async def test_the_warning_threshold_is_the_one_given(session: AsyncSession) -> None:
+    request = await _request(session, [(MONDAY, RequestStatus.NEW)], tier=Tier.TIER_1)
+
+    await restamp_requests(session, [request.id], warning_percent=50)
+
+    assert (await _record_stamps(session, request.id)) == (
+        MONDAY + timedelta(minutes=15),
+        MONDAY + timedelta(minutes=30),
     )
 
 
@@ -148,13 +193,19 @@ async def test_an_incident_is_held_to_its_most_critical_service(session: AsyncSe
 
     # TIER_1 SEV1: acknowledge in 15 min, restore in 4 h, 24x7.
     rows = await session.execute(
-        select(IncidentStatusChange.response_elapsed_s, IncidentStatusChange.breach_at)
+        select(
+            IncidentStatusChange.response_elapsed_s,
+            IncidentStatusChange.response_target_s,
+            IncidentStatusChange.resolution_target_s,
+            IncidentStatusChange.warning_at,
+            IncidentStatusChange.breach_at,
+        )
         .where(IncidentStatusChange.incident_id == incident.id)
         .order_by(IncidentStatusChange.at)
     )
     assert [tuple(row) for row in rows] == [
-        (0, MONDAY + timedelta(minutes=15)),
-        (300, MONDAY + timedelta(hours=4)),
+        (0, 900, 14400, MONDAY + timedelta(minutes=11.25), MONDAY + timedelta(minutes=15)),
+        (300, 900, 14400, MONDAY + timedelta(hours=3), MONDAY + HOURS_4),
     ]
 
 
@@ -175,6 +226,29 @@ async def test_filing_a_request_stamps_it_through_the_domain_event(
 
     assert request.version == 1
     assert request.breach_at == request.created_at + timedelta(minutes=30)
+    assert request.warning_at == request.created_at + timedelta(minutes=22.5)
+
+
+async def test_stamps_follow_the_configured_warning_percent(
+    session: AsyncSession, settings: Settings
+) -> None:
+    subscribers.wire(settings.model_copy(update={"sla_warning_percent": 50}))
+    try:
+        service = await builders.create_service(session, tier=Tier.TIER_1)
+        person = await builders.create_person(session)
+        request = await requests.create_request(
+            session,
+            principal=ADMIN,
+            service_id=service.id,
+            requester_id=person.id,
+            fields=requests.RequestFields(
+                title="Down", impact=Level.CRITICAL, urgency=Level.CRITICAL
+            ),
+        )
+    finally:
+        subscribers.wire(settings)
+
+    assert request.warning_at == request.created_at + timedelta(minutes=15)
 
 
 async def test_a_policy_change_re_stamps_the_open_requests(session: AsyncSession) -> None:
