@@ -177,6 +177,16 @@ async def run_purge(context: JobContext) -> str:
     return report.summary()
 
 
+async def evaluate_slas(context: JobContext) -> str:
+    """Record the SLA events due now (service_levels/evaluation.py), in one transaction."""
+    from core.clock import utcnow
+    from service_levels.evaluation import evaluate_objectives
+
+    async with context.sessionmaker() as session, session.begin():
+        summary = await evaluate_objectives(session, utcnow())
+    return str(summary)
+
+
 async def run_worker(settings: Settings, url: str) -> None:
     """`service-catalog worker`: the scheduler until SIGINT or SIGTERM (twice: at once)."""
     from core.db import make_engine, make_sessionmaker
@@ -205,3 +215,4 @@ async def run_worker(settings: Settings, url: str) -> None:
 
 # The scheduled jobs, one line each.
 register(Job("purge", every=timedelta(days=1), offset=timedelta(hours=3), run=run_purge))
+register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
