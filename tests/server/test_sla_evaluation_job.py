@@ -57,4 +57,4 @@ async def test_the_job_records_a_breach_commits_it_and_summarises(engine: AsyncE
     assert summary == "evaluated 2 objectives, recorded 1 breaches, 0 at risk, 0 recoveries"
     async with sessions() as session:
         kinds = await session.execute(select(SlaEvent.kind, func.count()).group_by(SlaEvent.kind))
-        assert {kind: count for kind, count in kinds} == {SlaEventKind.SLA_BREACHED: 1}
+        assert dict(kinds.all()) == {SlaEventKind.SLA_BREACHED: 1}
