@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 
+from catalog.clock_filters import clock_conditions
 from catalog.incidents.models import (
     OPEN_ALERT,
     Incident,
@@ -41,6 +42,8 @@ class IncidentFilter:
     involving_id: uuid.UUID | None = None
     involving_team_ids: tuple[uuid.UUID, ...] = ()
     breaching_before: datetime | None = None
+    breached: bool | None = None
+    warning: bool | None = None
 
 
 def _affects(service_condition: ColumnElement[bool]) -> Exists:
@@ -52,7 +55,7 @@ def _affects(service_condition: ColumnElement[bool]) -> Exists:
     )
 
 
-def incidents_query(given: IncidentFilter) -> Select[Incident]:
+def incidents_query(given: IncidentFilter, *, now: datetime) -> Select[Incident]:
     statement = select(Incident)
     for column, values in (
         (Incident.status, given.statuses),
@@ -78,7 +81,15 @@ def incidents_query(given: IncidentFilter) -> Select[Incident]:
         statement = statement.where(or_(Incident.commander_id == given.involving_id, owned))
     if given.breaching_before is not None:
         statement = statement.where(Incident.breach_at < given.breaching_before)
-    return statement
+    return statement.where(
+        *clock_conditions(
+            Incident.breach_at,
+            Incident.warning_at,
+            breached=given.breached,
+            warning=given.warning,
+            now=now,
+        )
+    )
 
 
 async def upsert_alert(

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.clock_filters import clock_conditions
 from catalog.requests.models import (
     Priority,
     RequestKind,
@@ -34,9 +35,11 @@ class RequestFilter:
     # "mine": requested by or assigned to this person.
     involving_id: uuid.UUID | None = None
     breaching_before: datetime | None = None
+    breached: bool | None = None
+    warning: bool | None = None
 
 
-def requests_query(given: RequestFilter) -> Select[ServiceRequest]:
+def requests_query(given: RequestFilter, *, now: datetime) -> Select[ServiceRequest]:
     request = ServiceRequest
     conditions: list[ColumnElement[bool]] = []
     for column, values in (
@@ -63,6 +66,13 @@ def requests_query(given: RequestFilter) -> Select[ServiceRequest]:
         )
     if given.breaching_before is not None:
         conditions.append(request.breach_at < given.breaching_before)
+    conditions += clock_conditions(
+        request.breach_at,
+        request.warning_at,
+        breached=given.breached,
+        warning=given.warning,
+        now=now,
+    )
     return select(ServiceRequest).where(*conditions)
 
 

@@ -31,6 +31,16 @@ class IncidentFilter:
     breaching_before: datetime | None = strawberry.field(
         default=None, description="Only incidents whose running SLA clock breaches before then."
     )
+    breached: bool | None = strawberry.field(
+        default=None,
+        description="True: only incidents with a running SLA clock over its target now (breachAt"
+        " passed); false: only the others.",
+    )
+    warning: bool | None = strawberry.field(
+        default=None,
+        description="True: only incidents with a running SLA clock past the warning threshold"
+        " (warningAt passed) and none over its target; false: only the others.",
+    )
 
 
 @strawberry.input

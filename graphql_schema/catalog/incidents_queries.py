@@ -7,6 +7,7 @@ import uuid
 import strawberry
 
 from catalog.incidents import models, repository
+from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.incidents_inputs import IncidentFilter
@@ -47,6 +48,8 @@ def incident_filter(given: IncidentFilter | None, info: Info) -> repository.Inci
         involving_id=involving_id,
         involving_team_ids=team_ids,
         breaching_before=given.breaching_before,
+        breached=given.breached,
+        warning=given.warning,
     )
 
 
@@ -66,7 +69,7 @@ class IncidentQuery:
         incident = models.Incident
         return await paginate(
             info,
-            repository.incidents_query(given),
+            repository.incidents_query(given, now=utcnow()),
             type_name="Incident",
             convert=Incident.from_model,
             order=KeysetOrder(incident.created_at, incident.id, descending=True, name="CREATED_AT"),

@@ -74,6 +74,10 @@ class Incident(Node, Versioned, IncidentClockFields):
     breach_at: datetime | None = strawberry.field(
         description="When the running SLA clock breaches (kept by the SLA clocks)."
     )
+    warning_at: datetime | None = strawberry.field(
+        description="When the running SLA clock passes CATALOG_SLA_WARNING_PERCENT of its target"
+        " (kept by the SLA clocks)."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -99,6 +103,7 @@ class Incident(Node, Versioned, IncidentClockFields):
             resolved_at=incident.resolved_at,
             closed_at=incident.closed_at,
             breach_at=incident.breach_at,
+            warning_at=incident.warning_at,
             version=incident.version,
             created_at=incident.created_at,
             updated_at=incident.updated_at,

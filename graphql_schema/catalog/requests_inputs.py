@@ -27,6 +27,16 @@ class ServiceRequestFilter:
     breaching_before: datetime | None = strawberry.field(
         default=None, description="Only requests whose running SLA clock breaches before then."
     )
+    breached: bool | None = strawberry.field(
+        default=None,
+        description="True: only requests with a running SLA clock over its target now (breachAt"
+        " passed); false: only the others.",
+    )
+    warning: bool | None = strawberry.field(
+        default=None,
+        description="True: only requests with a running SLA clock past the warning threshold"
+        " (warningAt passed) and none over its target; false: only the others.",
+    )
 
 
 @strawberry.input

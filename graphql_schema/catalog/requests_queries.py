@@ -7,6 +7,7 @@ import uuid
 import strawberry
 
 from catalog.requests import models, repository
+from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.requests_inputs import ServiceRequestFilter
@@ -47,6 +48,8 @@ def request_filter(given: ServiceRequestFilter | None, info: Info) -> repository
         requester_id=requester_id,
         involving_id=involving_id,
         breaching_before=given.breaching_before,
+        breached=given.breached,
+        warning=given.warning,
     )
 
 
@@ -66,7 +69,7 @@ class ServiceRequestQuery:
         request = models.ServiceRequest
         return await paginate(
             info,
-            repository.requests_query(given),
+            repository.requests_query(given, now=utcnow()),
             type_name="ServiceRequest",
             convert=ServiceRequest.from_model,
             order=KeysetOrder(request.created_at, request.id, descending=True, name="CREATED_AT"),

@@ -78,6 +78,10 @@ class ServiceRequest(Node, Versioned, ServiceRequestClockFields):
     breach_at: datetime | None = strawberry.field(
         description="When the running SLA clock breaches (kept by the SLA clocks)."
     )
+    warning_at: datetime | None = strawberry.field(
+        description="When the running SLA clock passes CATALOG_SLA_WARNING_PERCENT of its target"
+        " (kept by the SLA clocks)."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -100,6 +104,7 @@ class ServiceRequest(Node, Versioned, ServiceRequestClockFields):
             vendor_case_number=request.vendor_case_number,
             fulfilled_at=request.fulfilled_at,
             breach_at=request.breach_at,
+            warning_at=request.warning_at,
             version=request.version,
             created_at=request.created_at,
             updated_at=request.updated_at,
