@@ -1,180 +1,159 @@
-"""The answers of objectives (current value, status, error budget) for the clock metrics,
-read from the stamped clocks: a constant number of statements for any number of objectives.
+"""The answers of objectives: value, status, error budget, trend and improvement over the
+benchmark, and series for charts. Each metric asked about costs one statement, however many
+objectives (service_levels.metric_sql), plus one to read the objectives.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import IncidentStatus
-from catalog.requests.models import RequestStatus
-from catalog.services.models import Tier
 from service_levels import repository
-from service_levels.actions import target_for
-from service_levels.clock import ClockKind
-from service_levels.models import ClockPolicy, Objective
-from service_levels.objectives import (
-    CLOCK_METRICS,
-    AckSample,
-    Answer,
-    ClockSample,
-    Scope,
-    Status,
-    answer,
-    clock_metric_value,
-    window_start,
-)
-from service_levels.policy_defaults import ClockSubject
-from service_levels.windows import Window
-
-NO_DATA = Answer(None, Status.NO_DATA, None)
-_REQUEST_REOPEN = (str(RequestStatus.FULFILLED), str(RequestStatus.IN_PROGRESS))
-_INCIDENT_REOPEN = (str(IncidentStatus.RESOLVED), str(IncidentStatus.ACKNOWLEDGED))
+from service_levels.frames import Frame, MetricValue, Scope
+from service_levels.metric_sql import MetricSettings, measure_all
+from service_levels.models import Metric, Objective, WindowKind
+from service_levels.objectives import Answer, Status, answer, better_by
+from service_levels.windows import Bucket, Window, buckets, current_window, previous_window
 
 
-def _targets(
-    policies: dict[uuid.UUID, ClockPolicy], service_id: uuid.UUID, tier: Tier, subject: str
-) -> tuple[int, int]:
-    policy = policies.get(service_id)
-    found = target_for(tier, policy.targets if policy else {}, ClockSubject(subject)).targets
-    return found.response, found.resolution
+@dataclass(frozen=True)
+class WindowChoice:
+    """A window asked for instead of each objective's own (roll-ups over one period)."""
+
+    kind: WindowKind
+    days: int | None = None
 
 
-def _last_stops(rows: Sequence[Any], stop: str, reopen: tuple[str, str]) -> dict[Any, Any]:
-    """Per record, its last move to `stop`, unless a later move reopened it."""
-    last: dict[Any, Any] = {}
-    for row in rows:
-        if str(row.to_status) == stop:
-            last[row[0]] = row
-        elif (str(row.from_status), str(row.to_status)) == reopen:
-            last.pop(row[0], None)
-    return last
+@dataclass(frozen=True)
+class SeriesPoint:
+    window: Window
+    value: float | None
+    status: Status
 
 
-def request_samples(
-    rows: Sequence[Any], policies: dict[uuid.UUID, ClockPolicy]
-) -> dict[uuid.UUID, list[ClockSample]]:
-    samples: dict[uuid.UUID, list[ClockSample]] = {}
+@dataclass(frozen=True)
+class _Asked:
+    objective: Objective
+    service_id: uuid.UUID
+    time_zone: str
 
-    def add(row: Any, kind: ClockKind, elapsed: int | None, target: int) -> None:
-        if elapsed is None:
-            return
-        samples.setdefault(row.service_id, []).append(
-            ClockSample(
-                kind,
-                False,
-                row.at,
-                elapsed,
-                target,
-                priority=str(row.priority),
-                request_kind=str(row.kind),
+
+def scope_of(objective: Objective) -> Scope:
+    return Scope(objective.scope_severity, objective.scope_priority, objective.scope_request_kind)
+
+
+async def _asked(
+    session: AsyncSession, objective_ids: Sequence[uuid.UUID], settings: MetricSettings
+) -> list[_Asked]:
+    found = await repository.objectives_with_services(session, objective_ids)
+    return [
+        _Asked(objective, service_id, (calendar or {}).get("time_zone", settings.org_timezone))
+        for objective, service_id, calendar in found
+    ]
+
+
+def _frames_by_metric(
+    asked: Sequence[_Asked], windows: Sequence[Sequence[Window]]
+) -> dict[Metric, list[Frame]]:
+    """A frame for each (objective, window); its key is the position in a flat list."""
+    frames: dict[Metric, list[Frame]] = defaultdict(list)
+    key = 0
+    for item, own in zip(asked, windows, strict=True):
+        for window in own:
+            frames[item.objective.metric].append(
+                Frame(key, (item.service_id,), window.start, window.end, scope_of(item.objective))
             )
-        )
-
-    for row in rows:
-        if str(row.from_status) == RequestStatus.NEW:
-            response, _ = _targets(policies, row.service_id, row.tier, str(row.priority))
-            add(row, ClockKind.RESPONSE, row.response_elapsed_s, response)
-    for row in _last_stops(rows, RequestStatus.FULFILLED, _REQUEST_REOPEN).values():
-        _, resolution = _targets(policies, row.service_id, row.tier, str(row.priority))
-        add(row, ClockKind.RESOLUTION, row.resolution_elapsed_s, resolution)
-    return samples
+            key += 1
+    return frames
 
 
-def incident_samples(
-    rows: Sequence[Any],
-    records: dict[uuid.UUID, repository.ClockRecord],
-    policies: dict[uuid.UUID, ClockPolicy],
-) -> tuple[dict[uuid.UUID, list[ClockSample]], dict[uuid.UUID, list[AckSample]]]:
-    clocks: dict[uuid.UUID, list[ClockSample]] = {}
-    acks: dict[uuid.UUID, list[AckSample]] = {}
-    by_service: dict[uuid.UUID, list[Any]] = {}
-    for row in rows:
-        by_service.setdefault(row.service_id, []).append(row)
-    for service_id, own in by_service.items():
-        for row in own:
-            record = records.get(row.incident_id)
-            if record is None:
-                continue
-            response, resolution = _targets(
-                policies, record.service_id, record.tier, record.subject
-            )
-            if str(row.from_status) == IncidentStatus.DETECTED:
-                acks.setdefault(service_id, []).append(
-                    AckSample(row.at, (row.at - row.detected_at).total_seconds(), str(row.severity))
-                )
-                if row.response_elapsed_s is not None:
-                    clocks.setdefault(service_id, []).append(
-                        ClockSample(
-                            ClockKind.RESPONSE,
-                            True,
-                            row.at,
-                            row.response_elapsed_s,
-                            response,
-                            severity=str(row.severity),
-                        )
-                    )
-        stops = _last_stops(own, IncidentStatus.MITIGATED, _INCIDENT_REOPEN)
-        for row in stops.values():
-            record = records.get(row.incident_id)
-            if record is None or row.resolution_elapsed_s is None:
-                continue
-            _, resolution = _targets(policies, record.service_id, record.tier, record.subject)
-            clocks.setdefault(service_id, []).append(
-                ClockSample(
-                    ClockKind.RESOLUTION,
-                    True,
-                    row.at,
-                    row.resolution_elapsed_s,
-                    resolution,
-                    severity=str(row.severity),
-                )
-            )
-    return clocks, acks
+async def _values(
+    session: AsyncSession,
+    asked: Sequence[_Asked],
+    windows: Sequence[Sequence[Window]],
+    settings: MetricSettings,
+) -> list[list[MetricValue]]:
+    """The metric of each objective over each of its windows, in the order given."""
+    measured = await measure_all(session, _frames_by_metric(asked, windows), settings)
+    values: list[list[MetricValue]] = []
+    key = 0
+    for item, own in zip(asked, windows, strict=True):
+        by_key = measured.get(item.objective.metric, {})
+        values.append([by_key.get(key + index, MetricValue(None)) for index in range(len(own))])
+        key += len(own)
+    return values
 
 
-def _start(objective: Objective, calendar: dict[str, Any] | None, as_of: datetime) -> datetime:
-    zone = (calendar or {}).get("time_zone", "UTC")
-    return window_start(objective.window_kind, objective.window_days, as_of, zone)
+def _answer(objective: Objective, window: Window, now: MetricValue, before: MetricValue) -> Answer:
+    found = answer(objective.metric, objective.comparator, objective.target, now.value)
+    return replace(
+        found,
+        window=window,
+        samples=now.samples,
+        trend=better_by(objective.comparator, now.value, before.value),
+        improvement_over_benchmark=better_by(
+            objective.comparator, now.value, objective.benchmark_value
+        ),
+    )
 
 
 async def objective_answers(
-    session: AsyncSession, objective_ids: Sequence[uuid.UUID], as_of: datetime
+    session: AsyncSession,
+    objective_ids: Sequence[uuid.UUID],
+    as_of: datetime,
+    settings: MetricSettings | None = None,
+    window: WindowChoice | None = None,
 ) -> dict[uuid.UUID, Answer]:
-    """Answers of these objectives at `as_of`; metrics not computed yet answer NO_DATA."""
-    found = await repository.objectives_with_services(session, objective_ids)
-    clock_ones = [item for item in found if item[0].metric in CLOCK_METRICS]
-    answers = {objective.id: NO_DATA for objective, _, _ in found}
-    if not clock_ones:
-        return answers
-    starts = {
-        objective.id: _start(objective, calendar, as_of) for objective, _, calendar in clock_ones
+    """Each objective over its current window (or `window`) at `as_of`, with its trend
+    against the whole window before."""
+    settings = settings or MetricSettings()
+    asked = await _asked(session, objective_ids, settings)
+    windows = []
+    for item in asked:
+        kind = window.kind if window else item.objective.window_kind
+        days = window.days if window else item.objective.window_days
+        windows.append(
+            [
+                current_window(kind, days, as_of, item.time_zone),
+                previous_window(kind, days, as_of, item.time_zone),
+            ]
+        )
+    values = await _values(session, asked, windows, settings)
+    return {
+        item.objective.id: _answer(item.objective, own[0], now, before)
+        for item, own, (now, before) in zip(asked, windows, values, strict=True)
     }
-    since = min(starts.values()) - timedelta(days=1)
-    service_ids = sorted({service_id for _, service_id, _ in clock_ones})
-    request_rows = await repository.request_stop_rows(session, service_ids, since)
-    incident_rows = await repository.incident_stop_rows(session, service_ids, since)
-    records = await repository.incident_clock_records(
-        session, sorted({row.incident_id for row in incident_rows})
-    )
-    policy_services = set(service_ids) | {record.service_id for record in records.values()}
-    policies = await repository.policies_by_service_ids(session, sorted(policy_services))
-    requests = request_samples(request_rows, policies)
-    incident_clocks, acks = incident_samples(incident_rows, records, policies)
-    for objective, service_id, _ in clock_ones:
-        scope = Scope(
-            objective.scope_severity, objective.scope_priority, objective.scope_request_kind
-        )
-        clocks = [*requests.get(service_id, []), *incident_clocks.get(service_id, [])]
-        value = clock_metric_value(
-            objective.metric, clocks, acks.get(service_id, []), scope, starts[objective.id], as_of
-        )
-        got = answer(objective.metric, objective.comparator, objective.target, value)
-        answers[objective.id] = replace(got, window=Window(starts[objective.id], as_of))
-    return answers
+
+
+async def objective_series(
+    session: AsyncSession,
+    objective_ids: Sequence[uuid.UUID],
+    start: datetime,
+    end: datetime,
+    bucket: Bucket,
+    settings: MetricSettings | None = None,
+) -> dict[uuid.UUID, list[SeriesPoint]]:
+    """Each objective's metric per local day, week or month of [start, end)."""
+    settings = settings or MetricSettings()
+    asked = await _asked(session, objective_ids, settings)
+    windows = [list(buckets(start, end, bucket, item.time_zone)) for item in asked]
+    values = await _values(session, asked, windows, settings)
+    series: dict[uuid.UUID, list[SeriesPoint]] = {}
+    for item, own, measured in zip(asked, windows, values, strict=True):
+        objective = item.objective
+        series[objective.id] = [
+            SeriesPoint(
+                bucket_window,
+                value.value,
+                answer(
+                    objective.metric, objective.comparator, objective.target, value.value
+                ).status,
+            )
+            for bucket_window, value in zip(own, measured, strict=True)
+        ]
+    return series

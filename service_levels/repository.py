@@ -194,58 +194,6 @@ async def objectives_with_services(
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-async def request_stop_rows(
-    session: AsyncSession, service_ids: Sequence[uuid.UUID], since: datetime
-) -> list[Any]:
-    """Moves of the services' requests since `since`, with what the clocks need."""
-    rows = await session.execute(
-        select(
-            RequestStatusChange.request_id,
-            RequestStatusChange.from_status,
-            RequestStatusChange.to_status,
-            RequestStatusChange.at,
-            RequestStatusChange.response_elapsed_s,
-            RequestStatusChange.resolution_elapsed_s,
-            ServiceRequest.service_id,
-            ServiceRequest.priority,
-            ServiceRequest.kind,
-            Service.tier,
-        )
-        .join(ServiceRequest, ServiceRequest.id == RequestStatusChange.request_id)
-        .join(Service, Service.id == ServiceRequest.service_id)
-        .where(ServiceRequest.service_id.in_(list(service_ids)), RequestStatusChange.at >= since)
-        .order_by(RequestStatusChange.at, RequestStatusChange.id)
-    )
-    return list(rows)
-
-
-async def incident_stop_rows(
-    session: AsyncSession, service_ids: Sequence[uuid.UUID], since: datetime
-) -> list[Any]:
-    """Moves since `since` of incidents affecting the services, once per affected service."""
-    rows = await session.execute(
-        select(
-            IncidentStatusChange.incident_id,
-            IncidentStatusChange.from_status,
-            IncidentStatusChange.to_status,
-            IncidentStatusChange.at,
-            IncidentStatusChange.response_elapsed_s,
-            IncidentStatusChange.resolution_elapsed_s,
-            incident_service.c.service_id,
-            Incident.severity,
-            Incident.detected_at,
-        )
-        .join(Incident, Incident.id == IncidentStatusChange.incident_id)
-        .join(incident_service, incident_service.c.incident_id == Incident.id)
-        .where(
-            incident_service.c.service_id.in_(list(service_ids)),
-            IncidentStatusChange.at >= since,
-        )
-        .order_by(IncidentStatusChange.at, IncidentStatusChange.id)
-    )
-    return list(rows)
-
-
 def slas_query(*, service_id: uuid.UUID | None, include_archived: bool) -> Select[Sla]:
     statement = select(Sla)
     if service_id is not None:

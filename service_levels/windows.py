@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -35,8 +35,9 @@ class Window:
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    """Local midnight of `day` (the first instant of the day, also across DST changes)."""
-    return datetime.combine(day, time(0), tzinfo=zone)
+    """Local midnight of `day`, in UTC: arithmetic on aware datetimes of one zone is wall-clock
+    arithmetic in Python, which would make a 23-hour day last 24."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def _add_months(day: date, months: int) -> date:

@@ -1,10 +1,11 @@
-"""SLAs and objectives as GraphQL sees them; objectives answer their clock metrics."""
+"""SLAs and objectives as GraphQL sees them; objectives answer from the catalog's data."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,14 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.clock import utcnow
 from graphql_schema.catalog.types import Service
 from graphql_schema.context import Info
+from graphql_schema.errors import BadUserInput
 from graphql_schema.history import Versioned
 from graphql_schema.loaders import loader
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.review import Reviewable, review_fields
 from service_levels import models
-from service_levels.objective_answers import objective_answers
+from service_levels.metric_sql import MetricSettings
+from service_levels.objective_answers import SeriesPoint, objective_answers, objective_series
 from service_levels.objectives import Answer, Status
+from service_levels.windows import Bucket, buckets
+
+MAX_SERIES_POINTS = 400
 
 strawberry.enum(models.Metric, description="What an objective measures.")
 strawberry.enum(
@@ -27,6 +33,27 @@ strawberry.enum(
 )
 strawberry.enum(models.WindowKind, description="The window an objective is measured over.")
 strawberry.enum(Status, name="ObjectiveStatus", description="How an objective stands now.")
+strawberry.enum(Bucket, name="SeriesBucket", description="Local days, ISO weeks or months.")
+
+
+@strawberry.type(description="A span of time, start included, end excluded.")
+class TimeRange:
+    start: datetime
+    end: datetime
+
+
+@strawberry.type(description="An objective's metric over one bucket of a series.")
+class ObjectiveSeriesPoint:
+    start: datetime
+    end: datetime
+    value: float | None
+    status: Status
+
+    @classmethod
+    def of(cls, point: SeriesPoint) -> ObjectiveSeriesPoint:
+        return cls(
+            start=point.window.start, end=point.window.end, value=point.value, status=point.status
+        )
 
 
 @strawberry.type(description="A reference value and when it was measured.")
@@ -48,8 +75,15 @@ class ObjectiveScope:
     request_kind: str | None
 
 
-async def _answers(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Answer]:
-    return await objective_answers(session, ids, utcnow())
+def _check_series(start: datetime, end: datetime, bucket: Bucket) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise BadUserInput("series: from and to need a UTC offset")
+    if end <= start:
+        raise BadUserInput("series: to must be after from")
+    if sum(1 for _ in buckets(start, end, bucket, "UTC")) > MAX_SERIES_POINTS:
+        raise BadUserInput(
+            f"series: at most {MAX_SERIES_POINTS} points; use a wider bucket or a shorter span"
+        )
 
 
 @strawberry.type(
@@ -96,7 +130,12 @@ class Objective(Node, Versioned):
         )
 
     async def _answer(self, info: Info) -> Answer | None:
-        return await loader(info.context, "ObjectiveAnswerById", _answers).load(self.model.id)
+        settings = MetricSettings.of(info.context.settings)
+
+        async def batch(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Answer]:
+            return await objective_answers(session, ids, utcnow(), settings)
+
+        return await loader(info.context, "ObjectiveAnswerById", batch).load(self.model.id)
 
     @strawberry.field(description="The value over the current window; null without data.")
     async def current_value(self, info: Info) -> float | None:
@@ -115,6 +154,62 @@ class Objective(Node, Versioned):
     async def error_budget(self, info: Info) -> float | None:
         found = await self._answer(info)
         return found.error_budget if found else None
+
+    @strawberry.field(
+        description="The current value against the whole window before it, in the metric's"
+        " unit, signed so that positive is better; null when either has no data."
+    )
+    async def trend(self, info: Info) -> float | None:
+        found = await self._answer(info)
+        return found.trend if found else None
+
+    @strawberry.field(
+        description="The current value against the benchmark, in the metric's unit, signed so"
+        " that positive is better; null without a benchmark or data."
+    )
+    async def improvement_over_benchmark(self, info: Info) -> float | None:
+        found = await self._answer(info)
+        return found.improvement_over_benchmark if found else None
+
+    @strawberry.field(
+        description="The current window: from its start in the service's zone to now."
+    )
+    async def current_window(self, info: Info) -> TimeRange | None:
+        found = await self._answer(info)
+        if found is None or found.window is None:
+            return None
+        return TimeRange(start=found.window.start, end=found.window.end)
+
+    @strawberry.field(
+        description="How many records (incidents, clocks, ratings, measurements...) the"
+        " current value is made of."
+    )
+    async def samples(self, info: Info) -> int:
+        found = await self._answer(info)
+        return found.samples if found else 0
+
+    @strawberry.field(
+        description="The metric per local day, week or month of [from, to), for charts; at most"
+        f" {MAX_SERIES_POINTS} points."
+    )
+    async def series(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        bucket: Bucket = Bucket.DAY,
+    ) -> list[ObjectiveSeriesPoint]:
+        _check_series(from_, to, bucket)
+        settings = MetricSettings.of(info.context.settings)
+
+        async def batch(
+            session: AsyncSession, ids: Sequence[uuid.UUID]
+        ) -> dict[uuid.UUID, list[SeriesPoint]]:
+            return await objective_series(session, ids, from_, to, bucket, settings)
+
+        name = ("ObjectiveSeriesById", from_, to, bucket)
+        found = await loader(info.context, name, batch).load(self.model.id)
+        return [ObjectiveSeriesPoint.of(point) for point in found or []]
 
 
 @strawberry.type(description="An agreement on a service, made of objectives.")

@@ -96,5 +96,15 @@ async def incident_with_moves(
             )
         )
         before = status
+    # The record keeps the time of its last move into each stamped state, as the actions do.
+    stamps = {
+        IncidentStatus.ACKNOWLEDGED: "acknowledged_at",
+        IncidentStatus.MITIGATED: "mitigated_at",
+        IncidentStatus.RESOLVED: "resolved_at",
+        IncidentStatus.CLOSED: "closed_at",
+    }
+    for at, status in moves:
+        if status in stamps:
+            setattr(incident, stamps[status], at)
     await session.flush()
     return incident
