@@ -38,6 +38,7 @@ from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.observability import CatalogSchema, OperationMetrics, tracing_extension
 from graphql_schema.review import ReviewMutation
+from graphql_schema.service_levels.measurement_api import MeasurementMutation
 from graphql_schema.service_levels.mutations import ServiceLevelMutation
 from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
 from identity.audit import AuditEntry, AuditOutcome
@@ -87,6 +88,7 @@ class Mutation(
     IncidentMutation,
     ServiceLevelMutation,
     SlaMutation,
+    MeasurementMutation,
 ):
     pass
 

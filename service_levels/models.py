@@ -155,6 +155,8 @@ class Measurement(UUIDPrimaryKey, Timestamps, Base):
     # What the value is made of, e.g. active and licensed users for ADOPTION.
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
+    service: Mapped[Service] = relationship(lazy="raise")
+
 
 class SlaEventKind(StrEnum):
     SLA_AT_RISK = "SLA_AT_RISK"

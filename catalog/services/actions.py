@@ -360,6 +360,25 @@ async def services_by_salesforce_key(
     return found
 
 
+async def services_by_slugs(session: AsyncSession, slugs: Sequence[str]) -> dict[str, Service]:
+    """Services by slug, archived ones included, in one statement."""
+    return {service.slug: service for service in await repository.by_slugs(session, slugs)}
+
+
+async def services_on_production_orgs(
+    session: AsyncSession, credentials_refs: Sequence[str]
+) -> dict[str, list[uuid.UUID]]:
+    """The running (LIVE or DEPRECATED, unarchived) services on each connected production
+    org, by credentials reference."""
+    found: dict[str, list[uuid.UUID]] = {}
+    running = (Lifecycle.LIVE, Lifecycle.DEPRECATED)
+    for ref, service_id in await repository.running_on_production_orgs(
+        session, credentials_refs, running
+    ):
+        found.setdefault(ref, []).append(service_id)
+    return found
+
+
 async def require_service_steward(
     session: AsyncSession, principal: Principal, service: Service, *, action: str
 ) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.services.models import (
     DataClassification,
     Lifecycle,
@@ -105,6 +106,36 @@ async def by_salesforce_keys(session: AsyncSession, keys: Sequence[str]) -> list
         .order_by(Service.slug)
     )
     return list(rows)
+
+
+async def by_slugs(session: AsyncSession, slugs: Sequence[str]) -> list[Service]:
+    if not slugs:
+        return []
+    return list(await session.scalars(select(Service).where(Service.slug.in_(sorted(set(slugs))))))
+
+
+async def running_on_production_orgs(
+    session: AsyncSession, credentials_refs: Sequence[str], lifecycles: Sequence[Lifecycle]
+) -> list[tuple[str, uuid.UUID]]:
+    """(credentials reference, service id) of unarchived services in `lifecycles` running on
+    an unarchived PRODUCTION org with one of `credentials_refs`."""
+    if not credentials_refs:
+        return []
+    link = service_salesforce_org
+    rows = await session.execute(
+        select(SalesforceOrg.credentials_ref, Service.id)
+        .join(link, link.c.salesforce_org_id == SalesforceOrg.id)
+        .join(Service, Service.id == link.c.service_id)
+        .where(
+            SalesforceOrg.credentials_ref.in_(sorted(set(credentials_refs))),
+            SalesforceOrg.kind == OrgKind.PRODUCTION,
+            SalesforceOrg.archived_at.is_(None),
+            Service.archived_at.is_(None),
+            Service.lifecycle.in_(list(lifecycles)),
+        )
+        .order_by(SalesforceOrg.credentials_ref, Service.slug)
+    )
+    return [(str(ref), service_id) for ref, service_id in rows]
 
 
 async def salesforce_org_ids(session: AsyncSession, service_id: uuid.UUID) -> list[uuid.UUID]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -10,12 +11,14 @@ from graphql_schema.context import Info
 
 if TYPE_CHECKING:
     from graphql_schema.service_levels.clock_summary import SlaClockSummary
+    from graphql_schema.service_levels.measurement_types import MeasurementConnection, Metric
     from graphql_schema.service_levels.policy_types import ClockPolicy
     from graphql_schema.service_levels.sla_types import Sla
 
 _POLICY_TYPES = "graphql_schema.service_levels.policy_types"
 _SLA_TYPES = "graphql_schema.service_levels.sla_types"
 _SUMMARY = "graphql_schema.service_levels.clock_summary"
+_MEASUREMENTS = "graphql_schema.service_levels.measurement_types"
 
 
 @strawberry.type
@@ -48,3 +51,22 @@ class ServiceLevelFields:
         from graphql_schema.service_levels.clock_summary import clock_summary_of
 
         return await clock_summary_of(info, self.model.id, within_hours)
+
+    @strawberry.field(
+        description="Its recorded measurements, oldest first: one metric if given, at from"
+        " `from` (inclusive) to `to` (exclusive)."
+    )
+    async def measurements(
+        self,
+        info: Info,
+        metric: Annotated[Metric, strawberry.lazy(_MEASUREMENTS)] | None = None,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[MeasurementConnection, strawberry.lazy(_MEASUREMENTS)]:
+        from graphql_schema.service_levels.measurement_fields import measurements_of
+
+        return await measurements_of(
+            info, self.model, metric=metric, since=from_, until=to, first=first, after=after
+        )

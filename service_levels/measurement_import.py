@@ -1,0 +1,260 @@
+"""Importing measurements from CSV or JSON: every row checked, then all stored or none.
+
+CSV has the header `metric,service,at,value[,note]`; JSON is a list of objects with the
+same keys. `service` is a slug or a global id. Any bad row refuses the whole import and
+every row's errors are listed, each naming its field (`["rows", "3", "value"]`, rows
+counted from 0 after the header); a good import is one upsert statement.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.services import actions as services
+from catalog.services.models import Service
+from core.clock import utcnow
+from core.errors import AccessDenied, DomainError, DomainErrors, Invalid, NotFound, Required
+from core.ids import GlobalId, MalformedGlobalId
+from core.repository import get_by_ids
+from identity.principal import Principal
+from service_levels import measurement_repository as repository
+from service_levels.measurement_repository import MeasurementRow
+from service_levels.measurements import Reading, reading_errors, require_recorder, row_of
+from service_levels.models import MeasurementSource
+
+MAX_ROWS = 10_000
+MAX_CONTENT_CHARS = 2_000_000
+REQUIRED_KEYS = ("metric", "service", "at", "value")
+KEYS = frozenset({*REQUIRED_KEYS, "note"})
+
+
+class ImportFormat(StrEnum):
+    CSV = "CSV"
+    JSON = "JSON"
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _content_error(message: str, error: type[DomainError] = Invalid) -> DomainErrors:
+    return DomainErrors([error(message, field=["content"])])
+
+
+def _csv_rows(content: str) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(content), skipinitialspace=True)
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [key for key in REQUIRED_KEYS if key not in header]
+    unknown = [name for name in header if name not in KEYS]
+    if missing or unknown:
+        raise _content_error(
+            "the CSV header is metric,service,at,value[,note]"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unknown {', '.join(unknown)}" if unknown else "")
+        )
+    reader.fieldnames = header
+    rows: list[dict[str, Any]] = []
+    try:
+        for record in reader:
+            rows.append(record)
+            if len(rows) > MAX_ROWS:
+                break
+    except csv.Error as error:
+        raise _content_error(f"not valid CSV: {error}") from None
+    return rows
+
+
+def _json_rows(content: str) -> list[dict[str, Any]]:
+    try:
+        parsed = json.loads(content)
+    except json.JSONDecodeError as error:
+        raise _content_error(f"not valid JSON: {error}") from None
+    if not isinstance(parsed, list):
+        raise _content_error("the JSON is a list of objects {metric, service, at, value, note}")
+    rows: list[dict[Any, Any]] = [
+        item if isinstance(item, dict) else {None: item} for item in parsed
+    ]
+    return rows
+
+
+def parse(format: ImportFormat, content: str) -> list[dict[str, Any]]:
+    """The rows of the content as dictionaries, unchecked; a malformed whole is refused."""
+    if not content.strip():
+        raise _content_error("content is empty", Required)
+    if len(content) > MAX_CONTENT_CHARS:
+        raise _content_error(f"content is at most {MAX_CONTENT_CHARS} characters")
+    rows = _csv_rows(content) if format is ImportFormat.CSV else _json_rows(content)
+    if not rows:
+        raise _content_error("content holds no rows", Required)
+    if len(rows) > MAX_ROWS:
+        raise _content_error(f"an import holds at most {MAX_ROWS} rows")
+    return rows
+
+
+@dataclass
+class _Row:
+    """One row being checked: what it says, and what is wrong with it so far."""
+
+    where: list[str]
+    service_ref: str | uuid.UUID | None = None
+    reading: Reading | None = None
+    service: Service | None = None
+
+
+def _text(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _service_ref(value: Any, where: list[str]) -> str | uuid.UUID:
+    if not isinstance(value, str) or not value:
+        raise Required("service is a slug or a global id", field=[*where, "service"])
+    try:
+        decoded = GlobalId.decode(value)
+    except MalformedGlobalId:
+        return value
+    if decoded.type_name != "Service":
+        raise NotFound("no such service", field=[*where, "service"])
+    return decoded.id
+
+
+def _at(value: Any, where: list[str]) -> datetime:
+    if not isinstance(value, str) or not value:
+        raise Required("at is an ISO 8601 time with an offset", field=[*where, "at"])
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"at {value!r} is not an ISO 8601 time", field=[*where, "at"]) from None
+
+
+def _value(value: Any, where: list[str]) -> float:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise Invalid("value must be a number", field=[*where, "value"])
+
+
+def _note(value: Any, where: list[str]) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise Invalid("note must be text", field=[*where, "note"])
+
+
+def _read_row(index: int, raw: dict[str, Any], errors: list[DomainError]) -> _Row:
+    row = _Row(where=["rows", str(index)])
+    if None in raw:  # extra CSV fields, or a JSON item that is no object
+        errors.append(
+            Invalid("the row does not match metric,service,at,value[,note]", field=row.where)
+        )
+        return row
+    unknown = sorted(str(key) for key in raw if key not in KEYS)
+    if unknown:
+        message = f"unknown {', '.join(unknown)}; a row has {', '.join(sorted(KEYS))}"
+        errors.append(Invalid(message, field=row.where))
+        return row
+    parts: dict[str, Any] = {}
+    for key, read in (("service", _service_ref), ("at", _at), ("value", _value), ("note", _note)):
+        try:
+            parts[key] = read(_text(raw, key), row.where)
+        except DomainError as error:
+            errors.append(error)
+    metric = _text(raw, "metric")
+    if not metric:
+        errors.append(Required("metric is required", field=[*row.where, "metric"]))
+    row.service_ref = parts.get("service")
+    if metric and {"at", "value"} <= parts.keys():
+        row.reading = Reading(str(metric), parts["at"], parts["value"], parts.get("note"))
+        errors.extend(reading_errors(row.reading, now=utcnow(), where=row.where))
+    return row
+
+
+async def _resolve_services(session: AsyncSession, rows: Sequence[_Row]) -> None:
+    """Each row's live service, by slug or id: two statements for the whole import."""
+    slugs = [row.service_ref for row in rows if isinstance(row.service_ref, str)]
+    ids = [row.service_ref for row in rows if isinstance(row.service_ref, uuid.UUID)]
+    by_slug = await services.services_by_slugs(session, slugs)
+    by_id = await get_by_ids(session, Service, list(set(ids)))
+    for row in rows:
+        ref = row.service_ref
+        found = by_slug.get(ref) if isinstance(ref, str) else by_id.get(ref) if ref else None
+        row.service = found if found is not None and found.archived_at is None else None
+
+
+def _require_recorder(principal: Principal, rows: Sequence[_Row]) -> None:
+    """Refuse the whole import when it names a service the caller may not record for."""
+    refused: set[str] = set()
+    for service in {row.service.id: row.service for row in rows if row.service}.values():
+        try:
+            require_recorder(principal, service)
+        except AccessDenied:
+            refused.add(service.slug)
+    if refused:
+        raise AccessDenied(
+            "recording measurements is reserved to the owner team; not yours: "
+            + ", ".join(sorted(refused))
+        )
+
+
+def _checked_rows(rows: Sequence[_Row], errors: list[DomainError]) -> list[MeasurementRow]:
+    seen: dict[tuple[Any, ...], int] = {}
+    checked: list[MeasurementRow] = []
+    for index, row in enumerate(rows):
+        if row.service_ref is not None and row.service is None:
+            errors.append(NotFound("no such service", field=[*row.where, "service"]))
+        if row.service is None or row.reading is None:
+            continue
+        stored = row_of(row.reading, row.service.id)
+        key = (stored.metric, stored.service_id, stored.at)
+        if key in seen:
+            message = f"repeats row {seen[key]}: the same metric, service and at"
+            errors.append(Invalid(message, field=row.where))
+        seen.setdefault(key, index)
+        checked.append(stored)
+    return checked
+
+
+def _in_row_order(errors: list[DomainError]) -> list[DomainError]:
+    def position(error: DomainError) -> int:
+        path = error.field or []
+        return int(path[1]) if len(path) > 1 and path[0] == "rows" else -1
+
+    return sorted(errors, key=position)
+
+
+async def import_measurements(
+    session: AsyncSession, *, principal: Principal, format: ImportFormat, content: str
+) -> ImportSummary:
+    """Store every row of the content, or none: a bad row refuses the import."""
+    errors: list[DomainError] = []
+    rows = [_read_row(index, raw, errors) for index, raw in enumerate(parse(format, content))]
+    await _resolve_services(session, rows)
+    _require_recorder(principal, rows)
+    checked = _checked_rows(rows, errors)
+    if errors:
+        raise DomainErrors(_in_row_order(errors))
+    written = await repository.upsert(
+        session, checked, source=MeasurementSource.IMPORT, recorded_by=principal.actor
+    )
+    created = sum(1 for item in written if item.created)
+    return ImportSummary(
+        created=created, updated=len(written) - created, unchanged=len(checked) - len(written)
+    )
