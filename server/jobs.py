@@ -181,10 +181,22 @@ async def evaluate_slas(context: JobContext) -> str:
     """Record the SLA events due now (service_levels/evaluation.py), in one transaction."""
     from core.clock import utcnow
     from service_levels.evaluation import evaluate_objectives
+    from service_levels.metric_sql import MetricSettings
 
+    settings = MetricSettings.of(context.settings)
     async with context.sessionmaker() as session, session.begin():
-        summary = await evaluate_objectives(session, utcnow())
+        summary = await evaluate_objectives(session, utcnow(), settings=settings)
     return str(summary)
+
+
+async def restamp_clocks(context: JobContext) -> str:
+    """Re-stamp the SLA clocks left missing or stale (service_levels/stale_stamps.py)."""
+    from service_levels.stale_stamps import restamp_stale
+
+    report = await restamp_stale(
+        context.sessionmaker, warning_percent=context.settings.sla_warning_percent
+    )
+    return report.summary()
 
 
 async def run_worker(settings: Settings, url: str) -> None:
@@ -216,3 +228,4 @@ async def run_worker(settings: Settings, url: str) -> None:
 # The scheduled jobs, one line each.
 register(Job("purge", every=timedelta(days=1), offset=timedelta(hours=3), run=run_purge))
 register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
+register(Job("clock-restamp", every=timedelta(minutes=10), run=restamp_clocks))
