@@ -25,17 +25,29 @@ class Node:
     id: strawberry.ID
 
 
+def _same(key: uuid.UUID) -> Any:
+    return key
+
+
 @dataclass(frozen=True)
 class NodeType:
     model: type[Any]
     convert: Callable[[Any], Node]
+    # The primary key a global id's UUID stands for (an integer key is carried as UUID(int=)).
+    key: Callable[[uuid.UUID], Any] = _same
 
 
 _NODE_TYPES: dict[str, NodeType] = {}
 
 
-def register_node(type_name: str, model: type[Any], convert: Callable[[Any], Node]) -> None:
-    _NODE_TYPES[type_name] = NodeType(model, convert)
+def register_node(
+    type_name: str,
+    model: type[Any],
+    convert: Callable[[Any], Node],
+    *,
+    key: Callable[[uuid.UUID], Any] = _same,
+) -> None:
+    _NODE_TYPES[type_name] = NodeType(model, convert, key)
 
 
 def global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
@@ -77,9 +89,10 @@ async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | Non
     async with info.context.db() as session:
         for type_name, keys in by_type.items():
             node_type = _NODE_TYPES[type_name]
+            by_key = {node_type.key(key): key for key in keys}
             rows = await get_by_ids(
-                session, node_type.model, keys, loader_options(selections, type_name)
+                session, node_type.model, list(by_key), loader_options(selections, type_name)
             )
             for key, row in rows.items():
-                found[(type_name, key)] = node_type.convert(row)
+                found[(type_name, by_key[key])] = node_type.convert(row)
     return [found.get((item.type_name, item.id)) for item in decoded]

@@ -181,9 +181,11 @@ async def evaluate_slas(context: JobContext) -> str:
     """Record the SLA events due now (service_levels/evaluation.py), in one transaction."""
     from core.clock import utcnow
     from service_levels.evaluation import evaluate_objectives
+    from service_levels.metric_sql import MetricSettings
 
+    settings = MetricSettings.of(context.settings)
     async with context.sessionmaker() as session, session.begin():
-        summary = await evaluate_objectives(session, utcnow())
+        summary = await evaluate_objectives(session, utcnow(), settings=settings)
     return str(summary)
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_levels import sla_events
+from service_levels.metric_sql import MetricSettings
 from service_levels.models import SlaEventKind
 from service_levels.objective_answers import objective_answers
 from service_levels.objectives import Answer, Status
@@ -79,7 +80,11 @@ def candidates(
 
 
 async def evaluate_objectives(
-    session: AsyncSession, as_of: datetime, *, batch_size: int = BATCH_SIZE
+    session: AsyncSession,
+    as_of: datetime,
+    *,
+    settings: MetricSettings | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> EvaluationSummary:
     """Answer every objective of every live SLA at `as_of` and record the events due."""
     summary = EvaluationSummary()
@@ -88,7 +93,7 @@ async def evaluate_objectives(
         batch = await sla_events.live_objectives(session, after=after, limit=batch_size)
         if not batch:
             return summary
-        answers = await objective_answers(session, [item.id for item in batch], as_of)
+        answers = await objective_answers(session, [item.id for item in batch], as_of, settings)
         recorded = await sla_events.record_events(session, candidates(batch, answers))
         summary = summary.add(len(batch), recorded)
         if len(batch) < batch_size:

@@ -186,3 +186,7 @@ class SlaEvent(Base):
     target: Mapped[float] = mapped_column(Float)
     error_budget: Mapped[float | None] = mapped_column(Float)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    objective: Mapped[Objective] = relationship(lazy="raise")
+    sla: Mapped[Sla] = relationship(lazy="raise")
+    service: Mapped[Service] = relationship(lazy="raise")
