@@ -38,10 +38,10 @@ from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.observability import CatalogSchema, OperationMetrics, tracing_extension
 from graphql_schema.review import ReviewMutation
+from graphql_schema.service_levels.kpi_api import KpiQuery
 from graphql_schema.service_levels.measurement_api import MeasurementMutation
 from graphql_schema.service_levels.mutations import ServiceLevelMutation
 from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
-from graphql_schema.service_levels.sla_event_api import SlaEventQuery
 from identity.audit import AuditEntry, AuditOutcome
 
 
@@ -70,7 +70,7 @@ class Query(
     ServiceRequestQuery,
     IncidentQuery,
     SlaQuery,
-    SlaEventQuery,
+    KpiQuery,
 ):
     pass
 

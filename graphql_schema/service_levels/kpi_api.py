@@ -1,0 +1,182 @@
+"""`kpiSummary`: the roll-up of a service, team, business unit or the organisation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from core.clock import utcnow
+from core.errors import DomainError
+from graphql_schema.catalog.types import Service
+from graphql_schema.context import Info
+from graphql_schema.errors import BadUserInput
+from graphql_schema.node import decode_id
+from graphql_schema.service_levels.sla_types import Objective, Sla, TimeRange
+from service_levels import rollups
+from service_levels.frames import MetricValue
+from service_levels.metric_sql import MetricSettings
+from service_levels.models import Metric, WindowKind
+from service_levels.objective_answers import WindowChoice
+from service_levels.objectives import Status
+
+MAX_OFFENDERS = 100
+_SCOPE_TYPES = {
+    rollups.KpiScope.SERVICE: "Service",
+    rollups.KpiScope.TEAM: "Team",
+    rollups.KpiScope.BUSINESS_UNIT: "BusinessUnit",
+}
+
+strawberry.enum(rollups.KpiScope, description="What a KPI summary rolls up.")
+
+
+@strawberry.input(description="A window to measure every objective over, instead of its own.")
+class KpiWindowInput:
+    kind: WindowKind
+    days: int | None = strawberry.field(default=None, description="For ROLLING_DAYS, 1 to 366.")
+
+
+@strawberry.type(description="How many objectives stand in each status.")
+class StatusCounts:
+    met: int
+    at_risk: int
+    breached: int
+    no_data: int
+
+
+@strawberry.type(
+    description="A metric pooled over every service of the scope: ratios from 0 to 1,"
+    " durations in seconds, amounts in CATALOG_CURRENCY, ratings from 1 to 5."
+)
+class PooledMetric:
+    metric: Metric
+    value: float | None
+    samples: int = strawberry.field(description="The records the value is made of.")
+    share: float | None = strawberry.field(
+        description="SATISFACTION only: the share of ratings of 4 or 5."
+    )
+
+    @classmethod
+    def of(cls, metric: Metric, value: MetricValue) -> PooledMetric:
+        return cls(metric=metric, value=value.value, samples=value.samples, share=value.share)
+
+
+@strawberry.type(description="An objective in trouble, with what it answered in the summary.")
+class KpiOffender:
+    status: Status
+    current_value: float | None
+    error_budget: float | None
+    model: strawberry.Private[rollups.Offender]
+
+    @strawberry.field
+    def objective(self) -> Objective:
+        return Objective.from_model(self.model.objective)
+
+    @strawberry.field
+    def sla(self) -> Sla:
+        return Sla.from_model(self.model.sla)
+
+    @strawberry.field
+    def service(self) -> Service:
+        return Service.from_model(self.model.sla.service)
+
+
+@strawberry.type(description="Objectives by status, pooled metrics and the worst objectives.")
+class KpiSummary:
+    scope: rollups.KpiScope
+    scope_name: str
+    window: TimeRange = strawberry.field(description="The window the metrics are pooled over.")
+    service_count: int
+    objective_count: int
+    status_counts: StatusCounts
+    metrics: list[PooledMetric]
+    model: strawberry.Private[rollups.KpiSummary]
+
+    @strawberry.field(description="Breached objectives, then at-risk ones with the least budget.")
+    def worst_offenders(self, first: int = 10) -> list[KpiOffender]:
+        if not 0 <= first <= MAX_OFFENDERS:
+            raise BadUserInput(f"worstOffenders: first must be between 0 and {MAX_OFFENDERS}")
+        return [
+            KpiOffender(
+                status=item.answer.status,
+                current_value=item.answer.current_value,
+                error_budget=item.answer.error_budget,
+                model=item,
+            )
+            for item in self.model.worst(first)
+        ]
+
+    @classmethod
+    def of(cls, summary: rollups.KpiSummary) -> KpiSummary:
+        counts = summary.status_counts
+        return cls(
+            scope=summary.scope,
+            scope_name=summary.scope_name,
+            window=TimeRange(start=summary.window.start, end=summary.window.end),
+            service_count=summary.service_count,
+            objective_count=summary.objective_count,
+            status_counts=StatusCounts(
+                met=counts[Status.MET],
+                at_risk=counts[Status.AT_RISK],
+                breached=counts[Status.BREACHED],
+                no_data=counts[Status.NO_DATA],
+            ),
+            metrics=[PooledMetric.of(metric, value) for metric, value in summary.metrics.items()],
+            model=summary,
+        )
+
+
+def _scope_id(scope: rollups.KpiScope, scope_id: strawberry.ID | None) -> uuid.UUID | None:
+    if scope is rollups.KpiScope.ORGANISATION:
+        if scope_id is not None:
+            raise BadUserInput("scopeId: the organisation takes no id")
+        return None
+    if scope_id is None:
+        raise BadUserInput(f"scopeId: a {_SCOPE_TYPES[scope]} id is required for {scope.value}")
+    try:
+        return decode_id(scope_id, _SCOPE_TYPES[scope], field="scopeId")
+    except DomainError as error:
+        raise BadUserInput(error.message) from None
+
+
+def _window(window: KpiWindowInput | None) -> WindowChoice | None:
+    if window is None:
+        return None
+    rolling = window.kind is WindowKind.ROLLING_DAYS
+    if rolling and not (window.days and 1 <= window.days <= 366):
+        raise BadUserInput("window.days: ROLLING_DAYS needs days from 1 to 366")
+    if not rolling and window.days is not None:
+        raise BadUserInput("window.days: only ROLLING_DAYS takes days")
+    return WindowChoice(window.kind, window.days)
+
+
+@strawberry.type
+class KpiQuery:
+    @strawberry.field(
+        description="The KPI roll-up of a service, team, business unit or the organisation:"
+        " objectives by status (each over its own window, or `window`), every metric pooled"
+        " over the scope's services (over `window`, by default the calendar month in"
+        " CATALOG_ORG_TIMEZONE) and the worst objectives first."
+    )
+    async def kpi_summary(
+        self,
+        info: Info,
+        scope: rollups.KpiScope,
+        scope_id: strawberry.ID | None = None,
+        window: KpiWindowInput | None = None,
+        as_of: datetime | None = None,
+    ) -> KpiSummary:
+        decoded = _scope_id(scope, scope_id)
+        chosen = _window(window)
+        now = utcnow()
+        moment = min(as_of, now) if as_of is not None else now
+        settings = MetricSettings.of(info.context.settings)
+        async with info.context.db() as session:
+            try:
+                summary = await rollups.kpi_summary(
+                    session, scope, decoded, moment, settings, chosen
+                )
+            except rollups.UnknownScope as error:
+                raise BadUserInput(f"scopeId: {error}") from None
+        return KpiSummary.of(summary)

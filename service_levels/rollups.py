@@ -1,0 +1,206 @@
+"""KPI roll-ups for a service, a team, a business unit or the organisation.
+
+A summary counts the scope's objectives by status, pools every computable metric over all the
+scope's services at once (MTTR = total restore time / incidents, satisfaction = all ratings
+together, availability = the tier-weighted mean; service_levels.metric_sql) and lists the
+worst objectives first: breached before at risk, then by least error budget left, then by how
+far they stand from their target. Its cost in statements does not depend on the scope's size.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from catalog.services.models import Service
+from identity.models import BusinessUnit, Team
+from service_levels.frames import Frame, MetricValue
+from service_levels.metric_sql import MetricSettings, measure_all
+from service_levels.models import Metric, Objective, Sla, WindowKind
+from service_levels.objective_answers import WindowChoice, objective_answers
+from service_levels.objectives import Answer, Status, better_by
+from service_levels.windows import Window, current_window
+
+# CUSTOM measurements mean something else on every service: they are not pooled.
+POOLED_METRICS: tuple[Metric, ...] = tuple(
+    metric for metric in Metric if metric is not Metric.CUSTOM
+)
+DEFAULT_WINDOW = WindowChoice(WindowKind.CALENDAR_MONTH)
+_Query = TypeVar("_Query")
+_STATUS_ORDER = {Status.BREACHED: 0, Status.AT_RISK: 1, Status.MET: 2, Status.NO_DATA: 3}
+
+
+class KpiScope(StrEnum):
+    SERVICE = "SERVICE"
+    TEAM = "TEAM"
+    BUSINESS_UNIT = "BUSINESS_UNIT"
+    ORGANISATION = "ORGANISATION"
+
+
+class UnknownScope(LookupError):
+    """The scope's id names no service, team or business unit."""
+
+
+@dataclass(frozen=True)
+class Offender:
+    objective: Objective
+    sla: Sla
+    service_id: uuid.UUID
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class KpiSummary:
+    scope: KpiScope
+    scope_id: uuid.UUID | None
+    scope_name: str
+    window: Window
+    service_count: int
+    status_counts: dict[Status, int]
+    metrics: dict[Metric, MetricValue]
+    ranked: list[Offender]
+
+    @property
+    def objective_count(self) -> int:
+        return sum(self.status_counts.values())
+
+    def worst(self, limit: int) -> list[Offender]:
+        """Breached and at-risk objectives, worst first."""
+        troubled = [item for item in self.ranked if item.answer.status in _TROUBLE]
+        return troubled[:limit]
+
+
+_TROUBLE = frozenset({Status.BREACHED, Status.AT_RISK})
+
+
+def _scope_filter(query: _Query, scope: KpiScope, scope_id: uuid.UUID | None) -> _Query:
+    """Narrow a query joining `service` to the scope's services."""
+    narrowed: Any = query
+    if scope is KpiScope.SERVICE:
+        narrowed = narrowed.where(Service.id == scope_id)
+    elif scope is KpiScope.TEAM:
+        narrowed = narrowed.where(Service.owner_team_id == scope_id)
+    elif scope is KpiScope.BUSINESS_UNIT:
+        narrowed = narrowed.join(Team, Team.id == Service.owner_team_id).where(
+            Team.business_unit_id == scope_id
+        )
+    return cast(_Query, narrowed)
+
+
+async def _scope_name(session: AsyncSession, scope: KpiScope, scope_id: uuid.UUID | None) -> str:
+    if scope is KpiScope.ORGANISATION:
+        return "Organisation"
+    if scope is KpiScope.SERVICE:
+        query = select(Service.name).where(Service.id == scope_id)
+    elif scope is KpiScope.TEAM:
+        query = select(Team.name).where(Team.id == scope_id)
+    else:
+        query = select(BusinessUnit.name).where(BusinessUnit.id == scope_id)
+    found = await session.scalar(query)
+    if found is None:
+        raise UnknownScope(f"no {scope.value.lower().replace('_', ' ')} has this id")
+    return str(found)
+
+
+async def _services(
+    session: AsyncSession, scope: KpiScope, scope_id: uuid.UUID | None
+) -> list[uuid.UUID]:
+    query = select(Service.id).where(Service.archived_at.is_(None))
+    return list(await session.scalars(_scope_filter(query, scope, scope_id)))
+
+
+async def _objectives(
+    session: AsyncSession, scope: KpiScope, scope_id: uuid.UUID | None
+) -> list[tuple[Objective, Sla, uuid.UUID]]:
+    """The objectives of the scope's live SLAs, each SLA loaded with its service and all its
+    objectives (so the API can show them without another statement)."""
+    query = (
+        select(Objective, Sla, Service)
+        .join(Sla, Sla.id == Objective.sla_id)
+        .join(Service, Service.id == Sla.service_id)
+        .where(Sla.archived_at.is_(None), Service.archived_at.is_(None))
+        .order_by(Sla.id, Objective.position, Objective.id)
+    )
+    rows: list[tuple[Objective, Sla, Service]] = [
+        (row[0], row[1], row[2])
+        for row in await session.execute(_scope_filter(query, scope, scope_id))
+    ]
+    by_sla: dict[uuid.UUID, list[Objective]] = {}
+    for objective, sla, service in rows:
+        by_sla.setdefault(sla.id, []).append(objective)
+        set_committed_value(sla, "service", service)
+    for _, sla, _ in rows:
+        set_committed_value(sla, "objectives", by_sla[sla.id])
+    return [(objective, sla, service.id) for objective, sla, service in rows]
+
+
+def _distance(objective: Objective, answer: Answer) -> float:
+    """How far an answer stands from its target, relative to it: negative is short of it."""
+    found = better_by(objective.comparator, answer.current_value, objective.target)
+    if found is None:
+        return float("inf")
+    return found / abs(objective.target) if objective.target else found
+
+
+def _rank_key(item: Offender) -> tuple[int, float, float]:
+    budget = item.answer.error_budget
+    return (
+        _STATUS_ORDER[item.answer.status],
+        budget if budget is not None else float("inf"),
+        _distance(item.objective, item.answer),
+    )
+
+
+async def kpi_summary(
+    session: AsyncSession,
+    scope: KpiScope,
+    scope_id: uuid.UUID | None,
+    as_of: datetime,
+    settings: MetricSettings,
+    window: WindowChoice | None = None,
+) -> KpiSummary:
+    """The scope's objectives (each over its own window, or `window`) and its pooled metrics
+    (over `window`, a calendar month by default, in the organisation's time zone)."""
+    name = await _scope_name(session, scope, scope_id)
+    services = await _services(session, scope, scope_id)
+    found = await _objectives(session, scope, scope_id)
+    answers = await objective_answers(
+        session, [objective.id for objective, _, _ in found], as_of, settings, window
+    )
+    ranked = sorted(
+        (
+            Offender(objective, sla, service_id, answers[objective.id])
+            for objective, sla, service_id in found
+            if objective.id in answers
+        ),
+        key=_rank_key,
+    )
+    counts = dict.fromkeys(Status, 0)
+    for item in ranked:
+        counts[item.answer.status] += 1
+    pooled_window = window or DEFAULT_WINDOW
+    span = current_window(pooled_window.kind, pooled_window.days, as_of, settings.org_timezone)
+    frames: dict[Metric, list[Frame]] = {
+        metric: [Frame(0, tuple(services), span.start, span.end)] if services else []
+        for metric in POOLED_METRICS
+    }
+    measured = await measure_all(session, frames, settings)
+    return KpiSummary(
+        scope=scope,
+        scope_id=scope_id,
+        scope_name=name,
+        window=span,
+        service_count=len(services),
+        status_counts=counts,
+        metrics={
+            metric: measured.get(metric, {}).get(0, MetricValue(None)) for metric in POOLED_METRICS
+        },
+        ranked=ranked,
+    )
