@@ -42,6 +42,7 @@ from graphql_schema.service_levels.kpi_api import KpiQuery
 from graphql_schema.service_levels.measurement_api import MeasurementMutation
 from graphql_schema.service_levels.mutations import ServiceLevelMutation
 from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
+from graphql_schema.service_levels.sla_event_api import SlaEventQuery
 from identity.audit import AuditEntry, AuditOutcome
 
 
@@ -70,6 +71,7 @@ class Query(
     ServiceRequestQuery,
     IncidentQuery,
     SlaQuery,
+    SlaEventQuery,
     KpiQuery,
 ):
     pass
