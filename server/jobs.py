@@ -199,6 +199,13 @@ async def restamp_clocks(context: JobContext) -> str:
     return report.summary()
 
 
+async def sample_adoption(context: JobContext) -> str:
+    """Record the day's ADOPTION from Salesforce (server/adoption_sampling.py)."""
+    from server.adoption_sampling import run_adoption_sampling
+
+    return await run_adoption_sampling(context)
+
+
 async def run_worker(settings: Settings, url: str) -> None:
     """`service-catalog worker`: the scheduler until SIGINT or SIGTERM (twice: at once)."""
     from core.db import make_engine, make_sessionmaker
@@ -229,3 +236,8 @@ async def run_worker(settings: Settings, url: str) -> None:
 register(Job("purge", every=timedelta(days=1), offset=timedelta(hours=3), run=run_purge))
 register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
 register(Job("clock-restamp", every=timedelta(minutes=10), run=restamp_clocks))
+register(
+    Job(
+        "adoption-sampling", every=timedelta(days=1), offset=timedelta(hours=1), run=sample_adoption
+    )
+)
