@@ -13,6 +13,17 @@ from service_levels.models import Comparator, Metric
 from service_levels.windows import Window
 
 RATIO_METRICS = frozenset({Metric.AVAILABILITY, Metric.CLOCK_ATTAINMENT, Metric.ADOPTION})
+# The scopes each metric's records can be narrowed by (incidents by severity, requests by
+# priority or kind); any other scope would leave the objective without data for ever.
+SCOPES_BY_METRIC: dict[Metric, tuple[str, ...]] = {
+    Metric.AVAILABILITY: ("severity",),
+    Metric.MTTR: ("severity",),
+    Metric.TIME_TO_ACKNOWLEDGE: ("severity",),
+    Metric.TIME_TO_HOTFIX: ("severity",),
+    Metric.CLOCK_ATTAINMENT: ("severity", "priority", "request kind"),
+    Metric.REQUEST_RESOLUTION_TIME: ("priority", "request kind"),
+    Metric.DEFECTS_RAISED: ("priority",),
+}
 AT_RISK_BUDGET = 0.25
 AT_RISK_MARGIN = 0.10
 

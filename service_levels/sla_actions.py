@@ -20,7 +20,7 @@ from core.records import archive_record, check_version, require_found
 from core.validation import text_field
 from identity.principal import Principal
 from service_levels.models import Comparator, Metric, Objective, Sla, WindowKind
-from service_levels.objectives import RATIO_METRICS
+from service_levels.objectives import RATIO_METRICS, SCOPES_BY_METRIC
 
 MAX_WINDOW_DAYS = 366
 
@@ -70,6 +70,19 @@ def _objective_errors(index: int, spec: ObjectiveSpec) -> list[DomainError]:
     ):
         if value is not None and value not in {item.value for item in allowed}:
             errors.append(Invalid(f"unknown scope {value!r}", field=[*where, "scope"]))
+    for value, kind in (
+        (spec.scope_severity, "severity"),
+        (spec.scope_priority, "priority"),
+        (spec.scope_request_kind, "request kind"),
+    ):
+        if value is not None and kind not in SCOPES_BY_METRIC.get(spec.metric, ()):
+            fits = " or ".join(SCOPES_BY_METRIC.get(spec.metric, ())) or "no scope"
+            errors.append(
+                Invalid(
+                    f"{spec.metric.value} cannot be scoped by {kind} (it takes {fits})",
+                    field=[*where, "scope"],
+                )
+            )
     return errors
 
 

@@ -144,6 +144,13 @@ async def test_bad_objectives_are_refused_with_their_fields(
             service.id,
             {**ATTAINMENT, "target": 99.5},
             {**ATTAINMENT, "windowDays": None},
+            {
+                "metric": "MTTR",
+                "comparator": "AT_MOST",
+                "target": 3600,
+                "scopePriority": "P1",
+                "windowKind": "CALENDAR_MONTH",
+            },
         ),
     )
 
@@ -158,6 +165,11 @@ async def test_bad_objectives_are_refused_with_their_fields(
             {
                 "field": ["objectives", "1", "windowDays"],
                 "message": "a rolling window needs windowDays from 1 to 366",
+                "code": "INVALID",
+            },
+            {
+                "field": ["objectives", "2", "scope"],
+                "message": "MTTR cannot be scoped by priority (it takes severity)",
                 "code": "INVALID",
             },
         ],
