@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from catalog.services.models import Service
+from catalog.services.models import OwnershipRole, OwnershipRoleKind, Service
 from identity.models import BusinessUnit, Team
 from service_levels.frames import Frame, MetricValue
 from service_levels.metric_sql import MetricSettings, measure_all
@@ -80,9 +80,31 @@ class KpiSummary:
 _TROUBLE = frozenset({Status.BREACHED, Status.AT_RISK})
 
 
-def _scope_filter(query: _Query, scope: KpiScope, scope_id: uuid.UUID | None) -> _Query:
+@dataclass(frozen=True)
+class ScopeFilter:
+    scope: KpiScope
+    scope_id: uuid.UUID | None = None
+    # Only the services this person is the product owner of today (the product owner's view).
+    product_owner_id: uuid.UUID | None = None
+    today: date | None = None
+
+
+def _owned_by(person_id: uuid.UUID, today: date) -> Any:
+    return exists().where(
+        OwnershipRole.service_id == Service.id,
+        OwnershipRole.person_id == person_id,
+        OwnershipRole.role == OwnershipRoleKind.PRODUCT_OWNER,
+        OwnershipRole.effective_from <= today,
+        or_(OwnershipRole.effective_to.is_(None), OwnershipRole.effective_to >= today),
+    )
+
+
+def _scope_filter(query: _Query, chosen: ScopeFilter) -> _Query:
     """Narrow a query joining `service` to the scope's services."""
+    scope, scope_id = chosen.scope, chosen.scope_id
     narrowed: Any = query
+    if chosen.product_owner_id is not None:
+        narrowed = narrowed.where(_owned_by(chosen.product_owner_id, chosen.today or date.today()))
     if scope is KpiScope.SERVICE:
         narrowed = narrowed.where(Service.id == scope_id)
     elif scope is KpiScope.TEAM:
@@ -109,15 +131,13 @@ async def _scope_name(session: AsyncSession, scope: KpiScope, scope_id: uuid.UUI
     return str(found)
 
 
-async def _services(
-    session: AsyncSession, scope: KpiScope, scope_id: uuid.UUID | None
-) -> list[uuid.UUID]:
+async def _services(session: AsyncSession, chosen: ScopeFilter) -> list[uuid.UUID]:
     query = select(Service.id).where(Service.archived_at.is_(None))
-    return list(await session.scalars(_scope_filter(query, scope, scope_id)))
+    return list(await session.scalars(_scope_filter(query, chosen)))
 
 
 async def _objectives(
-    session: AsyncSession, scope: KpiScope, scope_id: uuid.UUID | None
+    session: AsyncSession, chosen: ScopeFilter
 ) -> list[tuple[Objective, Sla, uuid.UUID]]:
     """The objectives of the scope's live SLAs, each SLA loaded with its service and all its
     objectives (so the API can show them without another statement)."""
@@ -129,8 +149,7 @@ async def _objectives(
         .order_by(Sla.id, Objective.position, Objective.id)
     )
     rows: list[tuple[Objective, Sla, Service]] = [
-        (row[0], row[1], row[2])
-        for row in await session.execute(_scope_filter(query, scope, scope_id))
+        (row[0], row[1], row[2]) for row in await session.execute(_scope_filter(query, chosen))
     ]
     by_sla: dict[uuid.UUID, list[Objective]] = {}
     for objective, sla, service in rows:
@@ -160,17 +179,17 @@ def _rank_key(item: Offender) -> tuple[int, float, float]:
 
 async def kpi_summary(
     session: AsyncSession,
-    scope: KpiScope,
-    scope_id: uuid.UUID | None,
+    chosen: ScopeFilter,
     as_of: datetime,
     settings: MetricSettings,
     window: WindowChoice | None = None,
 ) -> KpiSummary:
     """The scope's objectives (each over its own window, or `window`) and its pooled metrics
     (over `window`, a calendar month by default, in the organisation's time zone)."""
+    scope, scope_id = chosen.scope, chosen.scope_id
     name = await _scope_name(session, scope, scope_id)
-    services = await _services(session, scope, scope_id)
-    found = await _objectives(session, scope, scope_id)
+    services = await _services(session, chosen)
+    found = await _objectives(session, chosen)
     answers = await objective_answers(
         session, [objective.id for objective, _, _ in found], as_of, settings, window
     )

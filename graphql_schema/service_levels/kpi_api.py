@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -140,6 +141,15 @@ def _scope_id(scope: rollups.KpiScope, scope_id: strawberry.ID | None) -> uuid.U
         raise BadUserInput(error.message) from None
 
 
+def _person_id(value: strawberry.ID | None) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return decode_id(value, "Person", field="productOwnerId")
+    except DomainError as error:
+        raise BadUserInput(error.message) from None
+
+
 def _window(window: KpiWindowInput | None) -> WindowChoice | None:
     if window is None:
         return None
@@ -166,8 +176,16 @@ class KpiQuery:
         scope_id: strawberry.ID | None = None,
         window: KpiWindowInput | None = None,
         as_of: datetime | None = None,
+        product_owner_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only the services this person is the product owner of today:"
+                " the product owner's view of their own services."
+            ),
+        ] = None,
     ) -> KpiSummary:
         decoded = _scope_id(scope, scope_id)
+        owner = _person_id(product_owner_id)
         chosen = _window(window)
         now = utcnow()
         moment = min(as_of, now) if as_of is not None else now
@@ -175,7 +193,11 @@ class KpiQuery:
         async with info.context.db() as session:
             try:
                 summary = await rollups.kpi_summary(
-                    session, scope, decoded, moment, settings, chosen
+                    session,
+                    rollups.ScopeFilter(scope, decoded, owner, moment.date()),
+                    moment,
+                    settings,
+                    chosen,
                 )
             except rollups.UnknownScope as error:
                 raise BadUserInput(f"scopeId: {error}") from None

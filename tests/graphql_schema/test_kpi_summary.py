@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -212,3 +212,40 @@ async def test_a_summary_costs_the_same_statements_for_any_number_of_services(
     few = await statements_with(2)
     # At most one statement per metric shown: six services cost no more than two.
     assert await statements_with(4) <= few
+
+
+async def test_the_product_owner_view_holds_only_the_services_they_own_today(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    team = await builders.create_team(session)
+    owner = await builders.create_person(session)
+    owned = await _service_with_restores(session, team.id, [5])
+    handed_over = await _service_with_restores(session, team.id, [5])
+    await builders.create_ownership_role(session, service_id=owned.id, person_id=owner.id)
+    await builders.create_ownership_role(
+        session,
+        service_id=handed_over.id,
+        person_id=owner.id,
+        effective_from=date(2020, 1, 1),
+        effective_to=date(2021, 1, 1),
+    )
+    for service in (owned, handed_over):
+        await _sla(session, service, (Metric.MTTR, Comparator.AT_MOST, HOUR))
+    variables = {"scope": "ORGANISATION", "owner": global_id("Person", owner.id)}
+
+    found = await data(
+        client,
+        """
+        query Mine($scope: KpiScope!, $owner: ID) {
+          kpiSummary(scope: $scope, productOwnerId: $owner) {
+            serviceCount statusCounts { breached } worstOffenders { service { slug } }
+          }
+        }
+        """,
+        variables,
+    )
+
+    summary = found["kpiSummary"]
+    assert summary["serviceCount"] == 1
+    assert summary["statusCounts"]["breached"] == 1
+    assert summary["worstOffenders"] == [{"service": {"slug": owned.slug}}]
