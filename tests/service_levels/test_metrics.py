@@ -16,7 +16,10 @@ from feedback.models import Feedback, FeedbackChannel, FeedbackKind
 from service_levels.clock_stamps import restamp_requests
 from service_levels.frames import Frame, Scope
 from service_levels.metric_sql import MetricSettings, measure
-from service_levels.models import Measurement, Metric
+from service_levels.models import Comparator, Measurement, Metric, Objective, Sla, WindowKind
+from service_levels.objective_answers import objective_answers, objective_series
+from service_levels.objectives import Status
+from service_levels.windows import Bucket, Window
 from tests import builders
 from tests.conftest import StatementCounter
 from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
@@ -327,3 +330,72 @@ async def test_many_frames_cost_one_statement_per_metric(
         assert sorted(found) == list(range(5))
 
     assert count_statements.count == len(Metric)
+
+
+async def _objective(
+    session: AsyncSession, service: uuid.UUID, kind: WindowKind, **values: object
+) -> Objective:
+    sla = Sla(service_id=service, name="Agreement")
+    session.add(sla)
+    await session.flush()
+    objective = Objective(
+        sla_id=sla.id,
+        metric=Metric.MTTR,
+        comparator=Comparator.AT_MOST,
+        target=3 * 3600,
+        window_kind=kind,
+        **values,
+    )
+    session.add(objective)
+    await session.flush()
+    return objective
+
+
+async def test_calendar_windows_follow_the_service_zone_and_trend_against_the_one_before(
+    session: AsyncSession,
+) -> None:
+    paris = {"time_zone": "Europe/Paris", "weekly_hours": [], "holidays": []}
+    service = (await builders.create_service(session, business_calendar=paris)).id
+    # Restored 23:30 UTC on 31 March: already 1 April in Paris, so April's.
+    await outage(session, [service], at(31, 21, 30), at(31, 23, 30))
+    # One in March (Paris): four hours.
+    await outage(session, [service], at(10, 8), at(10, 12))
+    monthly = await _objective(
+        session, service, WindowKind.CALENDAR_MONTH, benchmark_value=3 * 3600
+    )
+    quarterly = await _objective(session, service, WindowKind.CALENDAR_QUARTER)
+
+    answers = await objective_answers(
+        session, [monthly.id, quarterly.id], at(15, month=4), SETTINGS
+    )
+
+    april = answers[monthly.id]
+    assert april.window == Window(datetime(2026, 3, 31, 22, tzinfo=UTC), at(15, month=4))
+    assert april.current_value == pytest.approx(2 * 3600)
+    assert april.status is Status.MET
+    assert april.trend == pytest.approx(2 * 3600)  # four hours in March, two in April: better
+    assert april.improvement_over_benchmark == pytest.approx(3600)
+    second_quarter = answers[quarterly.id]
+    assert second_quarter.current_value == pytest.approx(2 * 3600)
+    assert second_quarter.trend is not None  # the first quarter: four hours
+    assert second_quarter.trend == pytest.approx(2 * 3600)
+
+
+async def test_a_series_has_a_point_per_local_bucket(session: AsyncSession) -> None:
+    service = (await builders.create_service(session)).id
+    await outage(session, [service], at(2, 8), at(2, 10))
+    await outage(session, [service], at(2, 12), at(2, 16))
+    await outage(session, [service], at(4, 8), at(4, 9))
+    objective = await _objective(session, service, WindowKind.ROLLING_DAYS, window_days=7)
+
+    series = await objective_series(session, [objective.id], at(1), at(5), Bucket.DAY, SETTINGS)
+
+    points = series[objective.id]
+    assert [point.window.start for point in points] == [at(day) for day in (1, 2, 3, 4)]
+    assert [point.value for point in points] == [None, 3 * 3600, None, 3600]
+    assert [point.status for point in points] == [
+        Status.NO_DATA,
+        Status.AT_RISK,  # three hours against three: met, within 10 %
+        Status.NO_DATA,
+        Status.MET,
+    ]
