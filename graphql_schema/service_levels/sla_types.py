@@ -190,7 +190,7 @@ class Objective(Node, Versioned):
 
     @strawberry.field(
         description="The metric per local day, week or month of [from, to), for charts; at most"
-        f" {MAX_SERIES_POINTS} points."
+        f" {MAX_SERIES_POINTS} points (null, with an error, beyond)."
     )
     async def series(
         self,
@@ -198,7 +198,8 @@ class Objective(Node, Versioned):
         from_: Annotated[datetime, strawberry.argument(name="from")],
         to: datetime,
         bucket: Bucket = Bucket.DAY,
-    ) -> list[ObjectiveSeriesPoint]:
+    ) -> list[ObjectiveSeriesPoint] | None:
+        # Nullable: a refused span nulls this field only, not the objective and its siblings.
         _check_series(from_, to, bucket)
         settings = MetricSettings.of(info.context.settings)
 
