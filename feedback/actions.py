@@ -13,6 +13,7 @@ from catalog.work import actions as work
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
 from core.ids import GlobalId, MalformedGlobalId
+from core.notifications import Channel, notify
 from core.records import check_version, require_found
 from core.repository import get_by_id
 from core.validation import email_field, text_field
@@ -93,6 +94,8 @@ async def submit_feedback(
     await session.flush()
     await repository.record_status_change(session, feedback, None, actor=_actor(principal))
     await session.flush()
+    payload = {"id": str(feedback.id), "kind": "SUBMITTED", "serviceId": str(target.id)}
+    await notify(session, Channel.FEEDBACK, payload)
     return feedback
 
 

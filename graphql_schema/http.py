@@ -16,30 +16,37 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import overload
+from typing import Any, overload
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET
+from strawberry.types.unset import UNSET, UnsetType
 
 from core.settings import Settings
 from graphql_schema.context import Context
 from graphql_schema.limits import ExecutionTimeout
+from identity.audit import AuditEntry, AuditOutcome
+from identity.authentication import Deactivated
 from identity.principal import Principal
+from identity.tokens import InvalidToken
 
 logger = logging.getLogger(__name__)
 
-PrincipalResolver = Callable[[Request, Settings], Awaitable[Principal | None]]
+PrincipalResolver = Callable[[HTTPConnection, Settings], Awaitable[Principal | None]]
+# The caller named by an `Authorization` value (a websocket's connection_init payload);
+# raises InvalidToken or Deactivated, as on HTTP.
+BearerResolver = Callable[[HTTPConnection, str], Awaitable[Principal]]
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -142,7 +149,39 @@ def _accepted(request: Request) -> str | None:
 
 
 class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
-    """Runs each operation within its time limit, then commits (or rolls back) and answers."""
+    """Runs each operation within its time limit, then commits (or rolls back) and answers.
+
+    Its websocket (graphql-transport-ws) serves subscriptions; the caller is the one the
+    handshake named (header, session cookie, or the development identity), unless the
+    `connection_init` payload carries `{"Authorization": "Bearer ..."}`, checked as on HTTP.
+    """
+
+    def __init__(
+        self, *args: Any, bearer_principal: BearerResolver | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.bearer_principal = bearer_principal
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        authorization = params.get("Authorization", params.get("authorization"))
+        if authorization is not None:
+            context.principal = await self._websocket_principal(context, authorization)
+        if context.principal is None and not context.settings.anonymous_read:
+            raise ConnectionRejectionError({"message": "sign in to use the catalog"})
+        return await super().on_ws_connect(context)
+
+    async def _websocket_principal(self, context: Context, authorization: object) -> Principal:
+        assert isinstance(context.request, WebSocket)
+        try:
+            if not isinstance(authorization, str) or self.bearer_principal is None:
+                raise InvalidToken("no trusted bearer token")
+            return await self.bearer_principal(context.request, authorization)
+        except (InvalidToken, Deactivated) as error:
+            logger.info("refused a websocket bearer token: %s", error)
+            entry = AuditEntry("AUTHENTICATE", AuditOutcome.DENIED, details={"reason": str(error)})
+            await context.audit_refusal(entry)
+            raise ConnectionRejectionError({"message": "invalid token"}) from None
 
     @overload
     async def run(
@@ -283,8 +322,9 @@ def graphql_router(
     *,
     settings: Settings,
     principal_for: PrincipalResolver,
+    bearer_principal: BearerResolver | None = None,
 ) -> CatalogGraphQLRouter:
-    async def context_getter(request: Request) -> Context:
+    async def context_getter(request: HTTPConnection) -> Context:
         sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
         return Context(
             settings=settings,
@@ -294,7 +334,12 @@ def graphql_router(
             refusals=getattr(request.app.state, "refusals", None),
         )
 
-    return CatalogGraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql")
+    return CatalogGraphQLRouter(
+        schema,
+        context_getter=context_getter,
+        graphql_ide="graphiql",
+        bearer_principal=bearer_principal,
+    )
 
 
 __all__ = [

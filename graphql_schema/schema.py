@@ -19,6 +19,7 @@ from graphql_schema.catalog.graph_queries import GraphQuery
 from graphql_schema.catalog.graph_types import Dependency, SharedResource
 from graphql_schema.catalog.incidents_mutations import IncidentMutation
 from graphql_schema.catalog.incidents_queries import IncidentQuery
+from graphql_schema.catalog.incidents_subscriptions import IncidentSubscription
 from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMutation
 from graphql_schema.catalog.queries import CatalogQuery
 from graphql_schema.catalog.release_mutations import ReleaseMutation
@@ -29,12 +30,14 @@ from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
 from graphql_schema.feedback.mutations import FeedbackMutation
 from graphql_schema.feedback.queries import FeedbackQuery
+from graphql_schema.feedback.subscriptions import FeedbackSubscription
 from graphql_schema.history import HistoryQuery
 from graphql_schema.identity.audit import AuditQuery
 from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
 from graphql_schema.identity.queries import IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
 from graphql_schema.limits import Limits, guard_extensions
+from graphql_schema.live import transport_error
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.observability import CatalogSchema, OperationMetrics, tracing_extension
 from graphql_schema.review import ReviewMutation
@@ -42,7 +45,7 @@ from graphql_schema.service_levels.kpi_api import KpiQuery
 from graphql_schema.service_levels.measurement_api import MeasurementMutation
 from graphql_schema.service_levels.mutations import ServiceLevelMutation
 from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
-from graphql_schema.service_levels.sla_event_api import SlaEventQuery
+from graphql_schema.service_levels.sla_event_api import SlaEventQuery, SlaEventSubscription
 from identity.audit import AuditEntry, AuditOutcome
 
 
@@ -97,6 +100,11 @@ class Mutation(
     pass
 
 
+@strawberry.type
+class Subscription(SlaEventSubscription, IncidentSubscription, FeedbackSubscription):
+    pass
+
+
 class ReadOnlyQueries(SchemaExtension):
     """Queries run in a read-only transaction; only mutations may write.
 
@@ -110,7 +118,7 @@ class ReadOnlyQueries(SchemaExtension):
         assert execution.graphql_document is not None
         refusal = access_error(
             execution.schema._schema, execution.graphql_document, context.principal
-        )
+        ) or transport_error(context, execution.operation_type)
         if refusal is not None:
             execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
             entry = AuditEntry(
@@ -119,6 +127,8 @@ class ReadOnlyQueries(SchemaExtension):
                 details={"reason": refusal.message, "operation": execution.operation_name},
             )
             await context.audit_refusal(entry)
+            if execution.operation_type is OperationType.SUBSCRIPTION:
+                raise refusal  # a subscription starts whatever result is preset
         yield
 
 
@@ -138,6 +148,7 @@ def build_schema(
     return CatalogSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[
             Person,
             BusinessUnit,

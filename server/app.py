@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 from core.db import make_engine, make_sessionmaker
+from core.notification_hub import NotificationHub
 from core.settings import Settings
 from feedback import routes as feedback_routes
 from feedback.rate_limit import SubmissionLimiter
@@ -29,7 +30,7 @@ from identity.tokens import JwksCache, TokenVerifier
 from salesforce.gateway import SalesforceGateway
 from server import health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
-from server.authentication import AuthenticationMiddleware, principal_for
+from server.authentication import AuthenticationMiddleware, bearer_principal, principal_for
 from server.jobs import JobContext, Scheduler
 from server.metrics import instrument
 from server.middleware import BodySizeLimitMiddleware
@@ -66,6 +67,7 @@ def create_app(
             settings.feedback_rate_limit, settings.redis_url
         )
         app.state.salesforce = SalesforceGateway.from_settings(settings)
+        app.state.live = NotificationHub(listener_dsn(app.state.engine))
         async with httpx.AsyncClient(follow_redirects=False) as http:
             app.state.http = http
             app.state.token_verifier = token_verifier(settings, http)
@@ -75,6 +77,7 @@ def create_app(
             finally:
                 if worker is not None:
                     await stop_worker(*worker)
+                await app.state.live.close()
                 await app.state.salesforce.close()
                 tracing.shutdown()
                 if own_engine:
@@ -93,7 +96,13 @@ def create_app(
         mask_errors=not settings.is_dev, limits=Limits.from_settings(settings), tracing=traced
     )
     app.include_router(
-        graphql_router(schema, settings=settings, principal_for=principal_for), prefix="/graphql"
+        graphql_router(
+            schema,
+            settings=settings,
+            principal_for=principal_for,
+            bearer_principal=bearer_principal,
+        ),
+        prefix="/graphql",
     )
     app.include_router(health.router)
     app.include_router(feedback_routes.router)
@@ -129,6 +138,11 @@ async def stop_worker(scheduler: Scheduler, task: asyncio.Task[None]) -> None:
     scheduler.stop.set()
     with contextlib.suppress(Exception):
         await task
+
+
+def listener_dsn(engine: AsyncEngine) -> str:
+    """asyncpg's own URL of the engine's database, for the one LISTEN connection."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:

@@ -97,7 +97,13 @@ class AuthenticationMiddleware:
             await _unauthorized(scope, send, 'Bearer error="invalid_token"', "invalid token")
             return
         state["principal"] = principal
-        if principal is None and scope["path"] == "/graphql" and not self.settings.anonymous_read:
+        # A websocket may still sign in with its connection_init payload (graphql_schema/http).
+        if (
+            principal is None
+            and scope["type"] == "http"
+            and scope["path"] == "/graphql"
+            and not self.settings.anonymous_read
+        ):
             await _unauthorized(scope, send, "Bearer", "sign in to use the catalog")
             return
         await self.app(scope, receive, send)
@@ -108,13 +114,7 @@ class AuthenticationMiddleware:
         app_state = scope["app"].state
         sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
         if authorization is not None:
-            scheme, _, token = authorization.partition(" ")
-            verifier: TokenVerifier | None = getattr(app_state, "token_verifier", None)
-            if scheme.lower() != "bearer" or not token.strip() or verifier is None:
-                raise InvalidToken("no trusted bearer token")
-            verified = await verifier.verify(token.strip())
-            async with sessionmaker() as session:
-                return await principal_for_token(session, verified)
+            return await _bearer(app_state, authorization)
         if session_token and scope["path"] not in PROBE_PATHS:
             async with sessionmaker() as session:
                 signed_in = await sessions.resolve(session, session_token)
@@ -160,6 +160,22 @@ async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _bearer(app_state: Any, authorization: str) -> Principal:
+    scheme, _, token = authorization.partition(" ")
+    verifier: TokenVerifier | None = getattr(app_state, "token_verifier", None)
+    if scheme.lower() != "bearer" or not token.strip() or verifier is None:
+        raise InvalidToken("no trusted bearer token")
+    verified = await verifier.verify(token.strip())
+    sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
+    async with sessionmaker() as session:
+        return await principal_for_token(session, verified)
+
+
+async def bearer_principal(connection: HTTPConnection, authorization: str) -> Principal:
+    """The caller an `Authorization` value names (a websocket's connection_init payload)."""
+    return await _bearer(connection.app.state, authorization)
 
 
 async def principal_for(connection: HTTPConnection, settings: Settings) -> Principal | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.incidents.announcements import announce_incidents
 from catalog.requests import actions as requests
 from core.events import (
     BacklogItemsReleased,
@@ -42,6 +43,10 @@ async def _stamp_incident_clocks(session: AsyncSession, event: IncidentsChanged)
     await clock_stamps.restamp_incidents(session, event.incident_ids)
 
 
+async def _announce_incidents(session: AsyncSession, event: IncidentsChanged) -> None:
+    await announce_incidents(session, event.incident_ids)
+
+
 async def _restamp_service_clocks(session: AsyncSession, event: ServiceClockTermsChanged) -> None:
     await clock_stamps.restamp_service(session, event.service_id)
 
@@ -56,4 +61,5 @@ def wire(settings: Settings | None = None) -> None:
     subscribe(BacklogItemsUnreleased, _unfulfil_requests)
     subscribe(ServiceRequestsChanged, _stamp_request_clocks)
     subscribe(IncidentsChanged, _stamp_incident_clocks)
+    subscribe(IncidentsChanged, _announce_incidents)
     subscribe(ServiceClockTermsChanged, _restamp_service_clocks)

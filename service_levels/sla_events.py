@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.types import DateTime
 
 from catalog.services.models import Service
@@ -174,10 +175,14 @@ def events_query(given: EventFilter) -> Select[SlaEvent]:
     return statement.where(and_(*conditions)) if conditions else statement
 
 
-async def events_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, SlaEvent]:
+async def events_by_ids(
+    session: AsyncSession, ids: Sequence[int], options: Sequence[ORMOption] = ()
+) -> dict[int, SlaEvent]:
     if not ids:
         return {}
-    rows = await session.scalars(select(SlaEvent).where(SlaEvent.id.in_(list(ids))))
+    rows = await session.scalars(
+        select(SlaEvent).where(SlaEvent.id.in_(list(ids))).options(*options)
+    )
     return {row.id: row for row in rows}
 
 

@@ -1,18 +1,23 @@
-"""The `slaEvents` query: SLA events newest first, filtered, in keyset pages."""
+"""`slaEvents`: the query (newest first, filtered, keyset pages) and the subscription."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DomainError
+from core.notifications import Channel
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.access import requires
 from graphql_schema.connection import Connection, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
+from graphql_schema.live import deliveries, selected_options, service_filter
 from graphql_schema.node import decode_id
 from graphql_schema.service_levels.sla_event_types import SlaEvent
 from identity.principal import Role
@@ -89,3 +94,31 @@ class SlaEventQuery:
                 given.until,
             ],
         )
+
+
+@strawberry.type
+class SlaEventSubscription:
+    @strawberry.subscription(
+        description="SLA events as the evaluation job records them, on one service or all.",
+        metadata=requires(Role.VIEWER),
+    )
+    async def sla_events(
+        self, info: Info, service_id: strawberry.ID | None = None
+    ) -> AsyncIterator[SlaEvent]:
+        wanted = service_filter(service_id)
+        options = selected_options(info, "SlaEvent")
+
+        async def load(session: AsyncSession, payload: dict[str, Any]) -> SlaEvent | None:
+            key = payload.get("id")
+            if not isinstance(key, int):
+                return None
+            found = await sla_events.events_by_ids(session, [key], options)
+            return SlaEvent.from_model(found[key]) if key in found else None
+
+        async for event in deliveries(
+            info,
+            Channel.SLA_EVENTS,
+            matches=lambda payload: wanted is None or payload.get("serviceId") == wanted,
+            load=load,
+        ):
+            yield event

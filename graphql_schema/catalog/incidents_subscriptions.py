@@ -1,0 +1,47 @@
+"""`incidentChanged`: incidents as they are reported, moved or changed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.incidents import models
+from core.notifications import Channel
+from core.repository import get_by_id
+from graphql_schema.access import requires
+from graphql_schema.catalog.incidents_types import Incident
+from graphql_schema.context import Info
+from graphql_schema.live import deliveries, payload_id, selected_options, service_filter
+from identity.principal import Role
+
+
+def _affects(wanted: str | None, payload: dict[str, Any]) -> bool:
+    services = payload.get("serviceIds")
+    return wanted is None or (isinstance(services, list) and wanted in services)
+
+
+@strawberry.type
+class IncidentSubscription:
+    @strawberry.subscription(
+        description="Each incident reported, moved or changed (as committed), on one service"
+        " or all.",
+        metadata=requires(Role.VIEWER),
+    )
+    async def incident_changed(
+        self, info: Info, service_id: strawberry.ID | None = None
+    ) -> AsyncIterator[Incident]:
+        wanted = service_filter(service_id)
+        options = selected_options(info, "Incident")
+
+        async def load(session: AsyncSession, payload: dict[str, Any]) -> Incident | None:
+            key = payload_id(payload)
+            found = await get_by_id(session, models.Incident, key, options) if key else None
+            return Incident.from_model(found) if found is not None else None
+
+        async for incident in deliveries(
+            info, Channel.INCIDENTS, matches=lambda payload: _affects(wanted, payload), load=load
+        ):
+            yield incident
