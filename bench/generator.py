@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bench import levels_data
 from catalog.orgs.org_id import checksum
 
 Row = dict[str, Any]
@@ -275,7 +276,18 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("services", ("service", "service_salesforce_org"), services),
     Capability("ownership_roles", ("ownership_role",), ownership_roles),
     Capability("feedback", ("feedback",), feedback),
-    # Later: dependencies, SLAs, incidents — each a Capability here.
+    Capability("slas", ("sla", "objective"), levels_data.slas),
+    Capability(
+        "incidents",
+        ("incident", "incident_service", "incident_status_change"),
+        levels_data.incidents,
+    ),
+    Capability(
+        "requests",
+        ("service_request", "service_request_status_change"),
+        levels_data.requests,
+    ),
+    # Later: dependencies — a Capability here.
 )
 
 
