@@ -72,3 +72,17 @@ mutation CreateService($input: CreateServiceInput!) {
   }
 }
 """
+
+# The organisation's KPI roll-up: every objective of every live SLA over the last 30 days,
+# every metric pooled over all the services, the ten worst objectives. `asOf` is the moment
+# the bench data was generated from, so the answer holds all run long.
+KPI_SUMMARY = """
+query KpiSummary($asOf: DateTime!) {
+  kpiSummary(scope: ORGANISATION, window: {kind: ROLLING_DAYS, days: 30}, asOf: $asOf) {
+    serviceCount objectiveCount
+    statusCounts { met atRisk breached noData }
+    metrics { metric value samples share }
+    worstOffenders(first: 10) { status currentValue errorBudget service { slug } }
+  }
+}
+"""
