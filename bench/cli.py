@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import fixed_cost, http_bench, inprocess, levers, load_bench, report
+from bench import fixed_cost, http_bench, inprocess, kpi, levers, load_bench, report
 from bench.http_bench import CellSeries
 from bench.machine import describe
 from bench.postgraphile import PeerUnavailable, PostGraphile
@@ -36,7 +36,7 @@ class Config:
     stages: frozenset[str]
 
 
-STAGES = ("inprocess", "levers", "memory", "http", "peer", "mix", "writes")
+STAGES = ("inprocess", "kpi", "levers", "memory", "http", "peer", "mix", "writes")
 
 
 def parse(argv: list[str] | None = None) -> Config:
@@ -220,6 +220,20 @@ async def _inprocess(
     )
 
 
+async def _kpi(
+    config: Config, largest: inprocess.Database, anchor: datetime, results: dict[str, Any]
+) -> None:
+    measured = await kpi.run(
+        largest, anchor=anchor, reps=config.reps, target_s=config.target_s, log=log
+    )
+    results["K1"] = measured
+    results["R_kpi"] = {
+        str(largest.size): measured["ratio"],
+        f"{largest.size}_min": measured["ratio_min"],
+        f"{largest.size}_cpu": measured["cpu_ratio"],
+    }
+
+
 async def _levers(config: Config, largest: inprocess.Database, results: dict[str, Any]) -> None:
     log("levers: variants of the read path, in process")
     results["levers"] = await levers.measure(
@@ -277,6 +291,8 @@ async def run(config: Config) -> dict[str, Any]:
     stamp = await cursor_stamp(largest.url)
     stages: list[tuple[str, Callable[[], Awaitable[None]]]] = [
         ("inprocess", lambda: _inprocess(config, databases, stamp, results)),
+        # The data is generated back from `now`: the roll-up is asked as of that moment.
+        ("kpi", lambda: _kpi(config, largest, now.replace(microsecond=0), results)),
         ("levers", lambda: _levers(config, largest, results)),
         ("memory", lambda: _memory(config, largest, stamp, results)),
         ("http", lambda: _http(config, largest, stamp, results)),

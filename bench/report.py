@@ -87,6 +87,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("R1 from the fastest repetitions (min / min)", "R1_min"),
         ("R2 — Python CPU / reference A (in process)", "R2"),
         ("Reference B (one JSON statement) time / reference A", "B_over_A"),
+        ("R_kpi — K1 kpiSummary (organisation) time / reference K, in process", "R_kpi"),
         ("R3 — domain statements per request (page)", "R3"),
         ("R3 overhead — per-request statements beside them", "R3_overhead"),
         ("R4 — HTTP requests per second / raw route", "R4"),
@@ -107,6 +108,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("HTTP requests per second", "http_rps"),
         ("Fixed-rate mix", "W4"),
         ("Levers — in-process variants of the read path (median)", "levers"),
+        ("K1 — the organisation's KPI roll-up against reference K", "K1"),
     ):
         if results.get(key):
             out += ["", f"## {title}", "", "```json", json.dumps(results[key], indent=1), "```"]
