@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -340,3 +341,48 @@ async def test_a_token_in_connection_init_signs_the_subscriber_in(
         delivered = await receive(websocket)
 
     assert delivered["payload"]["data"]["incidentChanged"]["title"] == "portal is down"
+
+
+async def test_a_bad_service_id_is_refused_naming_it(
+    serve: Callable[[Settings], Awaitable[Running]],
+) -> None:
+    running = await serve(_settings())
+
+    async with subscribed(running) as websocket:
+        await subscribe(websocket, "bad", FEEDBACK, {"serviceId": "nonsense"})
+        refused = await receive(websocket)
+        done = await receive(websocket)
+
+    assert refused["payload"] == {
+        "data": None,
+        "errors": [
+            {"message": "serviceId is not a valid id", "extensions": {"code": "BAD_USER_INPUT"}}
+        ],
+    }
+    assert done == {"id": "bad", "type": "complete"}
+
+
+async def test_subscribers_are_told_when_the_server_loses_its_notifications(
+    serve: Callable[[Settings], Awaitable[Running]], engine: AsyncEngine
+) -> None:
+    running = await serve(_settings())
+
+    async with subscribed(running) as websocket:
+        await subscribe(websocket, "incidents", INCIDENTS, {})
+        await running.subscribers(1)
+        async with engine.connect() as connection:
+            await connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'service-catalog listener'"
+                    " AND datname = current_database()"
+                )
+            )
+        dropped = await receive(websocket)
+        done = await receive(websocket)
+
+    assert [error["extensions"]["code"] for error in dropped["payload"]["errors"]] == [
+        "SUBSCRIPTION_DROPPED"
+    ]
+    assert "subscribe again" in dropped["payload"]["errors"][0]["message"]
+    assert done == {"id": "incidents", "type": "complete"}
