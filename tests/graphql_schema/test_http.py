@@ -14,7 +14,7 @@ import strawberry
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.types import Message, Receive, Scope, Send
 
 from core.settings import Settings, load_settings
@@ -274,7 +274,7 @@ class PartlyQuery:
         raise BadUserInput("no")
 
 
-async def _nobody(request: Request, settings: Settings) -> Principal | None:
+async def _nobody(request: HTTPConnection, settings: Settings) -> Principal | None:
     return None
 
 

@@ -18,7 +18,7 @@ from graphql import build_schema as build_sdl_schema
 from graphql import get_introspection_query, parse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, load_settings
@@ -284,7 +284,7 @@ class SlowQuery:
         raise RuntimeError("a secret detail")
 
 
-async def _nobody(request: Request, settings: Settings) -> Principal | None:
+async def _nobody(request: HTTPConnection, settings: Settings) -> Principal | None:
     return None
 
 
