@@ -29,6 +29,7 @@ from identity import actions as identity_actions
 from identity import repository as identity_repository
 from identity.models import MembershipRole
 from identity.principal import Principal, Role
+from server import subscribers
 from server.demo_data import (
     BUSINESS_UNITS,
     CALENDARS,
@@ -45,6 +46,8 @@ from server.demo_data import (
 )
 from server.demo_feedback import seed_demo_feedback
 from server.demo_graph import seed_demo_graph
+from server.demo_incidents import seed_demo_incidents
+from server.demo_requests import seed_demo_requests
 from server.demo_services import SERVICES
 from server.demo_work import seed_demo_work
 
@@ -69,6 +72,8 @@ KINDS = {
     "backlog_item": "backlog items",
     "release": "releases",
     "readiness_assessment": "readiness assessments",
+    "service_request": "service requests",
+    "incident": "incidents",
 }
 
 
@@ -98,6 +103,7 @@ async def seed_demo(database_url: str, *, now: datetime | None = None) -> str:
 
 async def seed_demo_report(database_url: str, *, now: datetime | None = None) -> DemoReport:
     """Seed in one transaction, under a lock, as the seed ADMIN; tell what was created."""
+    subscribers.wire()  # the SLA clocks stamp every replayed move, as in the API
     engine = make_engine(database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -140,6 +146,8 @@ class _Seeder:
                 await self._ownership_role(service_id, demo_role)
         await seed_demo_graph(self.session, tally=self.report.tally)
         await seed_demo_work(self.session, now=self.now, tally=self.report.tally)
+        await seed_demo_requests(self.session, now=self.now, tally=self.report.tally)
+        await seed_demo_incidents(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_feedback(self.session, now=self.now, tally=self.report.tally)
 
     def _ago(self, days: int) -> datetime:

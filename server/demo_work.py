@@ -285,24 +285,18 @@ class _WorkSeeder:
         await releases.add_to_release(
             self.session, principal=SEED_PRINCIPAL, release_id=release.id, item_ids=shipped
         )
-        for step in (releases.start_release, releases.ship_release):
-            await step(self.session, principal=SEED_PRINCIPAL, release_id=release.id, version=None)
+        await ship(self.session, release.id)
 
     async def _hotfix_deployment(self) -> None:
         """The hot fix reached production but not the UAT org yet: an open hot fix."""
         hotfix = next((i for i in self.created_items.values() if i.type is _H), None)
         if hotfix is None:
             return
-        org_id = await self.session.scalar(
-            select(SalesforceOrg.id).where(SalesforceOrg.credentials_ref == HOTFIX_DEPLOYED_TO)
-        )
-        assert org_id is not None
-        await hotfix_actions.record_deployment(
+        await deploy_hotfix(
             self.session,
-            principal=SEED_PRINCIPAL,
             item_id=hotfix.id,
-            org_id=org_id,
-            deployed_at=self.now - timedelta(hours=6),
+            org_ref=HOTFIX_DEPLOYED_TO,
+            at=self.now - timedelta(hours=6),
         )
 
     async def _seasonal(self, season: tuple[Season, int, date, date], *, shipped: bool) -> None:
@@ -354,10 +348,26 @@ class _WorkSeeder:
             )
             self.tally("readiness_assessment", created=True)
         if shipped:
-            for step in (releases.start_release, releases.ship_release):
-                await step(
-                    self.session, principal=SEED_PRINCIPAL, release_id=release.id, version=None
-                )
+            await ship(self.session, release.id)
+
+
+async def deploy_hotfix(
+    session: AsyncSession, *, item_id: uuid.UUID, org_ref: str, at: datetime
+) -> None:
+    """Record that a built hot fix reached the demo org with this credentials reference."""
+    org_id = await session.scalar(
+        select(SalesforceOrg.id).where(SalesforceOrg.credentials_ref == org_ref)
+    )
+    assert org_id is not None, f"the demo has no org {org_ref!r}"
+    await hotfix_actions.record_deployment(
+        session, principal=SEED_PRINCIPAL, item_id=item_id, org_id=org_id, deployed_at=at
+    )
+
+
+async def ship(session: AsyncSession, release_id: uuid.UUID) -> None:
+    """Start and ship a planned release, as the seed."""
+    for step in (releases.start_release, releases.ship_release):
+        await step(session, principal=SEED_PRINCIPAL, release_id=release_id, version=None)
 
 
 Readiness = tuple[

@@ -34,15 +34,19 @@ TABLES = (
     "service",
     "service_salesforce_org",
     "ownership_role",
+    "service_request",
+    "service_request_status_change",
+    "incident",
+    "incident_status_change",
+    "hotfix_deployment",
     "record_version",
 )
 
 
 @pytest.fixture
-async def seeded(fresh_database: str) -> AsyncIterator[AsyncSession]:
-    """A session on a database of its own holding the demo catalog."""
-    await seed_demo(fresh_database)
-    engine = make_engine(fresh_database)
+async def seeded(demo_database: str) -> AsyncIterator[AsyncSession]:
+    """A session on the demo catalog (seeded once for the tests that only read it)."""
+    engine = make_engine(demo_database)
     async with make_sessionmaker(engine)() as session:
         yield session
     await engine.dispose()
@@ -75,6 +79,8 @@ async def test_seeding_twice_creates_nothing_the_second_time(fresh_database: str
     assert after_first["business_unit"] == 3
     assert after_first["team"] == 8
     assert after_first["service"] == 40
+    assert first.total["service_request"] == after_first["service_request"] == 250
+    assert first.total["incident"] == after_first["incident"] == 40
     assert second.summary().endswith("(already loaded; nothing created)")
 
 
