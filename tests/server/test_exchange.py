@@ -64,6 +64,16 @@ INSERT INTO idempotency_key (scope, key, request_hash, response_status, response
 VALUES ('scope', 'a', 'h1', 201, '{"ok": true}', now()), ('scope', 'B', 'h2', 201, '[]', now());
 INSERT INTO audit_event (action, outcome, details)
 SELECT 'test.action', 'SUCCESS', jsonb_build_object('n', n) FROM generate_series(1, 3) AS n;
+INSERT INTO measurement (metric, service_id, at, value, source, note, recorded_by, details)
+SELECT v.metric, (SELECT min(id::text)::uuid FROM service), v.at, v.value, v.source, v.note,
+       v.recorded_by, v.details::jsonb
+FROM (VALUES
+    ('ADOPTION', '2026-01-01T00:00:00Z'::timestamptz, 0.1234567890123456789::float8, 'SALESFORCE', '',
+     'salesforce-adoption-sampling', '{"activeUsers": 3, "licensedUsers": 4}'),
+    ('COST', '2026-01-01T00:00:00.000001Z', 1.7976931348623157e308, 'IMPORT',
+     E'a "quoted",\nnote', NULL, '{}'),
+    ('CUSTOM', '2026-01-01T00:00:00Z', '-0'::float8, 'MANUAL', 'négatif', 'person:x', '{"$json": [1]}')
+) AS v(metric, at, value, source, note, recorded_by, details);
 """
 
 # 100,001 rows made by the database itself: 1 unit, 1,000 teams, 49,000 people, 50,000 services.
