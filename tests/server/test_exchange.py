@@ -68,11 +68,12 @@ INSERT INTO measurement (metric, service_id, at, value, source, note, recorded_b
 SELECT v.metric, (SELECT min(id::text)::uuid FROM service), v.at, v.value, v.source, v.note,
        v.recorded_by, v.details::jsonb
 FROM (VALUES
-    ('ADOPTION', '2026-01-01T00:00:00Z'::timestamptz, 0.1234567890123456789::float8, 'SALESFORCE', '',
-     'salesforce-adoption-sampling', '{"activeUsers": 3, "licensedUsers": 4}'),
+    ('ADOPTION', '2026-01-01T00:00:00Z'::timestamptz, 0.1234567890123456789::float8,
+     'SALESFORCE', '', 'salesforce-adoption-sampling', '{"activeUsers": 3, "licensedUsers": 4}'),
     ('COST', '2026-01-01T00:00:00.000001Z', 1.7976931348623157e308, 'IMPORT',
      E'a "quoted",\nnote', NULL, '{}'),
-    ('CUSTOM', '2026-01-01T00:00:00Z', '-0'::float8, 'MANUAL', 'négatif', 'person:x', '{"$json": [1]}')
+    ('CUSTOM', '2026-01-01T00:00:00Z', '-0'::float8, 'MANUAL', 'négatif', 'person:x',
+     '{"$json": [1]}')
 ) AS v(metric, at, value, source, note, recorded_by, details);
 """
 
