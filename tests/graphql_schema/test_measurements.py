@@ -317,3 +317,30 @@ async def test_measurements_of_many_services_cost_the_same_statements(
     for edge in body["services"]["edges"]:
         slugs = {node["service"]["slug"] for node in edge["node"]["measurements"]["nodes"]}
         assert slugs == {edge["node"]["slug"]}
+
+
+NODE = """
+query Node($id: ID!) {
+  node(id: $id) { ... on Measurement { metric value source service { slug } } }
+}
+"""
+
+
+async def test_a_measurement_is_a_node_and_a_reading_a_minute_ahead_is_accepted(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    service = await builders.create_service(session, slug="clocks-drift")
+    ahead = (utcnow() + timedelta(minutes=1)).isoformat()
+
+    recorded = await data(client, RECORD, _input(service, metric="CUSTOM", value=-2, at=ahead))
+    stored = await session.scalar(select(Measurement.id))
+    assert stored is not None
+    found = await data(client, NODE, {"id": global_id("Measurement", stored)})
+
+    assert recorded["recordMeasurement"]["userErrors"] == []
+    assert found["node"] == {
+        "metric": "CUSTOM",
+        "value": -2.0,
+        "source": "MANUAL",
+        "service": {"slug": "clocks-drift"},
+    }
