@@ -110,7 +110,7 @@ class _Row:
 
     where: list[str]
     service_ref: str | uuid.UUID | None = None
-    reading: Reading | None = None
+    reading: Reading | None = None  # set only when the reading itself is sound
     service: Service | None = None
 
 
@@ -182,8 +182,10 @@ def _read_row(index: int, raw: dict[str, Any], errors: list[DomainError]) -> _Ro
         errors.append(Required("metric is required", field=[*row.where, "metric"]))
     row.service_ref = parts.get("service")
     if metric and {"at", "value"} <= parts.keys():
-        row.reading = Reading(str(metric), parts["at"], parts["value"], parts.get("note"))
-        errors.extend(reading_errors(row.reading, now=utcnow(), where=row.where))
+        reading = Reading(str(metric), parts["at"], parts["value"], parts.get("note"))
+        wrong = reading_errors(reading, now=utcnow(), where=row.where)
+        errors.extend(wrong)
+        row.reading = None if wrong else reading
     return row
 
 

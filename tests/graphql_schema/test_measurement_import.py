@@ -145,6 +145,7 @@ async def test_one_bad_row_refuses_the_import_and_every_error_is_listed(
         f"COST,{archived.slug},2026-09-05T00:00:00Z,1\n"
         "COST,billing,2026-09-05T02:00:00+02:00,150\n"
         ",portal,,\n"
+        "FOO,billing,2026-09-06T00:00:00Z,1\n"
     )
 
     body = await data(client, IMPORT, _import("CSV", content))
@@ -164,6 +165,7 @@ async def test_one_bad_row_refuses_the_import_and_every_error_is_listed(
         (["rows", "9", "at"], "REQUIRED"),
         (["rows", "9", "value"], "INVALID"),
         (["rows", "9", "metric"], "REQUIRED"),
+        (["rows", "10", "metric"], "INVALID"),
     ]
     messages = {tuple(error["field"]): error["message"] for error in payload["userErrors"]}
     assert messages[("rows", "2", "value")] == "adoption is a fraction from 0 to 1"
