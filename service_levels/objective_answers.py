@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,10 +38,22 @@ class SeriesPoint:
 
 
 @dataclass(frozen=True)
-class _Asked:
+class Asked:
+    """An objective to answer, with its service and the zone its windows are local to."""
+
     objective: Objective
     service_id: uuid.UUID
     time_zone: str
+
+    @classmethod
+    def of(
+        cls,
+        objective: Objective,
+        service_id: uuid.UUID,
+        calendar: dict[str, Any] | None,
+        settings: MetricSettings,
+    ) -> Asked:
+        return cls(objective, service_id, (calendar or {}).get("time_zone", settings.org_timezone))
 
 
 def scope_of(objective: Objective) -> Scope:
@@ -49,16 +62,16 @@ def scope_of(objective: Objective) -> Scope:
 
 async def _asked(
     session: AsyncSession, objective_ids: Sequence[uuid.UUID], settings: MetricSettings
-) -> list[_Asked]:
+) -> list[Asked]:
     found = await repository.objectives_with_services(session, objective_ids)
     return [
-        _Asked(objective, service_id, (calendar or {}).get("time_zone", settings.org_timezone))
+        Asked.of(objective, service_id, calendar, settings)
         for objective, service_id, calendar in found
     ]
 
 
 def _frames_by_metric(
-    asked: Sequence[_Asked], windows: Sequence[Sequence[Window]]
+    asked: Sequence[Asked], windows: Sequence[Sequence[Window]]
 ) -> dict[Metric, list[Frame]]:
     """A frame for each (objective, window); its key is the position in a flat list."""
     frames: dict[Metric, list[Frame]] = defaultdict(list)
@@ -74,7 +87,7 @@ def _frames_by_metric(
 
 async def _values(
     session: AsyncSession,
-    asked: Sequence[_Asked],
+    asked: Sequence[Asked],
     windows: Sequence[Sequence[Window]],
     settings: MetricSettings,
 ) -> list[list[MetricValue]]:
@@ -113,20 +126,35 @@ async def objective_answers(
     against the whole window before."""
     settings = settings or MetricSettings()
     asked = await _asked(session, objective_ids, settings)
+    return await answers_of(session, asked, as_of, settings, window)
+
+
+async def answers_of(
+    session: AsyncSession,
+    asked: Sequence[Asked],
+    as_of: datetime,
+    settings: MetricSettings,
+    window: WindowChoice | None = None,
+    *,
+    trend: bool = True,
+) -> dict[uuid.UUID, Answer]:
+    """The answers of objectives already read; without `trend` (roll-ups, which show none)
+    the window before is not measured and `trend` is None."""
     windows = []
     for item in asked:
         kind = window.kind if window else item.objective.window_kind
         days = window.days if window else item.objective.window_days
-        windows.append(
-            [
-                current_window(kind, days, as_of, item.time_zone),
-                previous_window(kind, days, as_of, item.time_zone),
-            ]
-        )
+        own = [current_window(kind, days, as_of, item.time_zone)]
+        if trend:
+            own.append(previous_window(kind, days, as_of, item.time_zone))
+        windows.append(own)
     values = await _values(session, asked, windows, settings)
+    nothing = MetricValue(None)
     return {
-        item.objective.id: _answer(item.objective, own[0], now, before)
-        for item, own, (now, before) in zip(asked, windows, values, strict=True)
+        item.objective.id: _answer(
+            item.objective, own[0], measured[0], measured[-1] if trend else nothing
+        )
+        for item, own, measured in zip(asked, windows, values, strict=True)
     }
 
 

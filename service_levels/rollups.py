@@ -24,7 +24,7 @@ from identity.models import BusinessUnit, Team
 from service_levels.frames import Frame, MetricValue
 from service_levels.metric_sql import MetricSettings, measure_all
 from service_levels.models import Metric, Objective, Sla, WindowKind
-from service_levels.objective_answers import WindowChoice, objective_answers
+from service_levels.objective_answers import Asked, WindowChoice, answers_of
 from service_levels.objectives import Answer, Status, better_by
 from service_levels.windows import Window, current_window
 
@@ -138,7 +138,7 @@ async def _services(session: AsyncSession, chosen: ScopeFilter) -> list[uuid.UUI
 
 async def _objectives(
     session: AsyncSession, chosen: ScopeFilter
-) -> list[tuple[Objective, Sla, uuid.UUID]]:
+) -> list[tuple[Objective, Sla, Service]]:
     """The objectives of the scope's live SLAs, each SLA loaded with its service and all its
     objectives (so the API can show them without another statement)."""
     query = (
@@ -157,7 +157,7 @@ async def _objectives(
         set_committed_value(sla, "service", service)
     for _, sla, _ in rows:
         set_committed_value(sla, "objectives", by_sla[sla.id])
-    return [(objective, sla, service.id) for objective, sla, service in rows]
+    return rows
 
 
 def _distance(objective: Objective, answer: Answer) -> float:
@@ -190,14 +190,16 @@ async def kpi_summary(
     name = await _scope_name(session, scope, scope_id)
     services = await _services(session, chosen)
     found = await _objectives(session, chosen)
-    answers = await objective_answers(
-        session, [objective.id for objective, _, _ in found], as_of, settings, window
-    )
+    # The objectives are at hand: no second read, and no trend (a summary shows none).
+    asked = [
+        Asked.of(objective, service.id, service.business_calendar, settings)
+        for objective, _, service in found
+    ]
+    answers = await answers_of(session, asked, as_of, settings, window, trend=False)
     ranked = sorted(
         (
-            Offender(objective, sla, service_id, answers[objective.id])
-            for objective, sla, service_id in found
-            if objective.id in answers
+            Offender(objective, sla, service.id, answers[objective.id])
+            for objective, sla, service in found
         ),
         key=_rank_key,
     )
