@@ -40,7 +40,9 @@ subscription Incidents($serviceId: ID) {
 """
 SLA_EVENTS = """
 subscription Events($serviceId: ID) {
-  slaEvents(serviceId: $serviceId) { kind value target service { slug } objective { target } }
+  slaEvents(serviceId: $serviceId) {
+    kind value target service { slug } objective { target status }
+  }
 }
 """
 FEEDBACK = """
@@ -223,9 +225,18 @@ async def test_an_sla_event_is_delivered_when_the_evaluation_commits_not_before(
             await evaluate_objectives(session, AS_OF)
             await session.commit()
         delivered = await receive(websocket)
+        # A second delivery answers afresh in a transaction of its own.
+        async with sessions() as session:
+            await create_sla(session, portal.id, 0.95)
+            await evaluate_objectives(session, AS_OF)
+            await session.commit()
+        second = await receive(websocket)
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(websocket.recv(), 0.5)
 
+    # The objective answers now, through the request's loaders, in the delivery's transaction.
+    status = delivered["payload"]["data"]["slaEvents"]["objective"].pop("status")
+    assert status in {"MET", "AT_RISK", "BREACHED", "NO_DATA"}
     assert delivered["payload"] == {
         "data": {
             "slaEvents": {
@@ -237,6 +248,8 @@ async def test_an_sla_event_is_delivered_when_the_evaluation_commits_not_before(
             }
         }
     }
+    assert second["payload"]["data"]["slaEvents"]["objective"]["target"] == 0.95
+    assert second["payload"]["data"]["slaEvents"]["objective"]["status"] == status
 
 
 async def test_feedback_submitted_over_rest_reaches_feedback_subscribers(
