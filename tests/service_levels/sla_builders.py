@@ -19,9 +19,14 @@ AS_OF = datetime(2026, 11, 10, 12, tzinfo=UTC)
 
 
 async def create_sla(
-    session: AsyncSession, service_id: uuid.UUID, *targets: float, **overrides: Any
+    session: AsyncSession,
+    service_id: uuid.UUID,
+    *targets: float,
+    rolling_days: int | None = None,
+    **overrides: Any,
 ) -> Sla:
-    """An SLA holding CLOCK_ATTAINMENT at least each target over the calendar month."""
+    """An SLA holding CLOCK_ATTAINMENT at least each target over the calendar month (or
+    `rolling_days` local days ending today)."""
     sla = Sla(id=uuid.uuid4(), service_id=service_id, name="Gold support", **overrides)
     session.add(sla)
     await session.flush()
@@ -33,7 +38,8 @@ async def create_sla(
                 metric=Metric.CLOCK_ATTAINMENT,
                 comparator=Comparator.AT_LEAST,
                 target=target,
-                window_kind=WindowKind.CALENDAR_MONTH,
+                window_kind=WindowKind.ROLLING_DAYS if rolling_days else WindowKind.CALENDAR_MONTH,
+                window_days=rolling_days,
             )
         )
     await session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -46,6 +46,26 @@ async def test_a_breaching_objective_is_recorded_once_over_three_runs(
     assert event is not None
     assert (event.service_id, event.target, event.error_budget) == (service.id, 0.9, 0.0)
     assert event.window_start <= AS_OF - timedelta(days=2) < AS_OF <= event.window_end
+
+
+async def test_a_rolling_window_records_once_a_day_as_its_start_moves(
+    session: AsyncSession,
+) -> None:
+    service = await builders.create_service(session, tier=Tier.TIER_1)
+    await responses(session, service.id, [LATE], at=AS_OF - timedelta(days=1))
+    sla = await create_sla(session, service.id, 0.9, rolling_days=7)
+
+    for hours in (0, 3, 6):  # the same local day: the same window
+        await evaluate_objectives(session, AS_OF + timedelta(hours=hours))
+    await evaluate_objectives(session, AS_OF + timedelta(days=1))  # the next window
+
+    starts = await session.scalars(
+        select(SlaEvent.window_start).where(SlaEvent.sla_id == sla.id).order_by(SlaEvent.id)
+    )
+    assert list(starts) == [
+        datetime(2026, 11, 4, tzinfo=UTC),
+        datetime(2026, 11, 5, tzinfo=UTC),
+    ]
 
 
 async def test_at_risk_met_and_no_data_objectives(session: AsyncSession) -> None:
