@@ -8,12 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+import graphql_schema.catalog.requests_enums  # (registers ValueStream first)
 import graphql_schema.catalog.work_enums  # noqa: F401  (registers the enums first)
 from catalog.services.models import Service as ServiceModel
+from catalog.value_streams import ValueStream
 from catalog.work import models
 from catalog.work.transitions import SKIPS_SPRINTS, allowed_next
+from catalog.work.value_stream import RULE, item_value_stream
 from catalog.work.velocity import velocity
 from graphql_schema.catalog.types import SalesforceOrg, Service
+from graphql_schema.catalog.work_sources import BacklogItemSource, load_source
+from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person, Team
 from graphql_schema.node import Node, global_id, register_node
@@ -72,6 +77,17 @@ class BacklogItem(Node, Versioned):
             updated_at=item.updated_at,
             model=item,
         )
+
+    @strawberry.field(description=f"The value stream the item serves, derived: {RULE}")
+    def value_stream(self) -> ValueStream:
+        return item_value_stream(self.model.type, self.model.source_type)
+
+    @strawberry.field(
+        description="The feedback, request or incident the item answers; null when it was"
+        " raised on the backlog directly."
+    )
+    async def source(self, info: Info) -> BacklogItemSource | None:
+        return await load_source(info, self.model)
 
     @strawberry.field(description="Every state the item may move to next, by any mutation.")
     def next_statuses(self) -> list[models.BacklogItemStatus]:
