@@ -33,6 +33,8 @@ POOLED_METRICS: tuple[Metric, ...] = tuple(
     metric for metric in Metric if metric is not Metric.CUSTOM
 )
 DEFAULT_WINDOW = WindowChoice(WindowKind.CALENDAR_MONTH)
+# The most offenders a summary lists: only their services are loaded.
+MAX_OFFENDERS = 100
 _Query = TypeVar("_Query")
 _STATUS_ORDER = {Status.BREACHED: 0, Status.AT_RISK: 1, Status.MET: 2, Status.NO_DATA: 3}
 
@@ -72,12 +74,15 @@ class KpiSummary:
         return sum(self.status_counts.values())
 
     def worst(self, limit: int) -> list[Offender]:
-        """Breached and at-risk objectives, worst first."""
-        troubled = [item for item in self.ranked if item.answer.status in _TROUBLE]
-        return troubled[:limit]
+        """Breached and at-risk objectives, worst first (at most MAX_OFFENDERS)."""
+        return _troubled(self.ranked)[: min(limit, MAX_OFFENDERS)]
 
 
 _TROUBLE = frozenset({Status.BREACHED, Status.AT_RISK})
+
+
+def _troubled(ranked: list[Offender]) -> list[Offender]:
+    return [item for item in ranked if item.answer.status in _TROUBLE]
 
 
 @dataclass(frozen=True)
@@ -138,26 +143,39 @@ async def _services(session: AsyncSession, chosen: ScopeFilter) -> list[uuid.UUI
 
 async def _objectives(
     session: AsyncSession, chosen: ScopeFilter
-) -> list[tuple[Objective, Sla, Service]]:
-    """The objectives of the scope's live SLAs, each SLA loaded with its service and all its
-    objectives (so the API can show them without another statement)."""
+) -> list[tuple[Objective, Sla, str | None]]:
+    """The objectives of the scope's live SLAs with their service's time zone, each SLA loaded
+    with all its objectives (so the API can show them without another statement)."""
     query = (
-        select(Objective, Sla, Service)
+        select(Objective, Sla, Service.business_calendar["time_zone"].astext)
         .join(Sla, Sla.id == Objective.sla_id)
         .join(Service, Service.id == Sla.service_id)
         .where(Sla.archived_at.is_(None), Service.archived_at.is_(None))
         .order_by(Sla.id, Objective.position, Objective.id)
     )
-    rows: list[tuple[Objective, Sla, Service]] = [
+    rows: list[tuple[Objective, Sla, str | None]] = [
         (row[0], row[1], row[2]) for row in await session.execute(_scope_filter(query, chosen))
     ]
     by_sla: dict[uuid.UUID, list[Objective]] = {}
-    for objective, sla, service in rows:
+    for objective, sla, _ in rows:
         by_sla.setdefault(sla.id, []).append(objective)
-        set_committed_value(sla, "service", service)
     for _, sla, _ in rows:
         set_committed_value(sla, "objectives", by_sla[sla.id])
     return rows
+
+
+async def _load_services(session: AsyncSession, shown: list[Offender]) -> None:
+    """The services of the offenders a summary can list, set on their SLAs: one statement
+    for at most MAX_OFFENDERS, instead of every service of the scope in full."""
+    slas = {item.sla.id: item.sla for item in shown}
+    if not slas:
+        return
+    ids = {sla.service_id for sla in slas.values()}
+    services = {
+        row.id: row for row in await session.scalars(select(Service).where(Service.id.in_(ids)))
+    }
+    for sla in slas.values():
+        set_committed_value(sla, "service", services[sla.service_id])
 
 
 def _distance(objective: Objective, answer: Answer) -> float:
@@ -192,17 +210,18 @@ async def kpi_summary(
     found = await _objectives(session, chosen)
     # The objectives are at hand: no second read, and no trend (a summary shows none).
     asked = [
-        Asked.of(objective, service.id, service.business_calendar, settings)
-        for objective, _, service in found
+        Asked(objective, sla.service_id, zone or settings.org_timezone)
+        for objective, sla, zone in found
     ]
     answers = await answers_of(session, asked, as_of, settings, window, trend=False)
     ranked = sorted(
         (
-            Offender(objective, sla, service.id, answers[objective.id])
-            for objective, sla, service in found
+            Offender(objective, sla, sla.service_id, answers[objective.id])
+            for objective, sla, _ in found
         ),
         key=_rank_key,
     )
+    await _load_services(session, _troubled(ranked)[:MAX_OFFENDERS])
     counts = dict.fromkeys(Status, 0)
     for item in ranked:
         counts[item.answer.status] += 1

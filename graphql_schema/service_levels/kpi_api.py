@@ -22,7 +22,7 @@ from service_levels.models import Metric, WindowKind
 from service_levels.objective_answers import WindowChoice
 from service_levels.objectives import Status
 
-MAX_OFFENDERS = 100
+MAX_OFFENDERS = rollups.MAX_OFFENDERS
 _SCOPE_TYPES = {
     rollups.KpiScope.SERVICE: "Service",
     rollups.KpiScope.TEAM: "Team",
