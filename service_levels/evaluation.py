@@ -93,7 +93,9 @@ async def evaluate_objectives(
         batch = await sla_events.live_objectives(session, after=after, limit=batch_size)
         if not batch:
             return summary
-        answers = await objective_answers(session, [item.id for item in batch], as_of, settings)
+        answers = await objective_answers(
+            session, [item.id for item in batch], as_of, settings, with_trend=False
+        )
         recorded = await sla_events.record_events(session, candidates(batch, answers))
         summary = summary.add(len(batch), recorded)
         if len(batch) < batch_size:
