@@ -128,7 +128,7 @@ async def objective_answers(
     against the whole window before unless `with_trend` is false (half the work)."""
     settings = settings or MetricSettings()
     asked = await _asked(session, objective_ids, settings)
-    return await answers_of(session, asked, as_of, settings, window)
+    return await answers_of(session, asked, as_of, settings, window, trend=with_trend)
 
 
 async def answers_of(
