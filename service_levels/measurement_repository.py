@@ -72,6 +72,8 @@ async def upsert(
     """
     if not rows:
         return []
+    # One order for every writer: two imports sharing rows wait for each other, never deadlock.
+    rows = sorted(rows, key=lambda row: (row.metric.value, str(row.service_id), row.at))
     given = (
         func.unnest(
             _array("metrics", [row.metric.value for row in rows], String),
