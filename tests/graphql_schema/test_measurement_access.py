@@ -16,6 +16,7 @@ from graphql_schema.node import global_id
 from identity.audit import AuditEvent, AuditOutcome
 from service_levels.models import Measurement
 from tests import builders
+from tests.graphql import gql
 from tests.graphql_schema.desk import GROUPS, Desk, desk_client, running_issuer
 from tests.identity.idp import TestIssuer
 
@@ -41,6 +42,7 @@ def issuer() -> Iterator[TestIssuer]:
 async def desk(
     issuer: TestIssuer, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Desk]:
+    """Anonymous reads are on: the public catalog is readable, measurements are not."""
     config = IssuerConfig(
         issuer=issuer.issuer,
         audience="catalog-api",
@@ -50,7 +52,7 @@ async def desk(
     settings = load_settings(
         database_url="postgresql://unused/unused",
         oidc_issuers=(config,),
-        anonymous_read=False,
+        anonymous_read=True,
         _env_file=None,
     )
     async with desk_client(issuer, engine, sessionmaker, settings) as desk:
@@ -174,3 +176,17 @@ async def test_an_admin_records_for_any_service(desk: Desk, session: AsyncSessio
     recorded = await admin.data(RECORD, _record(service, 3.5))
 
     assert recorded["recordMeasurement"]["measurement"] == {"value": 3.5}
+
+
+async def test_anonymous_callers_see_services_but_not_their_measurements(
+    desk: Desk, session: AsyncSession
+) -> None:
+    await builders.create_service(session, slug="billing")
+    query = '{ service(slug: "billing") { slug %s } }'
+
+    public = await gql(desk.client, query % "")
+    private = await gql(desk.client, query % "measurements { totalCount }")
+
+    assert public == {"data": {"service": {"slug": "billing"}}}
+    assert private["data"] is None
+    assert _codes(private) == ["UNAUTHENTICATED"]
