@@ -49,6 +49,7 @@ from server.demo_graph import seed_demo_graph
 from server.demo_incidents import seed_demo_incidents
 from server.demo_requests import seed_demo_requests
 from server.demo_services import SERVICES
+from server.demo_slas import seed_demo_slas
 from server.demo_work import seed_demo_work
 
 SEED_PRINCIPAL = Principal(
@@ -74,6 +75,9 @@ KINDS = {
     "readiness_assessment": "readiness assessments",
     "service_request": "service requests",
     "incident": "incidents",
+    "feedback": "feedback items",
+    "sla": "SLAs",
+    "measurement": "measurements",
 }
 
 
@@ -127,6 +131,7 @@ class _Seeder:
         self.teams: dict[str, uuid.UUID] = {}
         self.people: dict[str, uuid.UUID] = {}
         self.orgs: dict[str, uuid.UUID] = {}
+        self.services: dict[str, uuid.UUID] = {}
 
     async def run(self) -> None:
         for name in BUSINESS_UNITS:
@@ -142,6 +147,7 @@ class _Seeder:
             self.orgs[org.key] = await self._org(org)
         for service in SERVICES:
             service_id = await self._service(service)
+            self.services[service.slug] = service_id
             for demo_role in _roles(service):
                 await self._ownership_role(service_id, demo_role)
         await seed_demo_graph(self.session, tally=self.report.tally)
@@ -149,6 +155,13 @@ class _Seeder:
         await seed_demo_requests(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_incidents(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_feedback(self.session, now=self.now, tally=self.report.tally)
+        await seed_demo_slas(
+            self.session,
+            principal=SEED_PRINCIPAL,
+            services=self.services,
+            now=self.now,
+            tally=self.report.tally,
+        )
 
     def _ago(self, days: int) -> datetime:
         return self.now - timedelta(days=days)

@@ -9,10 +9,11 @@ so a second run creates nothing. Writes go through the domain actions, as an ADM
 from __future__ import annotations
 
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.orgs.models import SalesforceOrg
@@ -216,6 +217,12 @@ class _WorkSeeder:
                 estimate=demo.estimate,
                 service_id=self.services[demo.service] if demo.service else None,
             ),
+        )
+        # Items were raised over the last couple of months, not all at seeding time: lead
+        # times (time to market) read believably.
+        raised = self.now - timedelta(days=14 + zlib.crc32(demo.title.encode()) % 60)
+        await self.session.execute(
+            update(BacklogItem).where(BacklogItem.id == item.id).values(created_at=raised)
         )
         await self._move(item, demo)
         self.created_items[demo.title] = item

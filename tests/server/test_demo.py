@@ -24,6 +24,11 @@ from core.clock import utcnow
 from core.db import make_engine, make_sessionmaker
 from core.history import RecordVersion
 from server.demo import SEED_PRINCIPAL, seed_demo, seed_demo_report
+from service_levels.metric_sql import MetricSettings
+from service_levels.models import Metric, Objective, SlaEvent, SlaEventKind
+from service_levels.objective_answers import objective_answers
+from service_levels.objectives import Status
+from service_levels.rollups import KpiScope, ScopeFilter, kpi_summary
 
 TABLES = (
     "business_unit",
@@ -39,6 +44,10 @@ TABLES = (
     "incident",
     "incident_status_change",
     "hotfix_deployment",
+    "sla",
+    "objective",
+    "measurement",
+    "sla_event",
     "record_version",
 )
 
@@ -188,3 +197,33 @@ async def test_history_names_the_seed_as_the_actor(seeded: AsyncSession) -> None
     actors = await seeded.scalars(select(RecordVersion.actor).distinct())
 
     assert list(actors) == [SEED_PRINCIPAL.actor]
+
+
+async def test_the_demo_objectives_are_met_at_risk_and_breached(seeded: AsyncSession) -> None:
+    objectives = list(await seeded.scalars(select(Objective.id)))
+    answers = await objective_answers(seeded, objectives, utcnow(), MetricSettings())
+
+    statuses = {answer.status for answer in answers.values()}
+    assert {Status.MET, Status.AT_RISK, Status.BREACHED} <= statuses
+    events = set(await seeded.scalars(select(SlaEvent.kind)))
+    assert {SlaEventKind.SLA_BREACHED, SlaEventKind.SLA_AT_RISK} <= events
+
+
+async def test_the_organisation_summary_pools_every_headline_kpi(seeded: AsyncSession) -> None:
+    summary = await kpi_summary(
+        seeded, ScopeFilter(KpiScope.ORGANISATION), utcnow(), MetricSettings()
+    )
+
+    headline = (
+        Metric.DEFECTS_RAISED,
+        Metric.MTTR,
+        Metric.SATISFACTION,
+        Metric.ADOPTION,
+        Metric.TIME_TO_MARKET,
+        Metric.COST,
+        Metric.EFFICIENCY_GAIN,
+        Metric.AVAILABILITY,
+    )
+    for metric in headline:
+        assert summary.metrics[metric].value is not None, metric
+    assert summary.worst(5)[0].answer.status is Status.BREACHED
