@@ -144,8 +144,7 @@ async def _services(session: AsyncSession, chosen: ScopeFilter) -> list[uuid.UUI
 async def _objectives(
     session: AsyncSession, chosen: ScopeFilter
 ) -> list[tuple[Objective, Sla, str | None]]:
-    """The objectives of the scope's live SLAs with their service's time zone, each SLA loaded
-    with all its objectives (so the API can show them without another statement)."""
+    """The objectives of the scope's live SLAs with their service's time zone."""
     query = (
         select(Objective, Sla, Service.business_calendar["time_zone"].astext)
         .join(Sla, Sla.id == Objective.sla_id)
@@ -153,20 +152,15 @@ async def _objectives(
         .where(Sla.archived_at.is_(None), Service.archived_at.is_(None))
         .order_by(Sla.id, Objective.position, Objective.id)
     )
-    rows: list[tuple[Objective, Sla, str | None]] = [
-        (row[0], row[1], row[2]) for row in await session.execute(_scope_filter(query, chosen))
-    ]
-    by_sla: dict[uuid.UUID, list[Objective]] = {}
-    for objective, sla, _ in rows:
-        by_sla.setdefault(sla.id, []).append(objective)
-    for _, sla, _ in rows:
-        set_committed_value(sla, "objectives", by_sla[sla.id])
-    return rows
+    return [(row[0], row[1], row[2]) for row in await session.execute(_scope_filter(query, chosen))]
 
 
-async def _load_services(session: AsyncSession, shown: list[Offender]) -> None:
-    """The services of the offenders a summary can list, set on their SLAs: one statement
-    for at most MAX_OFFENDERS, instead of every service of the scope in full."""
+async def _load_shown(
+    session: AsyncSession, shown: list[Offender], objectives: list[Objective]
+) -> None:
+    """The SLAs of the offenders a summary can list (at most MAX_OFFENDERS) get their service
+    (one statement, instead of every service of the scope in full) and all their objectives,
+    so the API shows them without another statement."""
     slas = {item.sla.id: item.sla for item in shown}
     if not slas:
         return
@@ -174,8 +168,13 @@ async def _load_services(session: AsyncSession, shown: list[Offender]) -> None:
     services = {
         row.id: row for row in await session.scalars(select(Service).where(Service.id.in_(ids)))
     }
+    by_sla: dict[uuid.UUID, list[Objective]] = {key: [] for key in slas}
+    for objective in objectives:  # in SLA, position, id order
+        if objective.sla_id in by_sla:
+            by_sla[objective.sla_id].append(objective)
     for sla in slas.values():
         set_committed_value(sla, "service", services[sla.service_id])
+        set_committed_value(sla, "objectives", by_sla[sla.id])
 
 
 def _distance(objective: Objective, answer: Answer) -> float:
@@ -221,7 +220,9 @@ async def kpi_summary(
         ),
         key=_rank_key,
     )
-    await _load_services(session, _troubled(ranked)[:MAX_OFFENDERS])
+    await _load_shown(
+        session, _troubled(ranked)[:MAX_OFFENDERS], [objective for objective, _, _ in found]
+    )
     counts = dict.fromkeys(Status, 0)
     for item in ranked:
         counts[item.answer.status] += 1
