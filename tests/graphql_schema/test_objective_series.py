@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -30,6 +32,16 @@ query Objective($slug: String!, $from: DateTime!, $to: DateTime!, $bucket: Serie
 """
 
 
+async def _mttr_objective(session: AsyncSession, service_id: uuid.UUID, **values: Any) -> None:
+    sla = Sla(service_id=service_id, name="Gold")
+    session.add(sla)
+    await session.flush()
+    session.add(
+        Objective(sla_id=sla.id, metric=Metric.MTTR, comparator=Comparator.AT_MOST, **values)
+    )
+    await session.flush()
+
+
 async def test_an_objective_answers_its_series_trend_and_benchmark(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -46,21 +58,14 @@ async def test_an_objective_answers_its_series_trend_and_benchmark(
             service_ids=[service.id],
             severity=Severity.SEV2,
         )
-    sla = Sla(service_id=service.id, name="Gold")
-    session.add(sla)
-    await session.flush()
-    session.add(
-        Objective(
-            sla_id=sla.id,
-            metric=Metric.MTTR,
-            comparator=Comparator.AT_MOST,
-            target=4 * 3600,
-            benchmark_value=2 * 3600,
-            window_kind=WindowKind.ROLLING_DAYS,
-            window_days=7,
-        )
+    await _mttr_objective(
+        session,
+        service.id,
+        target=4 * 3600,
+        benchmark_value=2 * 3600,
+        window_kind=WindowKind.ROLLING_DAYS,
+        window_days=7,
     )
-    await session.flush()
     variables = {
         "slug": service.slug,
         "from": (now - timedelta(days=14)).isoformat(),
@@ -90,19 +95,7 @@ async def test_a_series_refuses_a_backward_or_too_fine_span(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     service = await builders.create_service(session)
-    sla = Sla(service_id=service.id, name="Gold")
-    session.add(sla)
-    await session.flush()
-    session.add(
-        Objective(
-            sla_id=sla.id,
-            metric=Metric.MTTR,
-            comparator=Comparator.AT_MOST,
-            target=3600,
-            window_kind=WindowKind.CALENDAR_MONTH,
-        )
-    )
-    await session.flush()
+    await _mttr_objective(session, service.id, target=3600, window_kind=WindowKind.CALENDAR_MONTH)
     now = utcnow()
     cases = [
         (now, now - timedelta(days=1), "DAY", "to must be after from"),
