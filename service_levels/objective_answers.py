@@ -142,14 +142,18 @@ async def answers_of(
 ) -> dict[uuid.UUID, Answer]:
     """The answers of objectives already read; without `trend` (roll-ups, which show none)
     the window before is not measured and `trend` is None."""
+    # Objectives share a few kinds of window and zones: each is worked out once.
+    spans: dict[tuple[WindowKind, int | None, str], list[Window]] = {}
     windows = []
     for item in asked:
         kind = window.kind if window else item.objective.window_kind
         days = window.days if window else item.objective.window_days
-        own = [current_window(kind, days, as_of, item.time_zone)]
-        if trend:
-            own.append(previous_window(kind, days, as_of, item.time_zone))
-        windows.append(own)
+        known = (kind, days, item.time_zone)
+        if known not in spans:
+            spans[known] = [current_window(kind, days, as_of, item.time_zone)]
+            if trend:
+                spans[known].append(previous_window(kind, days, as_of, item.time_zone))
+        windows.append(spans[known])
     values = await _values(session, asked, windows, settings)
     nothing = MetricValue(None)
     return {
