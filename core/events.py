@@ -8,9 +8,11 @@ packages that react to them; `server/` subscribes those reactions at start-up.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +72,38 @@ def subscribe(
 
 
 async def publish(session: AsyncSession, event: DomainEvent) -> None:
-    """Run every handler of the event now, in the caller's transaction."""
+    """Run every handler of the event now, in the caller's transaction (or hold it, inside
+    `merging` for its type)."""
+    held = _held.get()
+    if held is not None and type(event) in held:
+        held[type(event)].append(event)
+        return
     for handler in _handlers.get(type(event), ()):
         await handler(session, event)
+
+
+_held: ContextVar[dict[type[DomainEvent], list[DomainEvent]] | None] = ContextVar(
+    "held_events", default=None
+)
+
+
+@asynccontextmanager
+async def merging(session: AsyncSession, *event_types: type[DomainEvent]) -> AsyncIterator[None]:
+    """Hold the events of these types published inside, and publish each type once on the way
+    out, its ids merged: for bulk work (a replayed history) whose handlers recompute from
+    scratch, such as the SLA clock stamps. Each type must carry one tuple of ids."""
+    for event_type in event_types:
+        if len(fields(event_type)) != 1:
+            raise TypeError(f"{event_type.__name__} does not carry one tuple of ids")
+    held: dict[type[DomainEvent], list[DomainEvent]] = {kind: [] for kind in event_types}
+    token = _held.set({**(_held.get() or {}), **held})
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for event_type, events in held.items():
+        ids = dict.fromkeys(
+            key for event in events for key in getattr(event, fields(event)[0].name)
+        )
+        if ids:
+            await publish(session, cast(Any, event_type)(tuple(ids)))

@@ -24,6 +24,7 @@ from catalog.releases.models import Release, ReleaseKind
 from catalog.work import actions as work
 from catalog.work.models import BacklogItem, BacklogItemStatus
 from core.clock import replaying
+from core.events import IncidentsChanged, merging
 from identity.principal import Principal, Role
 from server.demo_desk import MONITORING, Desk, load_desk
 from server.demo_graph import SEED_PRINCIPAL, Tally, _ignore
@@ -55,10 +56,12 @@ async def seed_demo_incidents(
             select(Incident.title).where(Incident.title.in_([plan.title for plan in plans]))
         )
     )
-    for plan in plans:
-        tally("incident", created=plan.title not in existing)
-        if plan.title not in existing:
-            await _Replay(session, desk, plan).run(timeline(desk, plan, now))
+    # Every move is stamped once, at the end: the stamps are recomputed from all the moves.
+    async with merging(session, IncidentsChanged):
+        for plan in plans:
+            tally("incident", created=plan.title not in existing)
+            if plan.title not in existing:
+                await _Replay(session, desk, plan).run(timeline(desk, plan, now))
     for plan in plans:
         if plan.hotfix is not None:
             found = await session.scalar(

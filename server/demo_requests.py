@@ -23,6 +23,7 @@ from catalog.work import actions as work
 from catalog.work import sprint_actions
 from catalog.work.models import BacklogItem, BacklogItemStatus, Sprint
 from core.clock import replaying
+from core.events import ServiceRequestsChanged, merging
 from server.demo_desk import Desk, load_desk
 from server.demo_graph import SEED_PRINCIPAL, Tally, _ignore
 from server.demo_request_plan import (
@@ -74,7 +75,9 @@ async def seed_demo_requests(
     for plan in plans:
         tally("service_request", created=plan.title not in existing)
     replay = _Replay(session, desk)
-    await replay.run([plan for plan in plans if plan.title not in existing])
+    # Every move is stamped once, at the end: the stamps are recomputed from all the moves.
+    async with merging(session, ServiceRequestsChanged):
+        await replay.run([plan for plan in plans if plan.title not in existing])
     release = await session.scalar(
         select(Release.id).where(
             Release.owner_team_id == desk.teams[BACKLOG_TEAM], Release.name == RELEASE_NAME
