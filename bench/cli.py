@@ -35,6 +35,10 @@ class Config:
     duration_s: float
     stages: frozenset[str]
 
+    @property
+    def partial(self) -> bool:
+        return self.stages != frozenset(STAGES)
+
 
 STAGES = ("inprocess", "kpi", "levers", "memory", "http", "peer", "mix", "writes")
 
@@ -276,7 +280,9 @@ async def run(config: Config) -> dict[str, Any]:
     results: dict[str, Any] = {
         "command": "python -m bench"
         + (" --quick" if config.quick else "")
-        + (" --priority" if config.priority else ""),
+        + (" --priority" if config.priority else "")
+        + (f" --only {','.join(sorted(config.stages))}" if config.partial else "")
+        + (f" --sizes {','.join(map(str, config.sizes))}" if config.partial else ""),
         "generated_at": now.isoformat(timespec="seconds"),
         "quick": config.quick,
         "reps": config.reps,
@@ -330,7 +336,9 @@ def main(argv: list[str] | None = None) -> None:
             results = asyncio.run(run(config))
     else:
         results = asyncio.run(run(config))
-    json_path, md_path = report.write(results)
+    # A run of some stages only must not overwrite the figures of the last full run.
+    name = "latest-" + "-".join(sorted(config.stages)) if config.partial else "latest"
+    json_path, md_path = report.write(results, name)
     print(report.markdown(results))
     log(f"wrote {json_path} and {md_path} in {results['duration_s']:.0f} s")
     if results["failed"]:

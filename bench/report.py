@@ -131,9 +131,9 @@ def _met(met: bool | None) -> str:
     return "n/a" if met is None else ("yes" if met else "**no**")
 
 
-def write(results: dict[str, Any]) -> tuple[Path, Path]:
+def write(results: dict[str, Any], name: str = "latest") -> tuple[Path, Path]:
     RESULTS.mkdir(exist_ok=True)
-    json_path, md_path = RESULTS / "latest.json", RESULTS / "latest.md"
+    json_path, md_path = RESULTS / f"{name}.json", RESULTS / f"{name}.md"
     json_path.write_text(json.dumps(results, indent=1, default=str) + "\n")
     md_path.write_text(markdown(results))
     return json_path, md_path
