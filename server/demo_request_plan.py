@@ -18,6 +18,7 @@ from catalog.requests.models import Level, RequestKind
 from catalog.requests.priority import priority
 from server.demo_data import PEOPLE
 from server.demo_desk import L1_AGENTS, L2_EXPERTS, Desk, DeskService
+from server.demo_request_titles import BODIES, Titles
 
 
 class Act(StrEnum):
@@ -93,44 +94,6 @@ L, M, H, C = Level.LOW, Level.MEDIUM, Level.HIGH, Level.CRITICAL
 _A, _CH, _DA = RequestKind.ACCESS, RequestKind.CHANGE, RequestKind.DATA
 _Q, _DF = RequestKind.QUESTION, RequestKind.DEFECT
 
-TITLES: dict[RequestKind, tuple[str, ...]] = {
-    _A: (
-        "Access to {service} for {person}",
-        "{person} needs the {service} admin permission set",
-        "Remove {person}'s access to {service}",
-        "Read-only {service} access for {person}'s audit",
-    ),
-    _CH: (
-        "New list view in {service} for {person}",
-        "Add a picklist value in {service} for {person}'s team",
-        "Update the {service} email template for {person}",
-        "Change a validation rule in {service} for {person}",
-    ),
-    _DA: (
-        "Bulk update of {service} records for {person}",
-        "Export of {service} data for {person}'s review",
-        "Merge duplicate {service} records reported by {person}",
-        "Restore {service} records {person} deleted by mistake",
-    ),
-    _Q: (
-        "{person} asks who approves changes to {service}",
-        "{person} asks where the {service} runbook is",
-        "{person} asks whether {service} has an API",
-    ),
-    _DF: (
-        "{service}: saving fails for {person}",
-        "{service} shows {person} the wrong currency",
-        "{service} report times out for {person}",
-        "{service} sends {person} duplicate emails",
-    ),
-}
-BODIES = {
-    _A: "Starting on a new account team; my manager approved it.",
-    _CH: "Small change, agreed with the product owner.",
-    _DA: "The list of records is in the attached spreadsheet.",
-    _Q: "Could not find it on the wiki.",
-    _DF: "Happens every time since Monday; screenshots attached.",
-}
 _KIND_WEIGHTS = ((_A, 30), (_CH, 20), (_DA, 15), (_Q, 20), (_DF, 15))
 _LEVEL_WEIGHTS = ((L, 35), (M, 40), (H, 20), (C, 5))
 _TIER_WEIGHTS = {"TIER_1": 4, "TIER_2": 3, "TIER_3": 2, "TIER_4": 1}
@@ -166,27 +129,11 @@ OPEN_NOW = (
 # fmt: on
 
 
-class _Titles:
-    """Distinct titles, drawn in a fixed order whatever `now` is."""
-
-    def __init__(self, rng: random.Random, people: tuple[str, ...], names: dict[str, str]):
-        self.rng, self.people, self.names, self.used = rng, people, names, set[str]()
-
-    def draw(self, kind: RequestKind, service: DeskService) -> tuple[str, str]:
-        while True:
-            requester = self.rng.choice(self.people)
-            template = self.rng.choice(TITLES[kind])
-            title = template.format(service=service.name, person=self.names[requester])
-            if title not in self.used:
-                self.used.add(title)
-                return title, requester
-
-
 def plan_requests(desk: Desk, now: datetime, seed: int = SEED) -> list[PlannedRequest]:
     """The quarter's requests, oldest first, then those still open now."""
     rng = random.Random(seed)
     names = {person.handle: person.display_name for person in PEOPLE}
-    titles = _Titles(rng, desk.requesters, names)
+    titles = Titles(rng, desk.requesters, names)
     paths = [path for path, count in HISTORY for _ in range(count)]
     rng.shuffle(paths)
     plans = [_history(rng, titles, desk, now, path) for path in paths]
@@ -208,7 +155,7 @@ def _level(rng: random.Random) -> Level:
 
 
 def _history(
-    rng: random.Random, titles: _Titles, desk: Desk, now: datetime, path: Path
+    rng: random.Random, titles: Titles, desk: Desk, now: datetime, path: Path
 ) -> PlannedRequest:
     service = _service(rng, desk, path)
     kind = (
@@ -357,7 +304,7 @@ def _after_release(timing: _Timing, people: _People, now: datetime) -> list[Step
 
 
 def _open(
-    rng: random.Random, titles: _Titles, desk: Desk, now: datetime, spec: OpenRequest
+    rng: random.Random, titles: Titles, desk: Desk, now: datetime, spec: OpenRequest
 ) -> PlannedRequest:
     service = desk.service(spec.service)
     assert service.calendar is None, "open demo requests are timed on 24x7 services"

@@ -105,11 +105,13 @@ class _Replay:
                     self.waiting.append((plan, request_id, list(plan.steps[index:])))
                     break
                 request_id = await self._step(plan, request_id, step)
-        if self.waiting:
-            await self._ship(self.waiting[0][2][0].at)
-            for plan, request_id, rest in self.waiting:
-                for step in rest[1:]:
-                    await self._step(plan, request_id, step)
+        if not self.waiting:
+            return
+        released = self.waiting[0][2][0]  # the same moment for every request waiting
+        await self._ship(released.at)
+        for plan, request_id, rest in self.waiting:
+            for step in rest[1:]:
+                await self._step(plan, request_id, step)
 
     async def _step(
         self, plan: PlannedRequest, request_id: uuid.UUID | None, step: Step
