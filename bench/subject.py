@@ -16,6 +16,7 @@ from graphql_schema.context import Context
 from graphql_schema.schema import build_schema
 from identity.authentication import development_principal
 from identity.principal import Principal, Role
+from server.heap import freeze_startup_objects
 
 
 class SubjectError(RuntimeError):
@@ -101,6 +102,7 @@ class SchemaSubject:
     async def start(self) -> None:
         async with self.sessionmaker() as session:
             self.principal = await development_principal(session, frozenset({Role.ADMIN}))
+        freeze_startup_objects()  # as the app's start-up does
 
     async def close(self) -> None:
         await self.engine.dispose()

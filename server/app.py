@@ -31,6 +31,7 @@ from salesforce.gateway import SalesforceGateway
 from server import health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
 from server.authentication import AuthenticationMiddleware, bearer_principal, principal_for
+from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
 from server.metrics import instrument
 from server.middleware import BodySizeLimitMiddleware
@@ -72,6 +73,7 @@ def create_app(
             app.state.http = http
             app.state.token_verifier = token_verifier(settings, http)
             worker = start_worker(app, settings) if with_worker else None
+            freeze_startup_objects()
             try:
                 yield
             finally:
