@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,27 +93,27 @@ def _check(objectives: Sequence[ObjectiveSpec]) -> None:
         raise DomainErrors(errors)
 
 
-def _add_objectives(
-    session: AsyncSession, sla_id: uuid.UUID, specs: Sequence[ObjectiveSpec]
+def _objective_values(spec: ObjectiveSpec) -> dict[str, Any]:
+    return {
+        "metric": spec.metric,
+        "comparator": spec.comparator,
+        "target": spec.target,
+        "window_kind": spec.window_kind,
+        "window_days": spec.window_days,
+        "benchmark_value": spec.benchmark_value,
+        "benchmark_date": spec.benchmark_date,
+        "scope_severity": spec.scope_severity,
+        "scope_priority": spec.scope_priority,
+        "scope_request_kind": spec.scope_request_kind,
+    }
+
+
+def _add_objective(
+    session: AsyncSession, sla_id: uuid.UUID, position: int, spec: ObjectiveSpec
 ) -> None:
-    for position, spec in enumerate(specs):
-        session.add(
-            Objective(
-                id=uuid.uuid4(),
-                sla_id=sla_id,
-                position=position,
-                metric=spec.metric,
-                comparator=spec.comparator,
-                target=spec.target,
-                window_kind=spec.window_kind,
-                window_days=spec.window_days,
-                benchmark_value=spec.benchmark_value,
-                benchmark_date=spec.benchmark_date,
-                scope_severity=spec.scope_severity,
-                scope_priority=spec.scope_priority,
-                scope_request_kind=spec.scope_request_kind,
-            )
-        )
+    session.add(
+        Objective(id=uuid.uuid4(), sla_id=sla_id, position=position, **_objective_values(spec))
+    )
 
 
 async def _editable_service_team(
@@ -149,7 +150,8 @@ async def create_sla(
     )
     session.add(sla)
     await session.flush()
-    _add_objectives(session, sla.id, objectives)
+    for position, spec in enumerate(objectives):
+        _add_objective(session, sla.id, position, spec)
     await session.flush()
     return sla
 
@@ -178,7 +180,8 @@ async def update_sla(
     review_interval_days: int | None = None,
     objectives: Sequence[ObjectiveSpec] | None = None,
 ) -> Sla:
-    """Change an SLA; given objectives replace the old ones (history keeps both)."""
+    """Change an SLA; given objectives replace the old ones, those with the same metric and
+    scope at the same position edited in place (see _replace_objectives)."""
     sla = await _locked(session, sla_id)
     await _editable_service_team(session, principal, sla.service_id)
     check_version(sla, version)
@@ -194,10 +197,54 @@ async def update_sla(
         sla.review_interval_days = _interval(review_interval_days)
     if objectives is not None:
         _check(objectives)
-        await session.execute(delete(Objective).where(Objective.sla_id == sla.id))
-        _add_objectives(session, sla.id, objectives)
+        await _replace_objectives(session, sla.id, objectives)
     await session.flush()
     return sla
+
+
+async def _replace_objectives(
+    session: AsyncSession, sla_id: uuid.UUID, specs: Sequence[ObjectiveSpec]
+) -> None:
+    """An objective whose position keeps its metric and scope is edited in place, keeping
+    its id, history and SLA events (a new target is an edit); any other is replaced, and
+    those past the end are removed with their events."""
+    current = list(
+        await session.scalars(
+            select(Objective)
+            .where(Objective.sla_id == sla_id)
+            .order_by(Objective.position, Objective.id)
+            .with_for_update()
+        )
+    )
+    removed: list[uuid.UUID] = []
+    added: list[tuple[int, ObjectiveSpec]] = []
+    for position, spec in enumerate(specs):
+        objective = current[position] if position < len(current) else None
+        if objective is not None and _identity(objective) == _spec_identity(spec):
+            for name, value in _objective_values(spec).items():
+                setattr(objective, name, value)
+            continue
+        if objective is not None:
+            removed.append(objective.id)
+        added.append((position, spec))
+    removed.extend(objective.id for objective in current[len(specs) :])
+    if removed:
+        await session.execute(delete(Objective).where(Objective.id.in_(removed)))
+    for position, spec in added:
+        _add_objective(session, sla_id, position, spec)
+
+
+def _identity(objective: Objective) -> tuple[object, ...]:
+    return (
+        objective.metric,
+        objective.scope_severity,
+        objective.scope_priority,
+        objective.scope_request_kind,
+    )
+
+
+def _spec_identity(spec: ObjectiveSpec) -> tuple[object, ...]:
+    return (spec.metric, spec.scope_severity, spec.scope_priority, spec.scope_request_kind)
 
 
 async def archive_sla(

@@ -13,12 +13,23 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from catalog.services.models import Service, Tier
 from core.db import make_engine, make_sessionmaker
+from identity.principal import Principal, Role
 from service_levels.evaluation import EvaluationSummary, evaluate_objectives
-from service_levels.models import Sla, SlaEvent, SlaEventKind
+from service_levels.models import (
+    Comparator,
+    Metric,
+    Objective,
+    Sla,
+    SlaEvent,
+    SlaEventKind,
+    WindowKind,
+)
+from service_levels.sla_actions import ObjectiveSpec, update_sla
 from tests import builders
 from tests.conftest import StatementCounter
 from tests.service_levels.sla_builders import AS_OF, create_sla, responses
 
+ADMIN = Principal(subject="admin", issuer="test", granted_roles=frozenset({Role.ADMIN}))
 LATE, ON_TIME = 45, 10  # minutes to respond, against a 30-minute target
 
 
@@ -188,3 +199,54 @@ async def test_two_concurrent_runs_record_one_breach(engines: list[AsyncEngine])
     assert (recorded.breaches, skipped.breaches) == (1, 0)
     async with first_sessions() as session:
         assert await _events(session, sla.id) == [(SlaEventKind.SLA_BREACHED, 0.0)]
+
+
+async def test_editing_an_sla_keeps_its_objectives_and_their_events(
+    session: AsyncSession,
+) -> None:
+    service = await builders.create_service(session, tier=Tier.TIER_1)
+    await responses(session, service.id, [ON_TIME, LATE], at=AS_OF - timedelta(days=2))
+    sla = await create_sla(session, service.id, 0.9)
+    await evaluate_objectives(session, AS_OF)
+    (objective_id,) = await session.scalars(select(Objective.id).where(Objective.sla_id == sla.id))
+    kept = ObjectiveSpec(
+        Metric.CLOCK_ATTAINMENT, Comparator.AT_LEAST, 0.4, WindowKind.CALENDAR_MONTH
+    )
+    added = ObjectiveSpec(Metric.MTTR, Comparator.AT_MOST, 3600, WindowKind.CALENDAR_MONTH)
+
+    await update_sla(
+        session,
+        principal=ADMIN,
+        sla_id=sla.id,
+        version=sla.version,
+        name=None,
+        description=None,
+        review_interval_days=None,
+        objectives=[kept, added],
+    )
+
+    objectives = list(
+        await session.scalars(
+            select(Objective).where(Objective.sla_id == sla.id).order_by(Objective.position)
+        )
+    )
+    assert [item.id == objective_id for item in objectives] == [True, False]
+    assert objectives[0].target == 0.4
+    assert await _events(session, sla.id) == [(SlaEventKind.SLA_BREACHED, 0.5)]
+
+    await update_sla(
+        session,
+        principal=ADMIN,
+        sla_id=sla.id,
+        version=sla.version,
+        name=None,
+        description=None,
+        review_interval_days=None,
+        objectives=[added],
+    )
+
+    # Another metric at that position is another objective: the old one goes with its events.
+    remaining = list(await session.scalars(select(Objective).where(Objective.sla_id == sla.id)))
+    assert [item.metric for item in remaining] == [Metric.MTTR]
+    assert remaining[0].id != objective_id
+    assert await _events(session, sla.id) == []
