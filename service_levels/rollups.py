@@ -22,15 +22,25 @@ from sqlalchemy.orm.attributes import set_committed_value
 from catalog.services.models import OwnershipRole, OwnershipRoleKind, Service
 from identity.models import BusinessUnit, Team
 from service_levels.frames import Frame, MetricValue
-from service_levels.metric_sql import MetricSettings, measure_all
+from service_levels.metric_sql import MetricSettings, measure, measure_all
 from service_levels.models import Metric, Objective, Sla, WindowKind
 from service_levels.objective_answers import Asked, WindowChoice, answers_of
 from service_levels.objectives import Answer, Status, better_by
-from service_levels.windows import Window, current_window
+from service_levels.windows import Bucket, Window, buckets, current_window, previous_window
 
 # CUSTOM measurements mean something else on every service: they are not pooled.
 POOLED_METRICS: tuple[Metric, ...] = tuple(
     metric for metric in Metric if metric is not Metric.CUSTOM
+)
+# Which way is better for a pooled value, which has no comparator of its own.
+BETTER_WHEN_HIGHER = frozenset(
+    {
+        Metric.AVAILABILITY,
+        Metric.CLOCK_ATTAINMENT,
+        Metric.SATISFACTION,
+        Metric.ADOPTION,
+        Metric.EFFICIENCY_GAIN,
+    }
 )
 DEFAULT_WINDOW = WindowChoice(WindowKind.CALENDAR_MONTH)
 # The most offenders a summary lists: only their services are loaded.
@@ -68,10 +78,29 @@ class KpiSummary:
     status_counts: dict[Status, int]
     metrics: dict[Metric, MetricValue]
     ranked: list[Offender]
+    # The pooled metrics over the whole window before (the base of their trend).
+    previous: dict[Metric, MetricValue]
+    service_ids: tuple[uuid.UUID, ...]
+    time_zone: str
 
     @property
     def objective_count(self) -> int:
         return sum(self.status_counts.values())
+
+    def trend(self, metric: Metric) -> float | None:
+        """The pooled value against the window before, signed so that positive is better."""
+        now, before = self.metrics[metric].value, self.previous[metric].value
+        if now is None or before is None:
+            return None
+        return now - before if metric in BETTER_WHEN_HIGHER else before - now
+
+    def counts_of(self, metric: Metric) -> dict[Status, int]:
+        """The scope's objectives on this metric, by status."""
+        counts = dict.fromkeys(Status, 0)
+        for item in self.ranked:
+            if item.objective.metric is metric:
+                counts[item.answer.status] += 1
+        return counts
 
     def worst(self, limit: int) -> list[Offender]:
         """Breached and at-risk objectives, worst first (at most MAX_OFFENDERS)."""
@@ -227,9 +256,16 @@ async def kpi_summary(
     for item in ranked:
         counts[item.answer.status] += 1
     pooled_window = window or DEFAULT_WINDOW
-    span = current_window(pooled_window.kind, pooled_window.days, as_of, settings.org_timezone)
+    zone = settings.org_timezone
+    span = current_window(pooled_window.kind, pooled_window.days, as_of, zone)
+    before = previous_window(pooled_window.kind, pooled_window.days, as_of, zone)
+    members = tuple(services)
     frames: dict[Metric, list[Frame]] = {
-        metric: [Frame(0, tuple(services), span.start, span.end)] if services else []
+        metric: (
+            [Frame(0, members, span.start, span.end), Frame(1, members, before.start, before.end)]
+            if services
+            else []
+        )
         for metric in POOLED_METRICS
     }
     measured = await measure_all(session, frames, settings)
@@ -244,4 +280,30 @@ async def kpi_summary(
             metric: measured.get(metric, {}).get(0, MetricValue(None)) for metric in POOLED_METRICS
         },
         ranked=ranked,
+        previous={
+            metric: measured.get(metric, {}).get(1, MetricValue(None)) for metric in POOLED_METRICS
+        },
+        service_ids=members,
+        time_zone=zone,
     )
+
+
+async def pooled_series(
+    session: AsyncSession,
+    summary: KpiSummary,
+    metric: Metric,
+    start: datetime,
+    end: datetime,
+    bucket: Bucket,
+    settings: MetricSettings,
+) -> list[tuple[Window, MetricValue]]:
+    """A pooled metric of the summary's services per local day, week or month: one statement."""
+    windows = list(buckets(start, end, bucket, summary.time_zone))
+    if not summary.service_ids:
+        return [(window, MetricValue(None)) for window in windows]
+    frames = [
+        Frame(key, summary.service_ids, window.start, window.end)
+        for key, window in enumerate(windows)
+    ]
+    measured = await measure(session, metric, frames, settings)
+    return [(window, measured[key]) for key, window in enumerate(windows)]

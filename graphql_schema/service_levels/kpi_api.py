@@ -14,13 +14,19 @@ from graphql_schema.catalog.types import Service
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
-from graphql_schema.service_levels.sla_types import Objective, Sla, TimeRange
+from graphql_schema.service_levels.sla_types import (
+    MAX_SERIES_POINTS,
+    Objective,
+    Sla,
+    TimeRange,
+    check_series,
+)
 from service_levels import rollups
-from service_levels.frames import MetricValue
 from service_levels.metric_sql import MetricSettings
 from service_levels.models import Metric, WindowKind
 from service_levels.objective_answers import WindowChoice
 from service_levels.objectives import Status
+from service_levels.windows import Bucket
 
 MAX_OFFENDERS = rollups.MAX_OFFENDERS
 _SCOPE_TYPES = {
@@ -45,6 +51,23 @@ class StatusCounts:
     breached: int
     no_data: int
 
+    @classmethod
+    def of(cls, counts: dict[Status, int]) -> StatusCounts:
+        return cls(
+            met=counts[Status.MET],
+            at_risk=counts[Status.AT_RISK],
+            breached=counts[Status.BREACHED],
+            no_data=counts[Status.NO_DATA],
+        )
+
+
+@strawberry.type(description="A pooled metric over one bucket of a series.")
+class PooledPoint:
+    start: datetime
+    end: datetime
+    value: float | None
+    samples: int
+
 
 @strawberry.type(
     description="A metric pooled over every service of the scope: ratios from 0 to 1,"
@@ -57,10 +80,28 @@ class PooledMetric:
     share: float | None = strawberry.field(
         description="SATISFACTION only: the share of ratings of 4 or 5."
     )
+    previous_value: float | None = strawberry.field(
+        description="The same pooled over the whole window before."
+    )
+    trend: float | None = strawberry.field(
+        description="value against previousValue, signed so that positive is better."
+    )
+    status_counts: StatusCounts = strawberry.field(
+        description="The scope's objectives on this metric, by status."
+    )
 
     @classmethod
-    def of(cls, metric: Metric, value: MetricValue) -> PooledMetric:
-        return cls(metric=metric, value=value.value, samples=value.samples, share=value.share)
+    def of(cls, summary: rollups.KpiSummary, metric: Metric) -> PooledMetric:
+        value = summary.metrics[metric]
+        return cls(
+            metric=metric,
+            value=value.value,
+            samples=value.samples,
+            share=value.share,
+            previous_value=summary.previous[metric].value,
+            trend=summary.trend(metric),
+            status_counts=StatusCounts.of(summary.counts_of(metric)),
+        )
 
 
 @strawberry.type(description="An objective in trouble, with what it answered in the summary.")
@@ -108,6 +149,34 @@ class KpiSummary:
             for item in self.model.worst(first)
         ]
 
+    @strawberry.field(
+        description="A metric pooled over the scope's services per day, week or month of"
+        f" [from, to) in CATALOG_ORG_TIMEZONE, for charts; at most {MAX_SERIES_POINTS} points"
+        " (null, with an error, beyond)."
+    )
+    async def series(
+        self,
+        info: Info,
+        metric: Metric,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        bucket: Bucket = Bucket.MONTH,
+    ) -> list[PooledPoint] | None:
+        check_series(from_, to, bucket)
+        if metric not in rollups.POOLED_METRICS:
+            raise BadUserInput(f"series: {metric.value} is not pooled across services")
+        settings = MetricSettings.of(info.context.settings)
+        async with info.context.db() as session:
+            points = await rollups.pooled_series(
+                session, self.model, metric, from_, to, bucket, settings
+            )
+        return [
+            PooledPoint(
+                start=window.start, end=window.end, value=value.value, samples=value.samples
+            )
+            for window, value in points
+        ]
+
     @classmethod
     def of(cls, summary: rollups.KpiSummary) -> KpiSummary:
         counts = summary.status_counts
@@ -117,13 +186,8 @@ class KpiSummary:
             window=TimeRange(start=summary.window.start, end=summary.window.end),
             service_count=summary.service_count,
             objective_count=summary.objective_count,
-            status_counts=StatusCounts(
-                met=counts[Status.MET],
-                at_risk=counts[Status.AT_RISK],
-                breached=counts[Status.BREACHED],
-                no_data=counts[Status.NO_DATA],
-            ),
-            metrics=[PooledMetric.of(metric, value) for metric, value in summary.metrics.items()],
+            status_counts=StatusCounts.of(counts),
+            metrics=[PooledMetric.of(summary, metric) for metric in summary.metrics],
             model=summary,
         )
 

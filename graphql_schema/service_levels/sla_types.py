@@ -75,7 +75,7 @@ class ObjectiveScope:
     request_kind: str | None
 
 
-def _check_series(start: datetime, end: datetime, bucket: Bucket) -> None:
+def check_series(start: datetime, end: datetime, bucket: Bucket) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise BadUserInput("series: from and to need a UTC offset")
     if end <= start:
@@ -200,7 +200,7 @@ class Objective(Node, Versioned):
         bucket: Bucket = Bucket.DAY,
     ) -> list[ObjectiveSeriesPoint] | None:
         # Nullable: a refused span nulls this field only, not the objective and its siblings.
-        _check_series(from_, to, bucket)
+        check_series(from_, to, bucket)
         settings = MetricSettings.of(info.context.settings)
 
         async def batch(

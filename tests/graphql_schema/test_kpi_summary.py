@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -249,3 +249,49 @@ async def test_the_product_owner_view_holds_only_the_services_they_own_today(
     assert summary["serviceCount"] == 1
     assert summary["statusCounts"]["breached"] == 1
     assert summary["worstOffenders"] == [{"service": {"slug": owned.slug}}]
+
+
+async def test_pooled_metrics_trend_against_the_window_before_and_chart_by_bucket(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    team = await builders.create_team(session)
+    service = await builders.create_service(session, owner_team_id=team.id)
+    now = utcnow()
+    for days_ago, hours in ((40, 6), (45, 4), (3, 2)):  # the window before: 5 h; this one: 2 h
+        start = now - timedelta(days=days_ago)
+        await incident_with_moves(
+            session,
+            [
+                (start, IncidentStatus.DETECTED),
+                (start + timedelta(hours=hours), IncidentStatus.MITIGATED),
+            ],
+            service_ids=[service.id],
+            severity=Severity.SEV3,
+        )
+    await _sla(session, service, (Metric.MTTR, Comparator.AT_MOST, HOUR))
+    query = """
+    query Trend($scopeId: ID, $from: DateTime!, $to: DateTime!) {
+      kpiSummary(scope: TEAM, scopeId: $scopeId, window: { kind: ROLLING_DAYS, days: 30 }) {
+        metrics { metric value previousValue trend statusCounts { breached met } }
+        series(metric: MTTR, from: $from, to: $to, bucket: MONTH) { start end value samples }
+      }
+    }
+    """
+    variables = {
+        "scopeId": global_id("Team", team.id),
+        "from": (now - timedelta(days=60)).isoformat(),
+        "to": now.isoformat(),
+    }
+
+    summary = (await data(client, query, variables))["kpiSummary"]
+
+    mttr = _pooled(summary, "MTTR")
+    assert mttr["value"] == pytest.approx(2 * HOUR)
+    assert mttr["previousValue"] == pytest.approx(5 * HOUR)
+    assert mttr["trend"] == pytest.approx(3 * HOUR)  # restored faster: better
+    assert mttr["statusCounts"] == {"breached": 1, "met": 0}
+    series = summary["series"]
+    assert 2 <= len(series) <= 3
+    assert sum(point["samples"] for point in series) == 3
+    assert datetime.fromisoformat(series[0]["start"]) == now - timedelta(days=60)
+    assert datetime.fromisoformat(series[-1]["end"]) == now
