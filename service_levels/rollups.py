@@ -78,8 +78,8 @@ class KpiSummary:
     status_counts: dict[Status, int]
     metrics: dict[Metric, MetricValue]
     ranked: list[Offender]
-    # The pooled metrics over the whole window before (the base of their trend).
-    previous: dict[Metric, MetricValue]
+    # The whole window before, the base of the pooled metrics' trend (measured on demand).
+    window_before: Window
     service_ids: tuple[uuid.UUID, ...]
     time_zone: str
 
@@ -87,9 +87,9 @@ class KpiSummary:
     def objective_count(self) -> int:
         return sum(self.status_counts.values())
 
-    def trend(self, metric: Metric) -> float | None:
-        """The pooled value against the window before, signed so that positive is better."""
-        now, before = self.metrics[metric].value, self.previous[metric].value
+    def trend(self, metric: Metric, before: float | None) -> float | None:
+        """The pooled value against `before`, signed so that positive is better."""
+        now = self.metrics[metric].value
         if now is None or before is None:
             return None
         return now - before if metric in BETTER_WHEN_HIGHER else before - now
@@ -261,11 +261,7 @@ async def kpi_summary(
     before = previous_window(pooled_window.kind, pooled_window.days, as_of, zone)
     members = tuple(services)
     frames: dict[Metric, list[Frame]] = {
-        metric: (
-            [Frame(0, members, span.start, span.end), Frame(1, members, before.start, before.end)]
-            if services
-            else []
-        )
+        metric: [Frame(0, members, span.start, span.end)] if services else []
         for metric in POOLED_METRICS
     }
     measured = await measure_all(session, frames, settings)
@@ -280,12 +276,25 @@ async def kpi_summary(
             metric: measured.get(metric, {}).get(0, MetricValue(None)) for metric in POOLED_METRICS
         },
         ranked=ranked,
-        previous={
-            metric: measured.get(metric, {}).get(1, MetricValue(None)) for metric in POOLED_METRICS
-        },
+        window_before=before,
         service_ids=members,
         time_zone=zone,
     )
+
+
+async def pooled_before(
+    session: AsyncSession, summary: KpiSummary, settings: MetricSettings
+) -> dict[Metric, MetricValue]:
+    """Every pooled metric over the window before the summary's: a statement a metric."""
+    before = summary.window_before
+    frames: dict[Metric, list[Frame]] = {
+        metric: [Frame(0, summary.service_ids, before.start, before.end)]
+        if summary.service_ids
+        else []
+        for metric in POOLED_METRICS
+    }
+    measured = await measure_all(session, frames, settings)
+    return {metric: measured.get(metric, {}).get(0, MetricValue(None)) for metric in POOLED_METRICS}
 
 
 async def pooled_series(

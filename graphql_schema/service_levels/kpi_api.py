@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -22,6 +23,7 @@ from graphql_schema.service_levels.sla_types import (
     check_series,
 )
 from service_levels import rollups
+from service_levels.frames import MetricValue
 from service_levels.metric_sql import MetricSettings
 from service_levels.models import Metric, WindowKind
 from service_levels.objective_answers import WindowChoice
@@ -80,15 +82,32 @@ class PooledMetric:
     share: float | None = strawberry.field(
         description="SATISFACTION only: the share of ratings of 4 or 5."
     )
-    previous_value: float | None = strawberry.field(
-        description="The same pooled over the whole window before."
-    )
-    trend: float | None = strawberry.field(
-        description="value against previousValue, signed so that positive is better."
-    )
     status_counts: StatusCounts = strawberry.field(
         description="The scope's objectives on this metric, by status."
     )
+    summary: strawberry.Private[rollups.KpiSummary]
+
+    async def _before(self, info: Info) -> float | None:
+        """Measured once per summary, for every metric, on the first field that asks."""
+        cache: dict[int, Any] = info.context.cache.setdefault("pooled_before", {})
+        key = id(self.summary)
+        if key not in cache:
+            cache[key] = asyncio.ensure_future(self._measure_before(info))
+        values: dict[Metric, MetricValue] = await cache[key]
+        return values[self.metric].value
+
+    async def _measure_before(self, info: Info) -> dict[Metric, MetricValue]:
+        settings = MetricSettings.of(info.context.settings)
+        async with info.context.db() as session:
+            return await rollups.pooled_before(session, self.summary, settings)
+
+    @strawberry.field(description="The same pooled over the whole window before.")
+    async def previous_value(self, info: Info) -> float | None:
+        return await self._before(info)
+
+    @strawberry.field(description="value against previousValue, signed so positive is better.")
+    async def trend(self, info: Info) -> float | None:
+        return self.summary.trend(self.metric, await self._before(info))
 
     @classmethod
     def of(cls, summary: rollups.KpiSummary, metric: Metric) -> PooledMetric:
@@ -98,9 +117,8 @@ class PooledMetric:
             value=value.value,
             samples=value.samples,
             share=value.share,
-            previous_value=summary.previous[metric].value,
-            trend=summary.trend(metric),
             status_counts=StatusCounts.of(summary.counts_of(metric)),
+            summary=summary,
         )
 
 
