@@ -174,12 +174,29 @@ def import_command(
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    once: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--once",
+            metavar="JOB",
+            help="Run this job now, once, and exit (repeatable), e.g. --once sla-evaluation.",
+        ),
+    ] = None,
+) -> None:
     """Run the scheduled jobs (server/jobs.py), once across replicas, until SIGINT or SIGTERM."""
-    from server.jobs import run_worker
+    from server.jobs import JOBS, run_jobs_once, run_worker
 
+    unknown = [name for name in once or [] if name not in JOBS]
+    if unknown:
+        typer.echo(f"unknown job {unknown[0]!r}; the jobs are: {', '.join(JOBS)}", err=True)
+        raise typer.Exit(2)
     settings = load_settings_or_exit()
     with database(settings) as url:
+        if once:
+            for line in asyncio.run(run_jobs_once(settings, url, once)):
+                typer.echo(line)
+            return
         asyncio.run(run_worker(settings, url))
 
 

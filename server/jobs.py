@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.settings import Settings
+from server.registry import MODEL_MODULES
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class Job:
 
 
 JOBS: dict[str, Job] = {}
+# Jobs run in a process that may import nothing else (`service-catalog worker`): every mapper
+# must be known before a job's first query configures them.
+assert MODEL_MODULES
 
 
 def register(job: Job) -> Job:
@@ -120,6 +124,16 @@ async def run_slot(job: Job, context: JobContext, stop: asyncio.Event | None = N
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for((stop or asyncio.Event()).wait(), timeout=remaining)
     return summary
+
+
+async def run_now(job: Job, context: JobContext) -> str | None:
+    """Run the job at once, outside its slots (`worker --once`), unless a worker is running
+    it right now (its lock is held): its summary, else None."""
+    async with context.engine.connect() as connection, connection.begin():
+        won = await connection.scalar(select(func.pg_try_advisory_xact_lock(job.lock_key)))
+        if not won:
+            return None
+        return await job.run(context)
 
 
 class Scheduler:
@@ -230,6 +244,24 @@ async def run_worker(settings: Settings, url: str) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
         await engine.dispose()
+
+
+async def run_jobs_once(settings: Settings, url: str, names: list[str]) -> list[str]:
+    """`service-catalog worker --once NAME`: each named job now, a line of summary each."""
+    from core.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
+    context = JobContext(settings, engine, make_sessionmaker(engine))
+    lines = []
+    try:
+        for name in names:
+            summary = await run_now(JOBS[name], context)
+            lines.append(
+                f"{name}: {summary if summary is not None else 'running elsewhere; skipped'}"
+            )
+    finally:
+        await engine.dispose()
+    return lines
 
 
 # The scheduled jobs, one line each.
