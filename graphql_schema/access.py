@@ -10,8 +10,10 @@ service) is checked by the domain actions, on the objects themselves.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     DocumentNode,
@@ -136,9 +138,42 @@ def _error(code: str, message: str) -> GraphQLError:
 
 
 def access_error(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    principal: Principal | None,
+    query: str | None = None,
+) -> GraphQLError | None:
+    """The first field of the document the principal may not select, as an error.
+
+    The answer depends only on the document and the caller's granted roles, so with the
+    query's text it is remembered (per schema, for the most recent DECISIONS_KEPT texts and
+    role sets): a frontend sends the same few documents again and again.
+    """
+    if query is None:
+        return _visit(schema, document, principal)
+    decisions = _decisions.setdefault(schema, OrderedDict())
+    key = (query, principal.granted_roles if principal is not None else None)
+    if key in decisions:
+        decisions.move_to_end(key)
+    else:
+        found = _visit(schema, document, principal)
+        code = (found.extensions or {}).get("code") if found is not None else None
+        decisions[key] = None if found is None else (str(code), found.message)
+        if len(decisions) > DECISIONS_KEPT:
+            decisions.popitem(last=False)
+    decided = decisions[key]
+    # A fresh error each time: responses never share an error object.
+    return None if decided is None else _error(*decided)
+
+
+DECISIONS_KEPT = 1024
+_Decisions = OrderedDict[tuple[str, frozenset[Role] | None], tuple[str, str] | None]
+_decisions: WeakKeyDictionary[GraphQLSchema, _Decisions] = WeakKeyDictionary()
+
+
+def _visit(
     schema: GraphQLSchema, document: DocumentNode, principal: Principal | None
 ) -> GraphQLError | None:
-    """The first field of the document the principal may not select, as an error."""
     type_info = TypeInfo(schema)
     visitor = _AccessVisitor(type_info, principal)
     visit(document, TypeInfoVisitor(type_info, visitor))

@@ -117,7 +117,10 @@ class ReadOnlyQueries(SchemaExtension):
         context.read_only = execution.operation_type is not OperationType.MUTATION
         assert execution.graphql_document is not None
         refusal = access_error(
-            execution.schema._schema, execution.graphql_document, context.principal
+            execution.schema._schema,
+            execution.graphql_document,
+            context.principal,
+            execution.query,
         ) or transport_error(context, execution.operation_type)
         if refusal is not None:
             execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
