@@ -22,6 +22,7 @@ from graphql_schema.context import Info
 from graphql_schema.errors import UserError
 from graphql_schema.inputs import provided, refuse_nulls
 from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
+from graphql_schema.lifecycle_actions import archive_by_id, delete_by_id
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity.principal import Principal, Role
@@ -130,15 +131,13 @@ class GraphMutation:
     async def archive_shared_resource(
         self, info: Info, input: ArchiveInput
     ) -> SharedResourcePayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.SharedResource:
-            return await actions.archive_shared_resource(
-                session,
-                principal=principal,
-                resource_id=decode_id(input.id, "SharedResource", field="id"),
-                version=input.version,
-            )
-
-        resource, errors = await run_mutation(info, action)
+        resource, errors = await archive_by_id(
+            info,
+            input,
+            type_name="SharedResource",
+            archive=actions.archive_shared_resource,
+            id_field="resource_id",
+        )
         return await _resource_payload(info, resource, errors)
 
     @strawberry.mutation(
@@ -146,16 +145,13 @@ class GraphMutation:
         metadata=requires(Role.TEAM_MEMBER),
     )
     async def delete_shared_resource(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await actions.delete_shared_resource(
-                session,
-                principal=principal,
-                resource_id=decode_id(input.id, "SharedResource", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info,
+            input,
+            type_name="SharedResource",
+            delete=actions.delete_shared_resource,
+            id_field="resource_id",
+        )
 
     @strawberry.mutation(
         description="Record that a service depends on a service or a shared resource (the"
@@ -194,13 +190,10 @@ class GraphMutation:
         metadata=requires(Role.TEAM_MEMBER),
     )
     async def delete_dependency(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await actions.delete_dependency(
-                session,
-                principal=principal,
-                dependency_id=decode_id(input.id, "Dependency", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info,
+            input,
+            type_name="Dependency",
+            delete=actions.delete_dependency,
+            id_field="dependency_id",
+        )

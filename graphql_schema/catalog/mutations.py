@@ -30,6 +30,7 @@ from graphql_schema.context import Info
 from graphql_schema.errors import UserError
 from graphql_schema.inputs import provided, refuse_nulls
 from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
+from graphql_schema.lifecycle_actions import archive_by_id, delete_by_id
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from graphql_schema.review import register_reviewable
@@ -203,15 +204,9 @@ class CatalogLifecycleMutation:
         metadata=requires(Role.TEAM_MEMBER),
     )
     async def archive_service(self, info: Info, input: ArchiveInput) -> ServicePayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Service:
-            return await actions.archive_service(
-                session,
-                principal=principal,
-                service_id=decode_id(input.id, "Service", field="id"),
-                version=input.version,
-            )
-
-        service, errors = await run_mutation(info, action)
+        service, errors = await archive_by_id(
+            info, input, type_name="Service", archive=actions.archive_service, id_field="service_id"
+        )
         return await _service_payload(info, service, errors)
 
     @strawberry.mutation(
@@ -219,46 +214,34 @@ class CatalogLifecycleMutation:
         metadata=requires(Role.TEAM_MEMBER),
     )
     async def delete_service(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await actions.delete_service(
-                session,
-                principal=principal,
-                service_id=decode_id(input.id, "Service", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info, input, type_name="Service", delete=actions.delete_service, id_field="service_id"
+        )
 
     @strawberry.mutation(
         description="Delete an ownership role given by mistake.",
         metadata=requires(Role.TEAM_MEMBER),
     )
     async def delete_ownership_role(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await actions.delete_ownership_role(
-                session,
-                principal=principal,
-                ownership_role_id=decode_id(input.id, "OwnershipRole", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info,
+            input,
+            type_name="OwnershipRole",
+            delete=actions.delete_ownership_role,
+            id_field="ownership_role_id",
+        )
 
     @strawberry.mutation(
         description="Archive a Salesforce org (ADMIN).", metadata=requires(Role.ADMIN)
     )
     async def archive_salesforce_org(self, info: Info, input: ArchiveInput) -> SalesforceOrgPayload:
-        async def action(session: AsyncSession, principal: Principal) -> org_models.SalesforceOrg:
-            return await org_actions.archive_salesforce_org(
-                session,
-                principal=principal,
-                org_id=decode_id(input.id, "SalesforceOrg", field="id"),
-                version=input.version,
-            )
-
-        org, errors = await run_mutation(info, action)
+        org, errors = await archive_by_id(
+            info,
+            input,
+            type_name="SalesforceOrg",
+            archive=org_actions.archive_salesforce_org,
+            id_field="org_id",
+        )
         return await _org_payload(info, org, errors)
 
     @strawberry.mutation(
@@ -266,16 +249,13 @@ class CatalogLifecycleMutation:
         metadata=requires(Role.ADMIN),
     )
     async def delete_salesforce_org(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await org_actions.delete_salesforce_org(
-                session,
-                principal=principal,
-                org_id=decode_id(input.id, "SalesforceOrg", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info,
+            input,
+            type_name="SalesforceOrg",
+            delete=org_actions.delete_salesforce_org,
+            id_field="org_id",
+        )
 
 
 async def _confirm_service_review(

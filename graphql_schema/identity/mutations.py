@@ -19,6 +19,7 @@ from graphql_schema.identity.payloads import BusinessUnitPayload, MembershipPayl
 from graphql_schema.identity.types import BusinessUnit, Membership, Team
 from graphql_schema.inputs import provided, refuse_nulls
 from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
+from graphql_schema.lifecycle_actions import archive_by_id, delete_by_id
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity import actions, models
@@ -191,15 +192,13 @@ class IdentityLifecycleMutation:
         description="Archive a business unit (ADMIN).", metadata=requires(Role.ADMIN)
     )
     async def archive_business_unit(self, info: Info, input: ArchiveInput) -> BusinessUnitPayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.BusinessUnit:
-            return await actions.archive_business_unit(
-                session,
-                principal=principal,
-                business_unit_id=decode_id(input.id, "BusinessUnit", field="id"),
-                version=input.version,
-            )
-
-        unit, errors = await run_mutation(info, action)
+        unit, errors = await archive_by_id(
+            info,
+            input,
+            type_name="BusinessUnit",
+            archive=actions.archive_business_unit,
+            id_field="business_unit_id",
+        )
         return BusinessUnitPayload(
             business_unit=await payload_object(
                 info,
@@ -215,28 +214,19 @@ class IdentityLifecycleMutation:
         description="Delete a business unit without teams (ADMIN).", metadata=requires(Role.ADMIN)
     )
     async def delete_business_unit(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await actions.delete_business_unit(
-                session,
-                principal=principal,
-                business_unit_id=decode_id(input.id, "BusinessUnit", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info,
+            input,
+            type_name="BusinessUnit",
+            delete=actions.delete_business_unit,
+            id_field="business_unit_id",
+        )
 
     @strawberry.mutation(description="Archive a team (ADMIN).", metadata=requires(Role.ADMIN))
     async def archive_team(self, info: Info, input: ArchiveInput) -> TeamPayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Team:
-            return await actions.archive_team(
-                session,
-                principal=principal,
-                team_id=decode_id(input.id, "Team", field="id"),
-                version=input.version,
-            )
-
-        team, errors = await run_mutation(info, action)
+        team, errors = await archive_by_id(
+            info, input, type_name="Team", archive=actions.archive_team, id_field="team_id"
+        )
         return TeamPayload(
             team=await payload_object(
                 info, team, field="team", type_name="Team", convert=Team.from_model
@@ -249,28 +239,18 @@ class IdentityLifecycleMutation:
         metadata=requires(Role.ADMIN),
     )
     async def delete_team(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await actions.delete_team(
-                session,
-                principal=principal,
-                team_id=decode_id(input.id, "Team", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info, input, type_name="Team", delete=actions.delete_team, id_field="team_id"
+        )
 
     @strawberry.mutation(
         description="Take a person out of a team role.", metadata=requires(Role.TEAM_MEMBER)
     )
     async def delete_membership(self, info: Info, input: DeleteInput) -> DeletePayload:
-        async def action(session: AsyncSession, principal: Principal) -> None:
-            await actions.delete_membership(
-                session,
-                principal=principal,
-                membership_id=decode_id(input.id, "Membership", field="id"),
-                version=input.version,
-            )
-
-        _, errors = await run_mutation(info, action)
-        return DeletePayload.of(input.id, errors)
+        return await delete_by_id(
+            info,
+            input,
+            type_name="Membership",
+            delete=actions.delete_membership,
+            id_field="membership_id",
+        )
