@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -560,50 +561,24 @@ async def test_same_role_twice_in_a_team_is_a_duplicate(
     assert await _count(session, Membership) == 1
 
 
-async def test_membership_of_an_unknown_person_is_not_found(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
-    team = await builders.create_team(session)
-
-    result = await data(
-        client,
-        CREATE_MEMBERSHIP,
-        {
-            "input": {
-                "personId": global_id("Person", team.id),
-                "teamId": global_id("Team", team.id),
-                "role": "ENGINEER",
-            }
-        },
-    )
-
-    assert result["createMembership"] == {
-        "membership": None,
-        "userErrors": [{"field": ["personId"], "message": "person not found", "code": "NOT_FOUND"}],
-    }
-    assert await _count(session, Membership) == 0
-
-
-async def test_membership_of_an_unknown_team_is_not_found(
-    client: httpx.AsyncClient, session: AsyncSession
+@pytest.mark.parametrize("missing", ["person", "team"])
+async def test_membership_of_an_unknown_person_or_team_is_not_found(
+    client: httpx.AsyncClient, session: AsyncSession, missing: str
 ) -> None:
     person = await builders.create_person(session)
+    team = await builders.create_team(session)
+    ids = {
+        "personId": global_id("Person", team.id if missing == "person" else person.id),
+        "teamId": global_id("Team", person.id if missing == "team" else team.id),
+    }
 
-    result = await data(
-        client,
-        CREATE_MEMBERSHIP,
-        {
-            "input": {
-                "personId": global_id("Person", person.id),
-                "teamId": global_id("Team", person.id),
-                "role": "ENGINEER",
-            }
-        },
-    )
+    result = await data(client, CREATE_MEMBERSHIP, {"input": {**ids, "role": "ENGINEER"}})
 
     assert result["createMembership"] == {
         "membership": None,
-        "userErrors": [{"field": ["teamId"], "message": "team not found", "code": "NOT_FOUND"}],
+        "userErrors": [
+            {"field": [f"{missing}Id"], "message": f"{missing} not found", "code": "NOT_FOUND"}
+        ],
     }
     assert await _count(session, Membership) == 0
 
