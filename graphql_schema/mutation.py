@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.errors import AccessDenied, Conflict, DomainError, DomainErrors
+from core.errors import AccessDenied, Conflict, DomainError, DomainErrors, Duplicate
 from core.records import constraint_error
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden, Unauthenticated, UserError
@@ -20,6 +20,20 @@ from identity.audit import AuditEntry, AuditOutcome, record
 from identity.principal import Principal
 
 Result = TypeVar("Result")
+
+# Unique keys the actions check before writing; a concurrent writer can still win the race
+# between that check and the insert, and its key then names the field the same way.
+UNIQUE_KEYS: dict[str, DomainError] = {
+    "uq_service_slug": Duplicate("a service with this slug already exists", field=["slug"]),
+    "uq_salesforce_org_org_id": Duplicate("this org is already in the catalog", field=["orgId"]),
+    "uq_business_unit_name": Duplicate(
+        "a business unit with this name already exists", field=["name"]
+    ),
+    "uq_team_slug": Duplicate("a team with this slug already exists", field=["slug"]),
+    "uq_membership_person_id_team_id_role": Duplicate(
+        "the person already has this role in the team", field=["role"]
+    ),
+}
 
 Action = Callable[[AsyncSession, Principal], Awaitable[Result]]
 
@@ -69,7 +83,7 @@ def _user_errors(error: Exception, constraints: dict[str, DomainError]) -> list[
             "the record changed while you were saving; reload and try again", field=["version"]
         )
     elif isinstance(error, IntegrityError):
-        error = constraint_error(error, constraints)
+        error = constraint_error(error, {**UNIQUE_KEYS, **constraints})
     assert isinstance(error, DomainError)
     return [UserError.from_domain(error)]
 
