@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 from starlette.websockets import WebSocket
@@ -25,9 +26,11 @@ from core.errors import DomainError
 from core.notification_hub import NotificationHub, SubscriberDropped
 from core.notifications import Channel
 from graphql_schema.context import Info
-from graphql_schema.errors import BadUserInput, CodedError
+from graphql_schema.errors import BadUserInput, CodedError, Unauthenticated
 from graphql_schema.node import decode_id
 from graphql_schema.prefetch import loader_options
+from identity.models import Person
+from identity.principal import Principal
 
 Delivered = TypeVar("Delivered")
 
@@ -95,12 +98,21 @@ async def deliveries(
             async with lock:
                 try:
                     async with context.db() as session:
+                        await _still_active(session, context.principal)
                         found = await load(session, payload)
                     if found is not None:
                         yield found  # its fields are resolved before the next delivery
                 finally:
                     context.cache.pop("loaders", None)
                     await context.finish(commit=False)
+
+
+async def _still_active(session: AsyncSession, principal: Principal | None) -> None:
+    """A person deactivated while subscribed gets nothing more, as on their next request."""
+    if principal is None or principal.person_id is None:
+        return
+    if not await session.scalar(select(Person.active).where(Person.id == principal.person_id)):
+        raise Unauthenticated("the account was deactivated; the subscription has ended")
 
 
 def transport_error(context: Any, operation_type: OperationType) -> GraphQLError | None:

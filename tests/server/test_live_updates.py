@@ -16,7 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -26,6 +26,7 @@ from core.db import make_engine, make_sessionmaker
 from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from graphql_schema.node import global_id
+from identity.models import Person
 from server.app import create_app
 from service_levels.evaluation import evaluate_objectives
 from tests import builders
@@ -399,3 +400,29 @@ async def test_subscribers_are_told_when_the_server_loses_its_notifications(
     ]
     assert "subscribe again" in dropped["payload"]["errors"][0]["message"]
     assert done == {"id": "incidents", "type": "complete"}
+
+
+async def test_a_person_deactivated_while_subscribed_gets_nothing_more(
+    serve: Callable[[Settings], Awaitable[Running]],
+    sessions: async_sessionmaker[AsyncSession],
+    issuer: TestIssuer,
+) -> None:
+    [portal] = await _services(sessions, "portal")
+    running = await serve(_oidc(issuer, anonymous_read=False))
+    viewer = issuer.token(sub="leaving-viewer", name="Lee")
+    monitoring = issuer.token(sub="svc-monitoring", azp="monitoring")
+
+    async with subscribed(running, {"Authorization": f"Bearer {viewer}"}) as websocket:
+        await subscribe(websocket, "incidents", INCIDENTS, {})
+        await running.subscribers(1)
+        async with sessions() as session, session.begin():
+            await session.execute(
+                update(Person).where(Person.subject == "leaving-viewer").values(active=False)
+            )
+        await _report(running, portal, headers={"Authorization": f"Bearer {monitoring}"})
+        refused = await receive(websocket)
+
+    assert refused["id"] == "incidents"
+    errors = refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
+    assert [error["extensions"]["code"] for error in errors] == ["UNAUTHENTICATED"]
+    assert "incidentChanged" not in json.dumps(refused.get("payload", {}).get("data") or {})
