@@ -20,12 +20,20 @@ from identity.refusals import RefusalAuditor
 from salesforce.gateway import SalesforceGateway
 
 
+class RequestFinished(RuntimeError):
+    """A resolver left running after its request ended asked for the database."""
+
+
 class Context(BaseContext):
     """One request, one session, one transaction.
 
     Strawberry runs sibling resolvers concurrently, and an `AsyncSession` must never
     serve two coroutines at once: every statement goes through `db()`, which holds a
     per-request lock while the caller uses the session.
+
+    When a non-null field fails, its siblings may still be running (graphql-core stops
+    waiting for them): `finish` takes the same lock, so the transaction never ends under a
+    statement, and a finished request refuses them any new session.
     """
 
     def __init__(
@@ -49,6 +57,7 @@ class Context(BaseContext):
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._finished = False
         self.cache: dict[Any, Any] = {}
         self._salesforce = salesforce
 
@@ -63,6 +72,8 @@ class Context(BaseContext):
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:
         async with self._lock:
+            if self._finished:
+                raise RequestFinished("the request has ended; its resolvers may not query")
             if self._session is None:
                 session = self._sessionmaker()
                 await session.begin()
@@ -75,18 +86,22 @@ class Context(BaseContext):
                 self._session = session
             yield self._session
 
-    async def finish(self, *, commit: bool) -> None:
-        """Commit (writes) or roll back (reads, failures), then release the connection."""
-        session, self._session = self._session, None
-        if session is None:
-            return
-        try:
-            if commit and not self.read_only:
-                await session.commit()
-            else:
-                await session.rollback()
-        finally:
-            await session.close()
+    async def finish(self, *, commit: bool, final: bool = True) -> None:
+        """Commit (writes) or roll back (reads, failures), then release the connection, once
+        no resolver is using the session. A `final` finish ends the request's use of the
+        database; a subscription finishes each delivery with `final=False`."""
+        async with self._lock:
+            self._finished = final
+            session, self._session = self._session, None
+            if session is None:
+                return
+            try:
+                if commit and not self.read_only:
+                    await session.commit()
+                else:
+                    await session.rollback()
+            finally:
+                await session.close()
 
     def note_sensitive_read(self, kind: str, key: object) -> None:
         self.sensitive_reads.setdefault(kind, set()).add(str(key))
@@ -112,6 +127,7 @@ class Context(BaseContext):
 
     async def abort(self) -> None:
         """After a cancellation: never return a connection in an unknown state to the pool."""
+        self._finished = True
         session, self._session = self._session, None
         if session is not None:
             await session.invalidate()

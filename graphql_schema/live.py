@@ -104,7 +104,7 @@ async def deliveries(
                         yield found  # its fields are resolved before the next delivery
                 finally:
                     context.cache.pop("loaders", None)
-                    await context.finish(commit=False)
+                    await context.finish(commit=False, final=False)
 
 
 async def _still_active(session: AsyncSession, principal: Principal | None) -> None:
