@@ -299,7 +299,7 @@ _EMPTY: Mapping[Metric, MetricValue] = {
 }
 
 
-def _parameters(frames: Sequence[Frame], settings: MetricSettings) -> dict[str, Any]:
+def _parameters(frames: Sequence[Frame]) -> dict[str, Any]:
     members = [(frame.key, service) for frame in frames for service in frame.service_ids]
     return {
         "keys": [frame.key for frame in frames],
@@ -330,7 +330,7 @@ async def measure(
     """The metric over every frame, by frame key: one statement."""
     if not frames:
         return {}
-    parameters = _parameters(frames, settings) | _extra(metric, settings)
+    parameters = _parameters(frames) | _extra(metric, settings)
     rows = await session.execute(text(_FRAMES + _SQL[metric]), parameters)
     found = {
         row.key: MetricValue(

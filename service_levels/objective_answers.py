@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,10 +49,11 @@ class Asked:
         cls,
         objective: Objective,
         service_id: uuid.UUID,
-        calendar: dict[str, Any] | None,
+        time_zone: str | None,
         settings: MetricSettings,
     ) -> Asked:
-        return cls(objective, service_id, (calendar or {}).get("time_zone", settings.org_timezone))
+        """A service without a calendar keeps the organisation's time zone."""
+        return cls(objective, service_id, time_zone or settings.org_timezone)
 
 
 def scope_of(objective: Objective) -> Scope:
@@ -65,8 +65,8 @@ async def _asked(
 ) -> list[Asked]:
     found = await repository.objectives_with_services(session, objective_ids)
     return [
-        Asked.of(objective, service_id, calendar, settings)
-        for objective, service_id, calendar in found
+        Asked.of(objective, service_id, time_zone, settings)
+        for objective, service_id, time_zone in found
     ]
 
 

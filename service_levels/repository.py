@@ -181,12 +181,16 @@ async def open_incident_ids(session: AsyncSession, service_id: uuid.UUID) -> lis
     return list(rows)
 
 
+# The zone a service's business calendar keeps its hours in (null without a calendar).
+SERVICE_TIME_ZONE = Service.business_calendar["time_zone"].astext
+
+
 async def objectives_with_services(
     session: AsyncSession, objective_ids: Sequence[uuid.UUID]
-) -> list[tuple[Objective, uuid.UUID, dict[str, Any] | None]]:
-    """Objectives with their SLA's service id and that service's business calendar."""
+) -> list[tuple[Objective, uuid.UUID, str | None]]:
+    """Objectives with their SLA's service id and that service's time zone."""
     rows = await session.execute(
-        select(Objective, Sla.service_id, Service.business_calendar)
+        select(Objective, Sla.service_id, SERVICE_TIME_ZONE)
         .join(Sla, Sla.id == Objective.sla_id)
         .join(Service, Service.id == Sla.service_id)
         .where(Objective.id.in_(list(objective_ids)))

@@ -15,12 +15,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from catalog.services.models import OwnershipRole, OwnershipRoleKind, Service
+from catalog.services.models import OwnershipRoleKind, Service
+from catalog.services.repository import holds_role
+from core.clock import utcnow
 from identity.models import BusinessUnit, Team
+from service_levels import repository
 from service_levels.frames import Frame, MetricValue
 from service_levels.metric_sql import MetricSettings, measure, measure_all
 from service_levels.models import Metric, Objective, Sla, WindowKind
@@ -123,22 +126,18 @@ class ScopeFilter:
     today: date | None = None
 
 
-def _owned_by(person_id: uuid.UUID, today: date) -> Any:
-    return exists().where(
-        OwnershipRole.service_id == Service.id,
-        OwnershipRole.person_id == person_id,
-        OwnershipRole.role == OwnershipRoleKind.PRODUCT_OWNER,
-        OwnershipRole.effective_from <= today,
-        or_(OwnershipRole.effective_to.is_(None), OwnershipRole.effective_to >= today),
-    )
-
-
 def _scope_filter(query: _Query, chosen: ScopeFilter) -> _Query:
     """Narrow a query joining `service` to the scope's services."""
     scope, scope_id = chosen.scope, chosen.scope_id
     narrowed: Any = query
     if chosen.product_owner_id is not None:
-        narrowed = narrowed.where(_owned_by(chosen.product_owner_id, chosen.today or date.today()))
+        owned = holds_role(
+            Service.id,
+            chosen.product_owner_id,
+            OwnershipRoleKind.PRODUCT_OWNER,
+            chosen.today or utcnow().date(),
+        )
+        narrowed = narrowed.where(exists().where(owned))
     if scope is KpiScope.SERVICE:
         narrowed = narrowed.where(Service.id == scope_id)
     elif scope is KpiScope.TEAM:
@@ -175,7 +174,7 @@ async def _objectives(
 ) -> list[tuple[Objective, Sla, str | None]]:
     """The objectives of the scope's live SLAs with their service's time zone."""
     query = (
-        select(Objective, Sla, Service.business_calendar["time_zone"].astext)
+        select(Objective, Sla, repository.SERVICE_TIME_ZONE)
         .join(Sla, Sla.id == Objective.sla_id)
         .join(Service, Service.id == Sla.service_id)
         .where(Sla.archived_at.is_(None), Service.archived_at.is_(None))
@@ -237,10 +236,7 @@ async def kpi_summary(
     services = await _services(session, chosen)
     found = await _objectives(session, chosen)
     # The objectives are at hand: no second read, and no trend (a summary shows none).
-    asked = [
-        Asked(objective, sla.service_id, zone or settings.org_timezone)
-        for objective, sla, zone in found
-    ]
+    asked = [Asked.of(objective, sla.service_id, zone, settings) for objective, sla, zone in found]
     answers = await answers_of(session, asked, as_of, settings, window, trend=False)
     ranked = sorted(
         (

@@ -6,9 +6,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
+    and_,
     delete,
     exists,
     func,
@@ -188,19 +191,26 @@ async def has_overlapping_role(
     return bool(await session.scalar(select(exists().where(*conditions))))
 
 
+def holds_role(
+    service_id: Any, person_id: uuid.UUID, role: OwnershipRoleKind, today: Any
+) -> ColumnElement[bool]:
+    """The person holds `role` on the service (an id, or a column to correlate) on `today`
+    (a date, or a SQL date expression)."""
+    return and_(
+        OwnershipRole.service_id == service_id,
+        OwnershipRole.person_id == person_id,
+        OwnershipRole.role == role,
+        OwnershipRole.effective_from <= today,
+        or_(OwnershipRole.effective_to.is_(None), OwnershipRole.effective_to >= today),
+    )
+
+
 async def is_current_holder(
     session: AsyncSession, service_id: uuid.UUID, person_id: uuid.UUID, role: OwnershipRoleKind
 ) -> bool:
-    today = func.current_date()
     found = await session.scalar(
         select(OwnershipRole.id)
-        .where(
-            OwnershipRole.service_id == service_id,
-            OwnershipRole.person_id == person_id,
-            OwnershipRole.role == role,
-            OwnershipRole.effective_from <= today,
-            (OwnershipRole.effective_to.is_(None)) | (OwnershipRole.effective_to >= today),
-        )
+        .where(holds_role(service_id, person_id, role, func.current_date()))
         .limit(1)
     )
     return found is not None
