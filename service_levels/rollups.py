@@ -10,6 +10,7 @@ far they stand from their target. Its cost in statements does not depend on the 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -279,18 +280,21 @@ async def kpi_summary(
 
 
 async def pooled_before(
-    session: AsyncSession, summary: KpiSummary, settings: MetricSettings
+    session: AsyncSession,
+    summary: KpiSummary,
+    metrics: Sequence[Metric],
+    settings: MetricSettings,
 ) -> dict[Metric, MetricValue]:
-    """Every pooled metric over the window before the summary's: a statement a metric."""
+    """These pooled metrics over the window before the summary's: a statement a metric."""
     before = summary.window_before
     frames: dict[Metric, list[Frame]] = {
         metric: [Frame(0, summary.service_ids, before.start, before.end)]
         if summary.service_ids
         else []
-        for metric in POOLED_METRICS
+        for metric in metrics
     }
     measured = await measure_all(session, frames, settings)
-    return {metric: measured.get(metric, {}).get(0, MetricValue(None)) for metric in POOLED_METRICS}
+    return {metric: measured.get(metric, {}).get(0, MetricValue(None)) for metric in metrics}
 
 
 async def pooled_series(

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import utcnow
 from core.errors import DomainError
 from graphql_schema.catalog.types import Service
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
+from graphql_schema.loaders import loader
 from graphql_schema.node import decode_id
 from graphql_schema.service_levels.sla_types import (
     MAX_SERIES_POINTS,
@@ -88,18 +90,18 @@ class PooledMetric:
     summary: strawberry.Private[rollups.KpiSummary]
 
     async def _before(self, info: Info) -> float | None:
-        """Measured once per summary, for every metric, on the first field that asks."""
-        cache: dict[int, Any] = info.context.cache.setdefault("pooled_before", {})
-        key = id(self.summary)
-        if key not in cache:
-            cache[key] = asyncio.ensure_future(self._measure_before(info))
-        values: dict[Metric, MetricValue] = await cache[key]
-        return values[self.metric].value
-
-    async def _measure_before(self, info: Info) -> dict[Metric, MetricValue]:
+        """Batched: every metric asked about in this summary, a statement each, once."""
         settings = MetricSettings.of(info.context.settings)
-        async with info.context.db() as session:
-            return await rollups.pooled_before(session, self.summary, settings)
+        summary = self.summary
+
+        async def batch(
+            session: AsyncSession, metrics: Sequence[Metric]
+        ) -> dict[Metric, MetricValue]:
+            return await rollups.pooled_before(session, summary, metrics, settings)
+
+        name = ("PooledBefore", id(summary))
+        found = await loader(info.context, name, batch).load(self.metric)
+        return found.value if found is not None else None
 
     @strawberry.field(description="The same pooled over the whole window before.")
     async def previous_value(self, info: Info) -> float | None:
