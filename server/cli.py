@@ -107,7 +107,7 @@ def seed(
     settings = load_settings_or_exit()
     with database(settings) as url:
         asyncio.run(migrate(url))
-        summary = asyncio.run(seed_demo(url))
+        summary = asyncio.run(seed_demo(url, settings=settings))
     typer.echo(summary, err=True)
 
 

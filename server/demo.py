@@ -25,6 +25,7 @@ from catalog.services.models import Lifecycle, OwnershipRole, OwnershipRoleKind
 from core.clock import utcnow
 from core.db import make_engine, make_sessionmaker
 from core.history import set_transaction_actor
+from core.settings import Settings
 from identity import actions as identity_actions
 from identity import repository as identity_repository
 from identity.models import MembershipRole
@@ -51,6 +52,7 @@ from server.demo_requests import seed_demo_requests
 from server.demo_services import SERVICES
 from server.demo_slas import seed_demo_slas
 from server.demo_work import seed_demo_work
+from service_levels.metric_sql import MetricSettings
 
 SEED_PRINCIPAL = Principal(
     subject="seed", issuer="urn:service-catalog:seed", granted_roles=frozenset({Role.ADMIN})
@@ -100,14 +102,21 @@ class DemoReport:
         return f"demo catalog: {counts} ({outcome})"
 
 
-async def seed_demo(database_url: str, *, now: datetime | None = None) -> str:
+async def seed_demo(
+    database_url: str, *, now: datetime | None = None, settings: Settings | None = None
+) -> str:
     """Load the demo organisation into a migrated database; safe to run twice."""
-    return (await seed_demo_report(database_url, now=now)).summary()
+    return (await seed_demo_report(database_url, now=now, settings=settings)).summary()
 
 
-async def seed_demo_report(database_url: str, *, now: datetime | None = None) -> DemoReport:
-    """Seed in one transaction, under a lock, as the seed ADMIN; tell what was created."""
-    subscribers.wire()  # the SLA clocks stamp every replayed move, as in the API
+async def seed_demo_report(
+    database_url: str, *, now: datetime | None = None, settings: Settings | None = None
+) -> DemoReport:
+    """Seed in one transaction, under a lock, as the seed ADMIN; tell what was created.
+
+    With `settings`, the SLA clocks warn and the demo's objectives are evaluated as the API
+    configured by them would (warning percent, outage severities, hourly rate, time zone)."""
+    subscribers.wire(settings)  # the SLA clocks stamp every replayed move, as in the API
     engine = make_engine(database_url)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -115,7 +124,8 @@ async def seed_demo_report(database_url: str, *, now: datetime | None = None) ->
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEED_LOCK_KEY}
             )
             await set_transaction_actor(session, actor=SEED_PRINCIPAL.actor, request_id="seed-demo")
-            seeder = _Seeder(session, now or utcnow())
+            metric_settings = MetricSettings.of(settings) if settings else MetricSettings()
+            seeder = _Seeder(session, now or utcnow(), metric_settings)
             await seeder.run()
             return seeder.report
     finally:
@@ -123,9 +133,10 @@ async def seed_demo_report(database_url: str, *, now: datetime | None = None) ->
 
 
 class _Seeder:
-    def __init__(self, session: AsyncSession, now: datetime) -> None:
+    def __init__(self, session: AsyncSession, now: datetime, settings: MetricSettings) -> None:
         self.session = session
         self.now = now
+        self.metric_settings = settings
         self.report = DemoReport()
         self.units: dict[str, uuid.UUID] = {}
         self.teams: dict[str, uuid.UUID] = {}
@@ -160,6 +171,7 @@ class _Seeder:
             principal=SEED_PRINCIPAL,
             services=self.services,
             now=self.now,
+            settings=self.metric_settings,
             tally=self.report.tally,
         )
 

@@ -246,10 +246,11 @@ async def seed_demo_slas(
     principal: Principal,
     services: dict[str, uuid.UUID],
     now: datetime,
+    settings: MetricSettings,
     tally: Tally,
 ) -> None:
     created = [await _sla(session, principal, services, demo, tally) for demo in SLAS]
     await _readings(session, services, now, tally)
     if any(created):
         # What the evaluation job would have found; later runs are the worker's to make.
-        await evaluate_objectives(session, now, settings=MetricSettings())
+        await evaluate_objectives(session, now, settings=settings)
