@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -103,14 +103,33 @@ async def database_now(engine: AsyncEngine) -> datetime:
         return await database_time(connection)
 
 
+@contextlib.asynccontextmanager
+async def _locked(job: Job, context: JobContext) -> AsyncIterator[AsyncConnection | None]:
+    """A transaction holding the job's advisory lock, or None when a worker holds it."""
+    async with context.engine.connect() as connection, connection.begin():
+        won = await connection.scalar(select(func.pg_try_advisory_xact_lock(job.lock_key)))
+        yield connection if won else None
+
+
+@contextlib.asynccontextmanager
+async def _job_context(settings: Settings, url: str) -> AsyncIterator[JobContext]:
+    """What jobs run with in a process of their own; the engine is disposed after."""
+    from core.db import make_engine, make_sessionmaker
+
+    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
+    try:
+        yield JobContext(settings, engine, make_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
 async def run_slot(job: Job, context: JobContext, stop: asyncio.Event | None = None) -> str | None:
     """Run the job for the current slot if this worker wins it; its summary, else None.
 
     A worker told to stop lets go of the lock early: jobs must be safe to run again.
     """
-    async with context.engine.connect() as connection, connection.begin():
-        won = await connection.scalar(select(func.pg_try_advisory_xact_lock(job.lock_key)))
-        if not won:
+    async with _locked(job, context) as connection:
+        if connection is None:
             return None
         now = await database_time(connection)
         slot = job.slot_start(now)
@@ -129,11 +148,8 @@ async def run_slot(job: Job, context: JobContext, stop: asyncio.Event | None = N
 async def run_now(job: Job, context: JobContext) -> str | None:
     """Run the job at once, outside its slots (`worker --once`), unless a worker is running
     it right now (its lock is held): its summary, else None."""
-    async with context.engine.connect() as connection, connection.begin():
-        won = await connection.scalar(select(func.pg_try_advisory_xact_lock(job.lock_key)))
-        if not won:
-            return None
-        return await job.run(context)
+    async with _locked(job, context) as connection:
+        return None if connection is None else await job.run(context)
 
 
 class Scheduler:
@@ -222,10 +238,11 @@ async def sample_adoption(context: JobContext) -> str:
 
 async def run_worker(settings: Settings, url: str) -> None:
     """`service-catalog worker`: the scheduler until SIGINT or SIGTERM (twice: at once)."""
-    from core.db import make_engine, make_sessionmaker
+    async with _job_context(settings, url) as context:
+        await _run_until_stopped(Scheduler(context))
 
-    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
-    scheduler = Scheduler(JobContext(settings, engine, make_sessionmaker(engine)))
+
+async def _run_until_stopped(scheduler: Scheduler) -> None:
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
 
@@ -243,24 +260,17 @@ async def run_worker(settings: Settings, url: str) -> None:
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
-        await engine.dispose()
 
 
 async def run_jobs_once(settings: Settings, url: str, names: list[str]) -> list[str]:
     """`service-catalog worker --once NAME`: each named job now, a line of summary each."""
-    from core.db import make_engine, make_sessionmaker
-
-    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
-    context = JobContext(settings, engine, make_sessionmaker(engine))
     lines = []
-    try:
+    async with _job_context(settings, url) as context:
         for name in names:
             summary = await run_now(JOBS[name], context)
             lines.append(
                 f"{name}: {summary if summary is not None else 'running elsewhere; skipped'}"
             )
-    finally:
-        await engine.dispose()
     return lines
 
 
