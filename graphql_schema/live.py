@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 from core.errors import DomainError
 from core.notification_hub import NotificationHub, SubscriberDropped
 from core.notifications import Channel
+from core.repository import get_by_id
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput, CodedError, Unauthenticated
 from graphql_schema.node import decode_id
@@ -68,6 +69,21 @@ def service_filter(value: strawberry.ID | None) -> str | None:
 def selected_options(info: Info, type_name: str) -> Sequence[ORMOption]:
     """Loader options for what the subscription selected on the object it delivers."""
     return loader_options(info.selected_fields[0].selections, type_name)
+
+
+def load_by_id(
+    info: Info, model: type[Any], type_name: str, convert: Callable[[Any], Delivered]
+) -> Callable[[AsyncSession, dict[str, Any]], Awaitable[Delivered | None]]:
+    """How a subscription loads the record a notification names by its UUID `id`, with what
+    the subscriber selected on it."""
+    options = selected_options(info, type_name)
+
+    async def load(session: AsyncSession, payload: dict[str, Any]) -> Delivered | None:
+        key = payload_id(payload)
+        found = await get_by_id(session, model, key, options) if key else None
+        return convert(found) if found is not None else None
+
+    return load
 
 
 def payload_id(payload: dict[str, Any]) -> uuid.UUID | None:

@@ -6,15 +6,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.incidents import models
 from core.notifications import Channel
-from core.repository import get_by_id
 from graphql_schema.access import requires
 from graphql_schema.catalog.incidents_types import Incident
 from graphql_schema.context import Info
-from graphql_schema.live import deliveries, payload_id, selected_options, service_filter
+from graphql_schema.live import deliveries, load_by_id, service_filter
 from identity.principal import Role
 
 
@@ -34,12 +32,7 @@ class IncidentSubscription:
         self, info: Info, service_id: strawberry.ID | None = None
     ) -> AsyncIterator[Incident]:
         wanted = service_filter(service_id)
-        options = selected_options(info, "Incident")
-
-        async def load(session: AsyncSession, payload: dict[str, Any]) -> Incident | None:
-            key = payload_id(payload)
-            found = await get_by_id(session, models.Incident, key, options) if key else None
-            return Incident.from_model(found) if found is not None else None
+        load = load_by_id(info, models.Incident, "Incident", Incident.from_model)
 
         async for incident in deliveries(
             info, Channel.INCIDENTS, matches=lambda payload: _affects(wanted, payload), load=load
