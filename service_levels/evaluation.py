@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service_levels import sla_events
 from service_levels.metric_sql import MetricSettings
 from service_levels.models import SlaEventKind
-from service_levels.objective_answers import objective_answers
+from service_levels.objective_answers import Asked, answers_of
 from service_levels.objectives import Answer, Status
 from service_levels.sla_events import EventCandidate, LiveObjective
 
@@ -87,15 +87,19 @@ async def evaluate_objectives(
     batch_size: int = BATCH_SIZE,
 ) -> EvaluationSummary:
     """Answer every objective of every live SLA at `as_of` and record the events due."""
+    metric_settings = settings or MetricSettings()
     summary = EvaluationSummary()
     after: uuid.UUID | None = None
     while True:
         batch = await sla_events.live_objectives(session, after=after, limit=batch_size)
         if not batch:
             return summary
-        answers = await objective_answers(
-            session, [item.id for item in batch], as_of, settings, with_trend=False
-        )
+        asked = [
+            Asked.of(item.objective, item.service_id, item.time_zone, metric_settings)
+            for item in batch
+        ]
+        # Events need no trend: the window before is not measured.
+        answers = await answers_of(session, asked, as_of, metric_settings, trend=False)
         recorded = await sla_events.record_events(session, candidates(batch, answers))
         summary = summary.add(len(batch), recorded)
         if len(batch) < batch_size:

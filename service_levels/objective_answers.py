@@ -121,14 +121,12 @@ async def objective_answers(
     as_of: datetime,
     settings: MetricSettings | None = None,
     window: WindowChoice | None = None,
-    *,
-    with_trend: bool = True,
 ) -> dict[uuid.UUID, Answer]:
     """Each objective over its current window (or `window`) at `as_of`, with its trend
-    against the whole window before unless `with_trend` is false (half the work)."""
+    against the whole window before."""
     settings = settings or MetricSettings()
     asked = await _asked(session, objective_ids, settings)
-    return await answers_of(session, asked, as_of, settings, window, trend=with_trend)
+    return await answers_of(session, asked, as_of, settings, window)
 
 
 async def answers_of(

@@ -29,6 +29,7 @@ from sqlalchemy.types import DateTime
 from catalog.services.models import Service
 from core.notifications import Channel
 from service_levels.models import Objective, Sla, SlaEvent, SlaEventKind
+from service_levels.repository import SERVICE_TIME_ZONE
 
 # Kinds that a later MET answer in the same window recovers from.
 TROUBLE = (SlaEventKind.SLA_AT_RISK.value, SlaEventKind.SLA_BREACHED.value)
@@ -36,18 +37,30 @@ TROUBLE = (SlaEventKind.SLA_AT_RISK.value, SlaEventKind.SLA_BREACHED.value)
 
 @dataclass(frozen=True)
 class LiveObjective:
-    id: uuid.UUID
-    sla_id: uuid.UUID
+    objective: Objective
     service_id: uuid.UUID
-    target: float
+    time_zone: str | None  # the service's; null without a calendar
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.objective.id
+
+    @property
+    def sla_id(self) -> uuid.UUID:
+        return self.objective.sla_id
+
+    @property
+    def target(self) -> float:
+        return self.objective.target
 
 
 async def live_objectives(
     session: AsyncSession, *, after: uuid.UUID | None, limit: int
 ) -> list[LiveObjective]:
-    """Objectives of SLAs not archived, on services not archived, by id after `after`."""
+    """Objectives of SLAs not archived, on services not archived, by id after `after`, with
+    what answering them needs (so they are not read twice)."""
     statement = (
-        select(Objective.id, Objective.sla_id, Sla.service_id, Objective.target)
+        select(Objective, Sla.service_id, SERVICE_TIME_ZONE)
         .join(Sla, Sla.id == Objective.sla_id)
         .join(Service, Service.id == Sla.service_id)
         .where(Sla.archived_at.is_(None), Service.archived_at.is_(None))
@@ -57,7 +70,7 @@ async def live_objectives(
     if after is not None:
         statement = statement.where(Objective.id > after)
     rows = await session.execute(statement)
-    return [LiveObjective(*row) for row in rows]
+    return [LiveObjective(row[0], row[1], row[2]) for row in rows]
 
 
 @dataclass(frozen=True)
