@@ -18,6 +18,7 @@ import orjson
 from bench.documents import SERVICE_BY_SLUG, SERVICES_PAGE, TYPENAME
 from bench.inprocess import first_difference
 from bench.load import Request, WrkResult, wrk
+from bench.processes import DEV_COOKIE, JSON_HEADERS
 from bench.stats import spread
 
 
@@ -83,12 +84,12 @@ def run_cells(
 def check_json(name: str, url: str, request: Request, expected: bytes) -> None:
     """The body a server answers must carry the same JSON value as reference A's."""
     if request.body is None:
-        response = httpx.get(url + request.path, timeout=30)
+        response = httpx.get(url + request.path, headers={"cookie": DEV_COOKIE}, timeout=30)
     else:
         response = httpx.post(
             url + request.path,
             content=request.body,
-            headers={"content-type": "application/json"},
+            headers=JSON_HEADERS,
             timeout=30,
         )
     if response.status_code != 200:

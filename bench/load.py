@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.processes import LOAD_CPU, LOGS
+from bench.processes import DEV_COOKIE, LOAD_CPU, LOGS
 
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 _COUNT = re.compile(r"(\d+) requests in")
@@ -78,7 +78,8 @@ def script(requests: Sequence[Request], *, slug_prefix: str = "") -> Path:
         )
     lines += [
         "}",
-        'local headers = {["Content-Type"] = "application/json"}',
+        'local headers = {["Content-Type"] = "application/json",'
+        f' ["Cookie"] = {_lua_string(DEV_COOKIE)}}}',
         "init = function(args)",
         "  for i, spec in ipairs(specs) do",
         "    fixed[i] = wrk.format(spec.method, spec.path, headers, spec.body)",
@@ -177,6 +178,7 @@ def hey_processes(
         command = [
             "taskset", "-c", LOAD_CPU, "hey", "-z", f"{duration_s:g}s", "-c", str(workers),
             "-q", f"{rate / workers:.3f}", "-o", "csv", "-m", request.method,
+            "-H", f"Cookie: {DEV_COOKIE}",
         ]  # fmt: skip
         if request.body is not None:
             body = LOGS / f"hey-{uuid.uuid4().hex[:8]}.json"

@@ -121,9 +121,7 @@ def _check_feedback(api_url: str, raw_url: str, api: Request, raw: Request) -> N
     answers = []
     for base, request, title in ((api_url, api, "w3-check-api"), (raw_url, raw, "w3-check-raw")):
         body = (request.body or b"").decode().replace("%s", title).encode()
-        response = httpx.post(
-            base + request.path, content=body, headers={"content-type": "application/json"}
-        )
+        response = httpx.post(base + request.path, content=body, headers=processes.JSON_HEADERS)
         if response.status_code != 201:
             raise HttpMismatch(f"{base}: HTTP {response.status_code} {response.text[:300]}")
         answer: dict[str, Any] = orjson.loads(response.content)
@@ -150,7 +148,7 @@ def _bodies(team: str) -> tuple[Request, Request]:
 
 
 def _post(url: str, body: bytes) -> dict[str, Any]:
-    response = httpx.post(url, content=body, headers={"content-type": "application/json"})
+    response = httpx.post(url, content=body, headers=processes.JSON_HEADERS)
     if response.status_code != 200:
         raise HttpMismatch(f"{url}: HTTP {response.status_code} {response.text[:300]}")
     answer: dict[str, Any] = orjson.loads(response.content)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -13,10 +14,18 @@ from pathlib import Path
 
 import httpx
 
+from server.dev_sign_in import COOKIE_NAME
+
 ROOT = Path(__file__).absolute().parent.parent
 SERVER_CPU = "0"
 LOAD_CPU = "1"
 LOGS = Path(__file__).absolute().parent / "results" / "raw"
+# The product acts as the development person only for the holder of the token it was
+# given (BENCH_DEV_TOKEN, read by bench.servers:api_app). Every bench request carries it
+# as the sign-in cookie, which the reference servers and the peers ignore.
+DEV_TOKEN = os.environ.get("BENCH_DEV_TOKEN") or secrets.token_urlsafe(32)
+DEV_COOKIE = f"{COOKIE_NAME}={DEV_TOKEN}"
+JSON_HEADERS = {"content-type": "application/json", "cookie": DEV_COOKIE}
 
 
 class ServerFailed(RuntimeError):
@@ -113,6 +122,7 @@ def uvicorn(
         "CATALOG_ENV": "dev",
         "PYTHONPATH": str(ROOT),
         "BENCH_CURSOR_STAMP": stamp,
+        "BENCH_DEV_TOKEN": DEV_TOKEN,
     }
     return start(name, command, port=port, ready_path=ready_path, env=env)
 

@@ -1,7 +1,7 @@
 """R3 over the whole HTTP path: every round trip one request makes to PostgreSQL, by kind.
 
-The product app runs in process (ASGI, loopback client, so the development identity
-applies exactly as on the benchmark server) with listeners on its engine and pool.
+The product app runs in process (ASGI, the development token sent as on the benchmark
+server, so the development identity applies) with listeners on its engine and pool.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy import event
 
 from bench.load import Request
+from bench.processes import DEV_COOKIE, DEV_TOKEN, JSON_HEADERS
 from bench.subject import is_overhead
 from core.db import make_engine
 from core.settings import load_settings
@@ -48,12 +49,14 @@ async def count(database_url: str, requests: dict[str, Request]) -> dict[str, di
     for name in ("begin", "commit", "rollback"):
         event.listen(sync, name, transaction)
     event.listen(sync.pool, "checkout", checkout)
-    app = create_app(settings, engine=engine)
+    app = create_app(settings, engine=engine, dev_token=DEV_TOKEN)
     found: dict[str, dict[str, int]] = {}
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
-            async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://bench", headers={"cookie": DEV_COOKIE}
+            ) as client:
                 for name, request in requests.items():
                     for _ in range(2):  # the first may provision the development person
                         seen.clear()
@@ -63,7 +66,7 @@ async def count(database_url: str, requests: dict[str, Request]) -> dict[str, di
                             response = await client.post(
                                 request.path,
                                 content=request.body,
-                                headers={"content-type": "application/json"},
+                                headers=JSON_HEADERS,
                             )
                         response.raise_for_status()
                     counts = dict(seen)

@@ -1,9 +1,10 @@
 """The ASGI apps uvicorn serves: the product as shipped, and the raw reference routes.
 
-`uvicorn --factory bench.servers:api_app` builds the product exactly as `create_app`
-does in development (the development identity on loopback, errors unmasked), reading
-its database from `CATALOG_DATABASE_URL`. `bench.servers:raw_app` answers the same JSON
-from hand-written asyncpg (reference A), plus the W0 calibration routes.
+`uvicorn --factory bench.servers:api_app` builds the product exactly as `serve` does in
+development (the development identity for the holder of `BENCH_DEV_TOKEN`, errors
+unmasked), reading its database from `CATALOG_DATABASE_URL`. `bench.servers:raw_app`
+answers the same JSON from hand-written asyncpg (reference A), plus the W0 calibration
+routes.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ RETURNING id, status"""
 
 
 def api_app() -> FastAPI:
-    return create_app(load_settings())
+    return create_app(load_settings(), dev_token=os.environ.get("BENCH_DEV_TOKEN"))
 
 
 def raw_app() -> FastAPI:

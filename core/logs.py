@@ -35,8 +35,11 @@ def _redacted(value: Any) -> Any:
             key: REDACTED if isinstance(key, str) and is_secret_key(key) else _redacted(item)
             for key, item in value.items()
         }
-    if isinstance(value, list | tuple):
+    if isinstance(value, list):
         return [_redacted(item) for item in value]
+    if isinstance(value, tuple):
+        # Still a tuple: a record's `exc_info` made a list would lose its traceback.
+        return tuple(_redacted(item) for item in value)
     return value
 
 

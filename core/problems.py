@@ -46,12 +46,13 @@ def problem(
 
 
 def problem_schema(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries for these statuses."""
+    """OpenAPI `responses` entries for these statuses (sent as problem+json)."""
+    described = {"schema": {"$ref": "#/components/schemas/Problem"}}
     return {
         status: {
             "model": Problem,
             "description": title(status),
-            "content": {PROBLEM_JSON: {}},
+            "content": {PROBLEM_JSON: described},
         }
         for status in statuses
     }

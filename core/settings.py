@@ -29,6 +29,14 @@ class Environment(StrEnum):
     PROD = "prod"
 
 
+class Introspection(StrEnum):
+    """Who may send `__schema` and `__type` queries (`__typename` is always allowed)."""
+
+    AUTHENTICATED = "authenticated"
+    PUBLIC = "public"
+    OFF = "off"
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("service-catalog"))
 
@@ -51,6 +59,7 @@ class Settings(BaseSettings):
     max_cost: Annotated[int, Field(gt=0)] = 50_000
     execution_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 10
     anonymous_read: bool | None = None
+    introspection: Introspection | None = None
     dev_roles: str = "ADMIN"
     oidc_issuers: tuple[IssuerConfig, ...] = ()
     session_secret: str | None = None
@@ -76,7 +85,7 @@ class Settings(BaseSettings):
     retention_audit_days: Annotated[int, Field(ge=0)] = 400  # 0 keeps them forever
     retention_history_days: Annotated[int, Field(ge=0)] = 0
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", "log_format", "introspection", mode="before")
     @classmethod
     def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
         if not isinstance(value, str):
@@ -184,6 +193,9 @@ class Settings(BaseSettings):
             object.__setattr__(self, "auto_migrate", is_dev)
         if self.anonymous_read is None:
             object.__setattr__(self, "anonymous_read", is_dev)
+        if self.introspection is None:
+            default = Introspection.PUBLIC if is_dev else Introspection.AUTHENTICATED
+            object.__setattr__(self, "introspection", default)
         return self
 
     @property

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import utcnow
+from core.errors import Required, TooLong
 from feedback.errors import KeyInFlight, KeyReused
 from feedback.models import IdempotencyKey
 
@@ -44,6 +45,10 @@ async def claim(
     session: AsyncSession, *, scope: str, key: str, body_hash: str
 ) -> StoredResponse | None:
     """Claim the key for this transaction; a stored response means: replay it, do nothing."""
+    if not key:
+        raise Required("an empty idempotency key", field=["idempotencyKey"])
+    if len(key) > MAX_KEY_LENGTH:
+        raise TooLong(f"at most {MAX_KEY_LENGTH} characters", field=["idempotencyKey"])
     await session.execute(
         delete(IdempotencyKey).where(
             IdempotencyKey.scope == scope,

@@ -6,13 +6,15 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse, Response
 
 from core.errors import AccessDenied, DomainError, ErrorCode
 from core.history import set_transaction_actor
 from core.problems import FieldProblem, problem, problem_schema
+from core.text import check_text
 from feedback import actions
 from feedback.errors import KeyInFlight
 from feedback.models import FeedbackChannel, FeedbackKind
@@ -39,6 +41,15 @@ class FeedbackSubmission(BaseModel):
         str | None, Field(max_length=320, description="Anonymous submissions only.")
     ] = None
 
+    @field_validator("service", "title", "body", "contactEmail")
+    @classmethod
+    def _no_control_characters(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """NUL and other control characters are refused; `body` may span lines (core.text)."""
+        refusal = check_text(value, name=str(info.field_name)) if value is not None else None
+        if refusal is not None:
+            raise PydanticCustomError("control_character", refusal)
+        return value
+
 
 class FeedbackCreated(BaseModel):
     id: str = Field(description="A global id; `node(id:)` resolves it.")
@@ -55,6 +66,26 @@ _PYDANTIC_CODES = {
     "string_too_short": ErrorCode.REQUIRED,
     "string_too_long": ErrorCode.TOO_LONG,
 }
+
+
+def _inlined(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its `$defs` put in place: in /openapi.json a `#/$defs/...`
+    reference would resolve against the whole document, where nothing answers it."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
 
 
 def _parse(request_body: bytes, content_type: str) -> FeedbackSubmission:
@@ -102,7 +133,7 @@ def _check_caller(principal: Principal | None, anonymous_allowed: bool) -> None:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": FeedbackSubmission.model_json_schema()}},
+            "content": {"application/json": {"schema": _inlined(FeedbackSubmission)}},
         }
     },
     summary="Submit feedback on a service",
@@ -127,10 +158,12 @@ async def submit_feedback(request: Request) -> Response:
 
 def _idempotency_key(request: Request) -> str | None:
     key = request.headers.get("idempotency-key")
-    if key is not None and not 1 <= len(key) <= 200:
-        errors = [
-            FieldProblem(field="Idempotency-Key", message="1 to 200 characters", code="INVALID")
-        ]
+    if key is None:
+        return None
+    refusal = check_text(key, name="Idempotency-Key")
+    if refusal is not None or not 1 <= len(key) <= 200:
+        message = refusal or "1 to 200 characters"
+        errors = [FieldProblem(field="Idempotency-Key", message=message, code="INVALID")]
         raise _Refusal(
             problem(422, "the Idempotency-Key header is invalid", errors=errors), "bad key"
         )

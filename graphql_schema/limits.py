@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, cast
 
+from asgi_correlation_id.context import correlation_id
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -277,11 +278,17 @@ def should_mask(error: GraphQLError) -> bool:
 
 
 class MaskUnexpectedErrors(MaskErrors):
-    """Strawberry's masking, keeping the code SPEC gives a masked error."""
+    """Strawberry's masking, keeping the code SPEC gives a masked error.
+
+    The masked error carries the request id, which the logged original also carries
+    (core/logs.py): what an operator needs to find the message the caller was not shown.
+    """
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        if request_id := correlation_id.get():
+            masked.extensions["requestId"] = request_id
         return masked
 
 

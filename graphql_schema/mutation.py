@@ -15,7 +15,7 @@ from core.errors import AccessDenied, Conflict, DomainError, DomainErrors, Dupli
 from core.records import constraint_error
 from graphql_schema.context import Info
 from graphql_schema.errors import Forbidden, Unauthenticated, UserError
-from graphql_schema.prefetch import child_selections, loader_options
+from graphql_schema.prefetch import child_selections, fully_loaded, loader_options
 from identity.audit import AuditEntry, AuditOutcome, record
 from identity.principal import Principal
 
@@ -125,7 +125,11 @@ async def reload_for_payload(
         .execution_options(populate_existing=True)
     )
     async with info.context.db() as session:
-        return await session.scalar(statement)
+        loaded = await session.scalar(statement)
+        if loaded is not None and not fully_loaded(loaded, selections, type_name):
+            # The selection came back to an object it had loaded; load what that unloaded.
+            loaded = await session.scalar(statement.execution_options(populate_existing=False))
+        return loaded
 
 
 Converted = TypeVar("Converted")

@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 
-from core.errors import Invalid, NotFound
+from core.errors import NotFound
 from core.ids import GlobalId, MalformedGlobalId
 from core.repository import get_by_ids
 from graphql_schema.access import is_public_type
@@ -55,31 +55,36 @@ def global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
 
 
 def decode_id(value: str, type_name: str, *, field: str) -> uuid.UUID:
-    """Decode an input id of the expected type, or raise a domain error naming the field."""
+    """Decode an input id of the expected type, or raise NOT_FOUND naming the field.
+
+    A malformed id names nothing, like an id of another type or of no stored record.
+    """
     try:
         decoded = GlobalId.decode(value)
     except MalformedGlobalId:
-        raise Invalid(f"{field} is not a valid id", field=[field]) from None
+        raise NotFound(f"{field} is not a valid id", field=[field]) from None
     if decoded.type_name != type_name:
         raise NotFound(f"{field} does not name a {type_name}", field=[field])
     return decoded.id
 
 
-def _decode_for_query(value: str) -> GlobalId:
+def _decode_for_query(value: str) -> GlobalId | None:
     try:
         return GlobalId.decode(value)
-    except MalformedGlobalId as error:
-        raise BadUserInput(str(error)) from None
+    except MalformedGlobalId:
+        return None  # names nothing: null, like an unknown id
 
 
 async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-    """One statement per type named among `ids`; unknown or invisible ids give null."""
+    """One statement per type named among `ids`; unknown, malformed or invisible ids give null."""
     if len(ids) > MAX_NODES:
         raise BadUserInput(f"nodes takes at most {MAX_NODES} ids")
     decoded = [_decode_for_query(value) for value in ids]
     anonymous = info.context.principal is None
     by_type: dict[str, list[uuid.UUID]] = {}
     for item in decoded:
+        if item is None:
+            continue
         if anonymous and not is_public_type(item.type_name):
             continue  # invisible to anonymous callers: null, like an unknown id
         if item.type_name in _NODE_TYPES:
@@ -95,4 +100,4 @@ async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | Non
             )
             for key, row in rows.items():
                 found[(type_name, by_key[key])] = node_type.convert(row)
-    return [found.get((item.type_name, item.id)) for item in decoded]
+    return [found.get((item.type_name, item.id)) if item else None for item in decoded]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -88,6 +89,31 @@ def loader_options(selections: Iterable[Selection], type_name: str) -> list[ORMO
     _collect(selections, type_name, tree)
     options: list[ORMOption] = _options(tree)
     return options
+
+
+def fully_loaded(record: Any, selections: Iterable[Selection], type_name: str) -> bool:
+    """Whether every relation the selection needs is loaded on `record` and below it.
+
+    A `populate_existing` load whose selection comes back to an object it already loaded
+    (an item's sprint's items hold the item) loads that object again without the relations
+    of its first visit, and those become unloaded."""
+    tree: _Tree = {}
+    _collect(selections, type_name, tree)
+    return _loaded(record, tree)
+
+
+def _loaded(record: Any, tree: _Tree) -> bool:
+    state = inspect(record)
+    for attribute, children in tree.items():
+        if not isinstance(record, attribute.class_):
+            continue  # a union's member path on another class
+        if attribute.key in state.unloaded:
+            return False
+        value = state.dict.get(attribute.key)
+        related = value if isinstance(value, (list, set, tuple)) else [value]
+        if children and not all(_loaded(item, children) for item in related if item is not None):
+            return False
+    return True
 
 
 def child_selections(selections: Iterable[Selection], *path: str) -> list[Selection]:

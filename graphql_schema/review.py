@@ -12,7 +12,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import utcnow
-from core.errors import Invalid, NotFound
+from core.errors import NotFound
 from core.ids import GlobalId, MalformedGlobalId
 from graphql_schema.access import requires
 from graphql_schema.context import Info
@@ -85,7 +85,7 @@ class ReviewMutation:
             try:
                 decoded = GlobalId.decode(input.id)
             except MalformedGlobalId:
-                raise Invalid("id is not a valid id", field=["id"]) from None
+                raise NotFound("id is not a valid id", field=["id"]) from None
             reviewable = _REVIEWABLE.get(decoded.type_name)
             if reviewable is None:
                 raise NotFound("id does not name a reviewable record", field=["id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import strawberry
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -11,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.graphql import OperationType
 
+from core.settings import Introspection
 from graphql_schema.access import access_error
 from graphql_schema.catalog.backlog_mutations import BacklogMutation
 from graphql_schema.catalog.backlog_queries import BacklogQuery
@@ -28,6 +30,7 @@ from graphql_schema.catalog.requests_mutations import ServiceRequestMutation
 from graphql_schema.catalog.requests_queries import ServiceRequestQuery
 from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
 from graphql_schema.context import Info
+from graphql_schema.directives import DirectiveLimit
 from graphql_schema.feedback.mutations import FeedbackMutation
 from graphql_schema.feedback.queries import FeedbackQuery
 from graphql_schema.feedback.subscriptions import FeedbackSubscription
@@ -36,6 +39,7 @@ from graphql_schema.identity.audit import AuditQuery
 from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
 from graphql_schema.identity.queries import IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
+from graphql_schema.introspection import IntrospectionPolicy
 from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.live import transport_error
 from graphql_schema.node import Node, resolve_nodes
@@ -46,6 +50,7 @@ from graphql_schema.service_levels.measurement_api import MeasurementMutation
 from graphql_schema.service_levels.mutations import ServiceLevelMutation
 from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
 from graphql_schema.service_levels.sla_event_api import SlaEventQuery, SlaEventSubscription
+from graphql_schema.text_inputs import ControlCharacters
 from identity.audit import AuditEntry, AuditOutcome
 
 
@@ -136,16 +141,24 @@ class ReadOnlyQueries(SchemaExtension):
 
 
 def build_schema(
-    *, mask_errors: bool = False, limits: Limits | None = None, tracing: bool = False
+    *,
+    mask_errors: bool = False,
+    limits: Limits | None = None,
+    tracing: bool = False,
+    introspection: Introspection = Introspection.PUBLIC,
 ) -> strawberry.Schema:
     """The schema; `mask_errors` (prod) hides unexpected messages, never refusals.
 
     `tracing` adds OpenTelemetry spans (only when an exporter is configured: server/tracing).
+    `introspection` says who may send `__schema` and `__type` (graphql_schema/introspection).
     """
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         OperationMetrics,
         *([tracing_extension()] if tracing else []),
         ReadOnlyQueries,
+        partial(IntrospectionPolicy, introspection),
+        DirectiveLimit,
+        ControlCharacters,
         *guard_extensions(limits or Limits(), mask_errors=mask_errors),
     ]
     return CatalogSchema(

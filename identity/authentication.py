@@ -181,7 +181,7 @@ DEV_SUBJECT = "developer"
 
 
 async def development_principal(session: AsyncSession, roles: frozenset[Role]) -> Principal:
-    """The development person (dev, no issuers, loopback only), provisioned on first use."""
+    """The development person (dev, no issuer, the holder of the dev token), made on first use."""
     person = await _load_person(session, DEV_ISSUER, DEV_SUBJECT)
     if person is None:
         await set_transaction_actor(session, actor="system:development", request_id=None)

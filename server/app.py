@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from core.db import make_engine, make_sessionmaker
 from core.notification_hub import NotificationHub
-from core.settings import Settings
+from core.settings import Introspection, Settings
 from feedback import routes as feedback_routes
 from feedback.rate_limit import SubmissionLimiter
 from graphql_schema.http import graphql_router
@@ -28,7 +28,7 @@ from identity.refusals import RefusalAuditor
 from identity.scim.routes import router as scim_router
 from identity.tokens import JwksCache, TokenVerifier
 from salesforce.gateway import SalesforceGateway
-from server import health, subscribers, tracing
+from server import dev_sign_in, health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
 from server.authentication import AuthenticationMiddleware, bearer_principal, principal_for
 from server.heap import freeze_startup_objects
@@ -36,6 +36,7 @@ from server.jobs import JobContext, Scheduler
 from server.metrics import instrument
 from server.middleware import BodySizeLimitMiddleware
 from server.request_id import add_request_id
+from server.security_headers import add_security_headers
 
 
 def create_app(
@@ -45,11 +46,17 @@ def create_app(
     engine: AsyncEngine | None = None,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     with_worker: bool = False,
+    dev_token: str | None = None,
 ) -> FastAPI:
     """Build the API; the engine is made in the lifespan unless a test passes its own.
 
     `with_worker` runs the scheduled jobs in-process too (`serve --with-worker`, for dev).
+    `dev_token` is the token `serve` made at start (server/dev_sign_in.py): in dev with no
+    issuer, a request presenting it acts as the development person. Elsewhere it is
+    ignored, and without it no request ever does.
     """
+    if dev_token is not None and not dev_token.strip():
+        raise ValueError("dev_token: an empty token would admit anyone")
     traced = tracing.tracing_enabled()
 
     @asynccontextmanager
@@ -93,9 +100,13 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.dev_token = dev_token if dev_sign_in.applies(settings) else None
     subscribers.wire(settings)
     schema = build_schema(
-        mask_errors=not settings.is_dev, limits=Limits.from_settings(settings), tracing=traced
+        mask_errors=not settings.is_dev,
+        limits=Limits.from_settings(settings),
+        tracing=traced,
+        introspection=settings.introspection or Introspection.AUTHENTICATED,
     )
     app.include_router(
         graphql_router(
@@ -110,6 +121,7 @@ def create_app(
     app.include_router(feedback_routes.router)
     app.include_router(scim_router)
     app.include_router(login_routes.router)
+    app.include_router(dev_sign_in.router)
     app.add_middleware(AuthenticationMiddleware, settings=settings)
     # Holds only authlib's per-login markers; the sign-in itself is a server-side session.
     app.add_middleware(
@@ -126,6 +138,7 @@ def create_app(
     instrument(app)
     app.add_middleware(AccessLogMiddleware)
     add_request_id(app)
+    add_security_headers(app, settings)
     if traced:
         tracing.instrument_app(app)
     return app

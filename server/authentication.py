@@ -1,12 +1,13 @@
-"""Who is calling, on every route: a bearer token, else the development identity, else nobody.
+"""Who is calling, on every route: a bearer token, a session, the development token, or nobody.
 
 An invalid token is never treated as anonymous: it gets 401 with
-`WWW-Authenticate: Bearer error="invalid_token"`, public routes included.
+`WWW-Authenticate: Bearer error="invalid_token"`, public routes included. The development
+identity (server/dev_sign_in.py) goes only to a request presenting the token `serve`
+made, never by the caller's address.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 from http.cookies import CookieError, SimpleCookie
@@ -25,6 +26,7 @@ from identity.login import sessions
 from identity.principal import Principal, Role
 from identity.refusals import RefusalAuditor
 from identity.tokens import InvalidToken, TokenVerifier
+from server import dev_sign_in
 from server.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
@@ -42,22 +44,13 @@ def dev_roles(settings: Settings) -> frozenset[Role]:
     return frozenset(Role(name) for name in names)
 
 
-def _cookie(headers: Headers, name: str) -> str | None:
+def _cookies(headers: Headers) -> dict[str, str]:
     cookies = SimpleCookie()
     try:
         cookies.load(headers.get("cookie", ""))
     except CookieError:
-        return None
-    morsel = cookies.get(name)
-    return morsel.value if morsel is not None else None
-
-
-def _is_loopback(scope: Scope) -> bool:
-    client = scope.get("client")
-    try:
-        return client is not None and ipaddress.ip_address(client[0]).is_loopback
-    except ValueError:
-        return False
+        return {}
+    return {name: morsel.value for name, morsel in cookies.items()}
 
 
 class AuthenticationMiddleware:
@@ -83,9 +76,7 @@ class AuthenticationMiddleware:
         )
         state["facts"] = facts
         try:
-            principal = await self._principal(
-                scope, headers.get("authorization"), _cookie(headers, sessions.COOKIE_NAME)
-            )
+            principal = await self._principal(scope, headers)
         except (InvalidToken, Deactivated) as error:
             logger.info("refused a bearer token: %s", error)
             refusals: RefusalAuditor | None = getattr(scope["app"].state, "refusals", None)
@@ -108,31 +99,29 @@ class AuthenticationMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _principal(
-        self, scope: Scope, authorization: str | None, session_token: str | None
-    ) -> Principal | None:
+    async def _principal(self, scope: Scope, headers: Headers) -> Principal | None:
         app_state = scope["app"].state
-        sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
+        probe = scope["path"] in PROBE_PATHS
+        authorization = headers.get("authorization")
         if authorization is not None:
+            if probe and _presents_dev_token(app_state, authorization):
+                return None
             return await _bearer(app_state, authorization)
-        if session_token and scope["path"] not in PROBE_PATHS:
+        if probe:
+            return None
+        cookies = _cookies(headers)
+        session_token = cookies.get(sessions.COOKIE_NAME)
+        if session_token:
+            sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
             async with sessionmaker() as session:
                 signed_in = await sessions.resolve(session, session_token)
             if signed_in is not None:
                 return signed_in
-        if self._development_identity_applies(scope):
-            async with sessionmaker() as session:
-                return await development_principal(session, dev_roles(self.settings))
+        # A stale or wrong development cookie (an earlier `serve`'s) is no cookie at all.
+        dev_cookie = cookies.get(dev_sign_in.COOKIE_NAME)
+        if dev_sign_in.matches(dev_sign_in.app_token(app_state), dev_cookie):
+            return await _development_principal(app_state)
         return None
-
-    def _development_identity_applies(self, scope: Scope) -> bool:
-        settings = self.settings
-        return (
-            settings.is_dev
-            and not settings.oidc_issuers
-            and _is_loopback(scope)
-            and scope["path"] not in PROBE_PATHS
-        )
 
 
 async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -> None:
@@ -162,7 +151,23 @@ async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -
     await send({"type": "http.response.body", "body": payload})
 
 
+def _presents_dev_token(app_state: Any, authorization: str) -> bool:
+    scheme, _, token = authorization.partition(" ")
+    return scheme.lower() == "bearer" and dev_sign_in.matches(
+        dev_sign_in.app_token(app_state), token.strip()
+    )
+
+
+async def _development_principal(app_state: Any) -> Principal:
+    sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
+    async with sessionmaker() as session:
+        return await development_principal(session, dev_roles(app_state.settings))
+
+
 async def _bearer(app_state: Any, authorization: str) -> Principal:
+    """The development token, else an access token of a trusted issuer; else InvalidToken."""
+    if _presents_dev_token(app_state, authorization):
+        return await _development_principal(app_state)
     scheme, _, token = authorization.partition(" ")
     verifier: TokenVerifier | None = getattr(app_state, "token_verifier", None)
     if scheme.lower() != "bearer" or not token.strip() or verifier is None:

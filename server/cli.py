@@ -59,9 +59,47 @@ def serve(
         if settings.uses_embedded_database or settings.auto_migrate:
             asyncio.run(migrate(url))
         typer.echo(f"serving GraphQL on http://{host}:{port}/graphql", err=True)
-        app = create_app(settings, database_url=url, with_worker=with_worker)
-        # Our logging (core/logs.py) and access log (server/access_log.py), not uvicorn's.
-        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+        with development_sign_in(settings, host, port) as dev_token:
+            app = create_app(
+                settings, database_url=url, with_worker=with_worker, dev_token=dev_token
+            )
+            # Our logging (core/logs.py) and access log (server/access_log.py), not
+            # uvicorn's. No proxy-header rewriting: server/client_ip.py alone reads
+            # X-Forwarded-For, and only from CATALOG_TRUSTED_PROXIES.
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                access_log=False,
+                log_config=None,
+                proxy_headers=False,
+            )
+
+
+@contextmanager
+def development_sign_in(settings: Settings, host: str, port: int) -> Iterator[str | None]:
+    """In dev with no issuer: a new token, its sign-in URL printed and its file written.
+
+    The file (`CATALOG_DATA_DIR/dev-token`, mode 0600) is for scripts on this machine; it is
+    removed on exit. Without the token nobody is the development person.
+    """
+    from server import dev_sign_in
+
+    if not dev_sign_in.applies(settings):
+        yield None
+        return
+    token = dev_sign_in.new_token()
+    try:
+        path: Path | None = dev_sign_in.write_token_file(settings.data_dir, token)
+    except OSError as error:
+        path = None
+        typer.echo(f"service-catalog: could not write the dev-token file: {error}", err=True)
+    typer.echo(f"Development sign-in: {dev_sign_in.sign_in_url(host, port, token)}", err=True)
+    try:
+        yield token
+    finally:
+        if path is not None:
+            dev_sign_in.remove_token_file(path, token)
 
 
 @contextmanager

@@ -3,7 +3,9 @@
 CSV has the header `metric,service,at,value[,note]`; JSON is a list of objects with the
 same keys. `service` is a slug or a global id. Any bad row refuses the whole import and
 every row's errors are listed, each naming its field (`["rows", "3", "value"]`, rows
-counted from 0 after the header); a good import is one upsert statement.
+counted from 0 after the header) and, in CSV, beginning with the line it is on
+(`line 5: …`, the header being line 1); a good import is one upsert statement.
+A control character (NUL…) or a bare carriage return refuses the content, naming its line.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ from core.clock import utcnow
 from core.errors import AccessDenied, DomainError, DomainErrors, Invalid, NotFound, Required
 from core.ids import GlobalId, MalformedGlobalId
 from core.repository import get_by_ids
+from core.text import escaped, is_free_text, refusal_message, refused_character
 from identity.principal import Principal
 from service_levels import measurement_repository as repository
 from service_levels.measurement_repository import MeasurementRow
@@ -36,6 +40,7 @@ MAX_ROWS = 10_000
 MAX_CONTENT_CHARS = 2_000_000
 REQUIRED_KEYS = ("metric", "service", "at", "value")
 KEYS = frozenset({*REQUIRED_KEYS, "note"})
+_BARE_CR = re.compile("\r(?!\n)")
 
 
 class ImportFormat(StrEnum):
@@ -50,13 +55,39 @@ class ImportSummary:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class RawRow:
+    """A row as the content gives it, unchecked; `line` is where a CSV row ends."""
+
+    fields: dict[Any, Any]
+    line: int | None = None
+
+
 def _content_error(message: str, error: type[DomainError] = Invalid) -> DomainErrors:
     return DomainErrors([error(message, field=["content"])])
 
 
-def _csv_rows(content: str) -> list[dict[str, Any]]:
+def _unreadable_line(format: ImportFormat, content: str) -> str | None:
+    """Why a line of the content cannot be read: a control character, or (CSV) a bare CR."""
+    refused = refused_character(content, free_text=True)
+    if refused is not None:
+        return refusal_message(f"line {refused.line}", refused, multiline=False)
+    bare = _BARE_CR.search(content) if format is ImportFormat.CSV else None
+    if bare is not None:
+        line = content.count("\n", 0, bare.start()) + 1
+        return (
+            f"line {line}: a carriage return (U+000D) without a line feed;"
+            " end lines with LF or CRLF"
+        )
+    return None
+
+
+def _csv_rows(content: str) -> list[RawRow]:
     reader = csv.DictReader(io.StringIO(content), skipinitialspace=True)
-    header = [name.strip() for name in reader.fieldnames or []]
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise _content_error(f"line {reader.line_num}: not valid CSV: {error}") from None
     missing = [key for key in REQUIRED_KEYS if key not in header]
     unknown = [name for name in header if name not in KEYS]
     if missing or unknown:
@@ -66,36 +97,36 @@ def _csv_rows(content: str) -> list[dict[str, Any]]:
             + (f"; unknown {', '.join(unknown)}" if unknown else "")
         )
     reader.fieldnames = header
-    rows: list[dict[str, Any]] = []
+    rows: list[RawRow] = []
     try:
         for record in reader:
-            rows.append(record)
+            rows.append(RawRow(dict(record), reader.line_num))
             if len(rows) > MAX_ROWS:
                 break
     except csv.Error as error:
-        raise _content_error(f"not valid CSV: {error}") from None
+        raise _content_error(f"line {reader.line_num}: not valid CSV: {error}") from None
     return rows
 
 
-def _json_rows(content: str) -> list[dict[str, Any]]:
+def _json_rows(content: str) -> list[RawRow]:
     try:
         parsed = json.loads(content)
     except json.JSONDecodeError as error:
         raise _content_error(f"not valid JSON: {error}") from None
     if not isinstance(parsed, list):
         raise _content_error("the JSON is a list of objects {metric, service, at, value, note}")
-    rows: list[dict[Any, Any]] = [
-        item if isinstance(item, dict) else {None: item} for item in parsed
-    ]
-    return rows
+    return [RawRow(item if isinstance(item, dict) else {None: item}) for item in parsed]
 
 
-def parse(format: ImportFormat, content: str) -> list[dict[str, Any]]:
-    """The rows of the content as dictionaries, unchecked; a malformed whole is refused."""
+def parse(format: ImportFormat, content: str) -> list[RawRow]:
+    """The rows of the content, unchecked; a malformed whole is refused."""
     if not content.strip():
         raise _content_error("content is empty", Required)
     if len(content) > MAX_CONTENT_CHARS:
         raise _content_error(f"content is at most {MAX_CONTENT_CHARS} characters")
+    unreadable = _unreadable_line(format, content)
+    if unreadable is not None:
+        raise _content_error(unreadable)
     rows = _csv_rows(content) if format is ImportFormat.CSV else _json_rows(content)
     if not rows:
         raise _content_error("content holds no rows", Required)
@@ -109,16 +140,36 @@ class _Row:
     """One row being checked: what it says, and what is wrong with it so far."""
 
     where: list[str]
+    line: int | None = None
     service_ref: str | uuid.UUID | None = None
     reading: Reading | None = None  # set only when the reading itself is sound
     service: Service | None = None
 
+    @property
+    def label(self) -> str:
+        return f"line {self.line}" if self.line is not None else f"row {self.where[-1]}"
 
-def _text(raw: dict[str, Any], key: str) -> str | None:
+    def located(self, error: DomainError) -> DomainError:
+        """The error, its message starting with the CSV line it is on."""
+        if self.line is None:
+            return error
+        return DomainError(f"line {self.line}: {error.message}", field=error.field, code=error.code)
+
+
+def _text(raw: dict[str, Any], key: str, where: list[str]) -> Any:
     value = raw.get(key)
-    if value is None:
-        return None
-    return value.strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    refused = refused_character(value, free_text=is_free_text(key))
+    if refused is not None:  # a JSON string's escapes, which the content check cannot see
+        raise Invalid(refusal_message(key, refused, multiline=False), field=[*where, key])
+    return value.strip()
+
+
+def _metric(value: Any, where: list[str]) -> str:
+    if not value:
+        raise Required("metric is required", field=[*where, "metric"])
+    return str(value)
 
 
 def _service_ref(value: Any, where: list[str]) -> str | uuid.UUID:
@@ -159,34 +210,44 @@ def _note(value: Any, where: list[str]) -> str | None:
     raise Invalid("note must be text", field=[*where, "note"])
 
 
-def _read_row(index: int, raw: dict[str, Any], errors: list[DomainError]) -> _Row:
-    row = _Row(where=["rows", str(index)])
+def _read_row(index: int, raw: RawRow, errors: list[DomainError]) -> _Row:
+    row = _Row(where=["rows", str(index)], line=raw.line)
+    found: list[DomainError] = []
+    _read_fields(row, raw.fields, found)
+    errors.extend(row.located(error) for error in found)
+    return row
+
+
+def _read_fields(row: _Row, raw: dict[Any, Any], errors: list[DomainError]) -> None:
     if None in raw:  # extra CSV fields, or a JSON item that is no object
         errors.append(
             Invalid("the row does not match metric,service,at,value[,note]", field=row.where)
         )
-        return row
-    unknown = sorted(str(key) for key in raw if key not in KEYS)
+        return
+    unknown = sorted(escaped(str(key)) for key in raw if key not in KEYS)
     if unknown:
         message = f"unknown {', '.join(unknown)}; a row has {', '.join(sorted(KEYS))}"
         errors.append(Invalid(message, field=row.where))
-        return row
+        return
     parts: dict[str, Any] = {}
-    for key, read in (("service", _service_ref), ("at", _at), ("value", _value), ("note", _note)):
+    readers = (
+        ("service", _service_ref),
+        ("at", _at),
+        ("value", _value),
+        ("note", _note),
+        ("metric", _metric),
+    )
+    for key, read in readers:
         try:
-            parts[key] = read(_text(raw, key), row.where)
+            parts[key] = read(_text(raw, key, row.where), row.where)
         except DomainError as error:
             errors.append(error)
-    metric = _text(raw, "metric")
-    if not metric:
-        errors.append(Required("metric is required", field=[*row.where, "metric"]))
     row.service_ref = parts.get("service")
-    if metric and {"at", "value"} <= parts.keys():
-        reading = Reading(str(metric), parts["at"], parts["value"], parts.get("note"))
+    if {"metric", "at", "value"} <= parts.keys():
+        reading = Reading(parts["metric"], parts["at"], parts["value"], parts.get("note"))
         wrong = reading_errors(reading, now=utcnow(), where=row.where)
         errors.extend(wrong)
         row.reading = None if wrong else reading
-    return row
 
 
 async def _resolve_services(session: AsyncSession, rows: Sequence[_Row]) -> None:
@@ -217,19 +278,20 @@ def _require_recorder(principal: Principal, rows: Sequence[_Row]) -> None:
 
 
 def _checked_rows(rows: Sequence[_Row], errors: list[DomainError]) -> list[MeasurementRow]:
-    seen: dict[tuple[Any, ...], int] = {}
+    seen: dict[tuple[Any, ...], _Row] = {}
     checked: list[MeasurementRow] = []
-    for index, row in enumerate(rows):
+    for row in rows:
         if row.service_ref is not None and row.service is None:
-            errors.append(NotFound("no such service", field=[*row.where, "service"]))
+            missing = NotFound("no such service", field=[*row.where, "service"])
+            errors.append(row.located(missing))
         if row.service is None or row.reading is None:
             continue
         stored = row_of(row.reading, row.service.id)
         key = (stored.metric, stored.service_id, stored.at)
         if key in seen:
-            message = f"repeats row {seen[key]}: the same metric, service and at"
-            errors.append(Invalid(message, field=row.where))
-        seen.setdefault(key, index)
+            message = f"repeats {seen[key].label}: the same metric, service and at"
+            errors.append(row.located(Invalid(message, field=row.where)))
+        seen.setdefault(key, row)
         checked.append(stored)
     return checked
 

@@ -16,6 +16,7 @@ from core.db import make_engine
 from core.settings import Settings, load_settings
 from server.app import create_app
 from tests import database
+from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 
 # A 2-core machine running the suite can be slow; the production time limits would turn a
 # slow test into a TIMEOUT. Tests of the limits themselves pass their own small values.
@@ -85,10 +86,13 @@ async def client(
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    """The app, called as the development person (its token sent by default)."""
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
+        ) as client:
             yield client
 
 

@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.graph import actions, models
-from core.errors import DomainError, Duplicate, Invalid, NotFound
+from core.errors import DomainError, Duplicate, NotFound
 from core.ids import GlobalId, MalformedGlobalId
 from graphql_schema.access import requires
 from graphql_schema.catalog.graph_inputs import (
@@ -78,7 +78,7 @@ def _target_ids(target_id: str) -> tuple[uuid.UUID | None, uuid.UUID | None]:
     try:
         decoded = GlobalId.decode(target_id)
     except MalformedGlobalId:
-        raise Invalid("targetId is not a valid id", field=["targetId"]) from None
+        raise NotFound("targetId is not a valid id", field=["targetId"]) from None
     if decoded.type_name == "Service":
         return decoded.id, None
     if decoded.type_name == "SharedResource":

@@ -9,6 +9,7 @@ from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.connection import Connection, paginate
 from graphql_schema.context import Info
 from graphql_schema.identity.types import BusinessUnit, Person, Team, Viewer
+from graphql_schema.prefetch import child_selections, loader_options
 from identity import models, repository
 
 
@@ -21,15 +22,21 @@ class IdentityQuery:
             return None
         person = None
         teams: list[Team] = []
+        selections = info.selected_fields[0].selections
         async with info.context.db() as session:
             if principal.person_id is not None:
-                found = await session.get(models.Person, principal.person_id)
+                found = await session.scalar(
+                    select(models.Person)
+                    .where(models.Person.id == principal.person_id)
+                    .options(*loader_options(child_selections(selections, "person"), "Person"))
+                )
                 person = Person.from_model(found) if found is not None else None
             if principal.team_ids:
                 rows = await session.scalars(
                     select(models.Team)
                     .where(models.Team.id.in_(principal.team_ids))
                     .order_by(models.Team.name)
+                    .options(*loader_options(child_selections(selections, "teams"), "Team"))
                 )
                 teams = [Team.from_model(team) for team in rows]
         return Viewer(

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from core.oidc_settings import IssuerConfig
 from core.problems import problem
 from core.settings import Settings
+from core.text import refusal_message, refused_character
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.authentication import Deactivated, principal_for_token
 from identity.login import sessions
@@ -90,6 +91,9 @@ async def callback(request: Request) -> Response:
     )
     if issuer is None:
         return await _refused(request, "no sign-in is in progress in this browser")
+    unreadable = _control_character(request)
+    if unreadable is not None:  # the state is looked up in the database: refuse it first
+        return await _refused(request, unreadable)
     try:
         token: dict[str, Any] = await request.app.state.oauth.create_client(
             name
@@ -100,6 +104,16 @@ async def callback(request: Request) -> Response:
     if not claims.get("sub"):
         return await _refused(request, "the identity provider sent no subject")
     return await _sign_in(request, issuer, claims, token.get("id_token"))
+
+
+def _control_character(request: Request) -> str | None:
+    """Why a callback parameter cannot be read (a control character in it), if one cannot."""
+    for name, value in request.query_params.multi_items():
+        if (refused := refused_character(name)) is not None:
+            return refusal_message("a callback parameter's name", refused, multiline=False)
+        if (refused := refused_character(value)) is not None:
+            return refusal_message(f"the callback's {name}", refused, multiline=False)
+    return None
 
 
 async def _sign_in(

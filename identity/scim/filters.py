@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from core.text import refusal_message, refused_character
 from identity.models import Person
 from identity.scim.resources import CORE_USER_SCHEMA, User
 
@@ -107,6 +108,11 @@ def _key(path: AttrPath) -> str:
 def _text_condition(operand: Operand, op: CompareOperator, value: Any) -> ColumnElement[bool]:
     if not isinstance(value, str):
         raise InvalidFilterException(detail=f"{op.value} needs a string here")
+    refused = refused_character(value)
+    if refused is not None:  # PostgreSQL could not even compare it (NUL)
+        raise InvalidFilterException(
+            detail=refusal_message("the filter's value", refused, multiline=False)
+        )
     expression: SQLColumnExpression[Any] = operand.expression
     if operand.kind is Kind.TEXT:
         expression, value = func.lower(expression), value.lower()

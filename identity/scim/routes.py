@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DomainError, ErrorCode
 from core.settings import Settings
+from core.text import refusal_message, refused_character
 from identity.models import Person
 from identity.scim import actions
 from identity.scim.actions import ScimActor
@@ -182,9 +183,31 @@ def _user_response(request: Request, person: Person, status_code: int = 200) -> 
 
 async def _payload(request: Request) -> Any:
     try:
-        return json.loads(await request.body())
+        payload = json.loads(await request.body())
     except ValueError:
         raise _problem(400, "the body is not JSON", "invalidSyntax") from None
+    _refuse_control_characters(payload, "")
+    return payload
+
+
+def _refuse_control_characters(value: Any, path: str) -> None:
+    """No SCIM attribute is free text: any control character is a 400 naming the attribute."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_text(str(key), f"an attribute name in {path}" if path else "an attribute name")
+            where = f"{path}.{key}" if path else str(key)
+            _refuse_control_characters(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_control_characters(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        _refuse_text(value, path)
+
+
+def _refuse_text(value: str, where: str) -> None:
+    refused = refused_character(value)
+    if refused is not None:
+        raise _problem(400, refusal_message(where, refused, multiline=False), "invalidValue")
 
 
 def _person_id(raw: str) -> uuid.UUID:

@@ -149,7 +149,19 @@ def dump_json(value: Any) -> str:
 def _decode_json(value: Any) -> str:
     if isinstance(value, dict) and len(value) == 1 and JSON_WRAPPER in value:
         value = value[JSON_WRAPPER]
+    if _holds_nul(value):  # PostgreSQL's error would not name the file's line
+        raise ValueError("a JSON string holds U+0000 (NUL), which jsonb cannot store")
     return dump_json(value)
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _array(item: Decoder) -> Decoder:

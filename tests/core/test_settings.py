@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.oidc_settings import IssuerConfig
-from core.settings import Environment, SettingsError, load_settings
+from core.settings import Environment, Introspection, SettingsError, load_settings
 
 SERVICE_CATALOG = Path(sys.executable).with_name("service-catalog")
 ISSUER = IssuerConfig(issuer="https://idp.example.com/realms/catalog", audience="service-catalog")
@@ -32,6 +32,7 @@ def test_dev_is_the_default_and_migrates_and_reads_anonymously() -> None:
     assert settings.env is Environment.DEV
     assert settings.auto_migrate is True
     assert settings.anonymous_read is True
+    assert settings.introspection is Introspection.PUBLIC
     assert settings.uses_embedded_database
     assert settings.max_body_bytes == 1024 * 1024
 
@@ -44,6 +45,7 @@ def test_prod_neither_migrates_nor_reads_anonymously_by_default() -> None:
     assert settings.env is Environment.PROD
     assert settings.auto_migrate is False
     assert settings.anonymous_read is False
+    assert settings.introspection is Introspection.AUTHENTICATED
 
 
 def test_prod_defaults_can_be_overridden_from_the_environment(
@@ -72,6 +74,12 @@ def test_trusted_proxies_may_be_a_json_list(monkeypatch: pytest.MonkeyPatch) -> 
     assert load_settings().trusted_proxies == ("10.0.0.1",)
 
 
+def test_introspection_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CATALOG_INTROSPECTION", "OFF")
+
+    assert load_settings().introspection is Introspection.OFF
+
+
 def test_prod_refuses_a_placeholder_secret() -> None:
     with pytest.raises(SettingsError, match=r"^CATALOG_SESSION_SECRET: "):
         load_settings(env="prod", oidc_issuers=(ISSUER,), session_secret="changeme")
@@ -89,6 +97,7 @@ def test_prod_refuses_a_placeholder_secret() -> None:
         ("CATALOG_OIDC_ISSUERS", "not json"),
         ("CATALOG_OIDC_ISSUERS", '[{"issuer": "ftp://idp.example.com", "audience": "x"}]'),
         ("CATALOG_TRUSTED_PROXIES", "[10.0.0.1"),
+        ("CATALOG_INTROSPECTION", "anonymous"),
     ],
 )
 def test_a_wrong_value_stops_the_cli_with_one_line_naming_it(

@@ -92,6 +92,28 @@ async def test_submit_with_a_key_twice_returns_the_first_item(
     assert first["feedback"]["author"] == {"displayName": "Development user"}
 
 
+async def test_an_overlong_or_empty_key_is_a_user_error_and_stores_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Found by fuzzing: a key over the column's 200 characters was an INTERNAL_SERVER_ERROR."""
+    await builders.create_service(session, slug="crm")
+
+    overlong = await _submit(client, idempotencyKey="k" * 201)
+    empty = await _submit(client, idempotencyKey="")
+
+    assert overlong == {
+        "feedback": None,
+        "replayed": False,
+        "userErrors": [
+            {"field": ["idempotencyKey"], "code": "TOO_LONG", "message": "at most 200 characters"}
+        ],
+    }
+    assert empty["userErrors"] == [
+        {"field": ["idempotencyKey"], "code": "REQUIRED", "message": "an empty idempotency key"}
+    ]
+    assert (await _submit(client, idempotencyKey="k" * 200))["userErrors"] == []
+
+
 async def test_an_unknown_service_is_a_user_error(client: httpx.AsyncClient) -> None:
     payload = await _submit(client, service="nowhere")
 

@@ -139,6 +139,44 @@ async def test_the_openapi_document_describes_the_door(client: httpx.AsyncClient
     )
 
 
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+async def test_every_reference_of_the_openapi_document_resolves(
+    client: httpx.AsyncClient,
+) -> None:
+    """A `$ref` resolves against the whole document: a model's own `$defs` must not leak in
+    (schemathesis could generate no request body from the dangling `#/$defs/FeedbackKind`)."""
+    document = (await client.get("/openapi.json")).json()
+
+    for ref in _refs(document):
+        node: Any = document
+        for part in ref.removeprefix("#/").split("/"):
+            assert part in node, f"{ref} does not resolve"
+            node = node[part]
+    schema = document["paths"]["/api/feedback"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]
+    assert schema["properties"]["kind"]["enum"] == ["IDEA", "BUG", "PRAISE", "QUESTION"]
+
+
+async def test_problem_responses_are_described_as_problem_json(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+
+    responses = document["paths"]["/api/feedback"]["post"]["responses"]
+    for status in ("400", "401", "403", "409", "413", "415", "422", "429"):
+        content = responses[status]["content"]["application/problem+json"]
+        assert content["schema"] == {"$ref": "#/components/schemas/Problem"}, status
+
+
 @pytest.fixture
 async def anonymous_client(
     engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]

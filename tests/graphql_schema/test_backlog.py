@@ -406,6 +406,36 @@ async def test_a_sprint_takes_ready_items_and_counts_finished_estimates(
     assert finished["node"] == {"velocity": 3}
 
 
+async def test_an_updated_item_in_a_sprint_shows_the_sprint_and_its_velocity(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Found by fuzzing: the payload's selection comes back to the item (its sprint's items),
+    which the reload loaded again without its sprint."""
+    team = await builders.create_team(session, slug="crm-team")
+    sprint = await work_builders.create_sprint(session, team_id=team.id, name="Sprint 7")
+    item = await work_builders.create_item(
+        session, team_id=team.id, status=BacklogItemStatus.IN_SPRINT, sprint_id=sprint.id
+    )
+    update = """
+    mutation($input: UpdateBacklogItemInput!) {
+      updateBacklogItem(input: $input) {
+        backlogItem { estimate sprint { name velocity items { estimate } } }
+        userErrors { field code message }
+      }
+    }
+    """
+
+    result = await data(client, update, {"input": {"id": _id(item), "estimate": 8}})
+
+    assert result["updateBacklogItem"] == {
+        "backlogItem": {
+            "estimate": 8,
+            "sprint": {"name": "Sprint 7", "velocity": 0, "items": [{"estimate": 8}]},
+        },
+        "userErrors": [],
+    }
+
+
 async def test_a_sprint_refuses_hot_fixes_new_items_and_other_teams_work(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:

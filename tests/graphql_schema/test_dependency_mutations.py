@@ -246,7 +246,7 @@ SELF, DUPLICATE, NO_SOURCE, NO_TARGET, WRONG_TYPE, MALFORMED = (
         ),
         (
             MALFORMED,
-            {"field": ["targetId"], "message": "targetId is not a valid id", "code": "INVALID"},
+            {"field": ["targetId"], "message": "targetId is not a valid id", "code": "NOT_FOUND"},
         ),
     ],
 )

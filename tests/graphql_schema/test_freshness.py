@@ -84,4 +84,4 @@ async def test_confirm_review_of_a_record_that_is_not_reviewable_is_refused(
 async def test_confirm_review_with_a_malformed_id_is_refused(client: httpx.AsyncClient) -> None:
     refused = await data(client, CONFIRM, {"input": {"id": "not-an-id"}})
 
-    assert refused["confirmReview"]["userErrors"][0]["code"] == "INVALID"
+    assert refused["confirmReview"]["userErrors"][0]["code"] == "NOT_FOUND"

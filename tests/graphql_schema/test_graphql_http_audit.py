@@ -79,7 +79,7 @@ async def served(fresh_database: str) -> AsyncIterator[str]:
             await asyncio.sleep(0.05)
         assert server.started, "uvicorn did not start"
         url = f"http://127.0.0.1:{port}/graphql"
-        async with httpx.AsyncClient() as client:  # the first request makes the dev person
+        async with httpx.AsyncClient() as client:  # the first request warms the app up
             warm = await client.post(url, json={"query": "{ __typename }"})
             assert warm.status_code == 200, warm.text
         yield url

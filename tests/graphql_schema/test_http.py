@@ -24,6 +24,7 @@ from graphql_schema.limits import Limits, guard_extensions
 from identity.principal import Principal
 from server.app import create_app
 from server.middleware import BodySizeLimitMiddleware
+from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 SPEC = {"accept": GRAPHQL_RESPONSE}
@@ -40,10 +41,10 @@ def _errors(message: str, code: str = "BAD_USER_INPUT") -> dict[str, Any]:
 async def anonymous(
     settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A caller from another machine, without a token: the public catalog only."""
-    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    """A caller without the development token (from loopback): the public catalog only."""
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
     async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app, client=("203.0.113.7", 40000))
+        transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
 
@@ -227,10 +228,12 @@ async def test_a_caller_without_the_role_gets_403(
     viewer = load_settings(
         database_url="postgresql://unused/unused", dev_roles="VIEWER", _env_file=None
     )
-    app = create_app(viewer, engine=engine, sessionmaker=sessionmaker)
+    app = create_app(viewer, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
+        ) as client:
             body = {"query": "{ auditEvents { totalCount } }"}
             legacy = await client.post("/graphql", json=body, headers=LEGACY)
             spec = await client.post("/graphql", json=body, headers=SPEC)

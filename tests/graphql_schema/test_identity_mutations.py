@@ -300,7 +300,7 @@ async def test_team_in_an_unknown_business_unit_is_not_found(
     assert await _count(session, Team) == 0
 
 
-async def test_team_with_a_malformed_business_unit_id_is_invalid(
+async def test_team_with_a_malformed_business_unit_id_is_not_found(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     unit = await builders.create_business_unit(session)
@@ -313,7 +313,7 @@ async def test_team_with_a_malformed_business_unit_id_is_invalid(
             {
                 "field": ["businessUnitId"],
                 "message": "businessUnitId is not a valid id",
-                "code": "INVALID",
+                "code": "NOT_FOUND",
             }
         ],
     }

@@ -29,6 +29,7 @@ from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits, guard_extensions
 from identity.principal import Principal
 from server.app import create_app
+from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import gql
 
 
@@ -82,10 +83,12 @@ async def roomy_client(
     settings = load_settings(
         database_url="postgresql://unused/unused", max_cost=10**12, _env_file=None
     )
-    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
+        ) as client:
             yield client
 
 

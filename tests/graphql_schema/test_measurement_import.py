@@ -168,17 +168,9 @@ async def test_one_bad_row_refuses_the_import_and_every_error_is_listed(
         (["rows", "10", "metric"], "INVALID"),
     ]
     messages = {tuple(error["field"]): error["message"] for error in payload["userErrors"]}
-    assert messages[("rows", "2", "value")] == "adoption is a fraction from 0 to 1"
-    assert messages[("rows", "3", "value")] == "value must be a finite number"
-    assert (
-        messages[
-            (
-                "rows",
-                "8",
-            )
-        ]
-        == "repeats row 0: the same metric, service and at"
-    )
+    assert messages[("rows", "2", "value")] == "line 4: adoption is a fraction from 0 to 1"
+    assert messages[("rows", "3", "value")] == "line 5: value must be a finite number"
+    assert messages[("rows", "8")] == "line 10: repeats line 2: the same metric, service and at"
     assert [row[:4] for row in await _stored(session)] == [
         ("billing", Metric.COST, "2026-09-01", 100.0),
         ("billing", Metric.EFFICIENCY_GAIN, "2026-09-01", 5.0),
@@ -275,3 +267,111 @@ async def test_an_import_costs_the_same_statements_for_ten_rows_or_a_thousand(
     }
     sources = await session.scalars(select(Measurement.source).distinct())
     assert list(sources) == [MeasurementSource.IMPORT]
+
+
+HEADER = "metric,service,at,value,note\n"
+GOOD_LINE = "COST,billing,2026-09-01T00:00:00Z,1,\n"
+
+
+@pytest.mark.parametrize(
+    ("format", "content", "field", "message"),
+    [
+        (
+            "CSV",
+            HEADER + GOOD_LINE + "COST,billing,2026-09-02T00:00:00Z,1\rCOST,billing\n",
+            ["content"],
+            "line 3: a carriage return (U+000D) without a line feed",
+        ),
+        ("CSV", "metric,service,at\r,value\n" + GOOD_LINE, ["content"], "line 1: a carriage"),
+        (
+            "CSV",
+            HEADER + GOOD_LINE + "COST,billing,2026-09-02T00:00:00Z,1,a,b\n",
+            ["rows", "1"],
+            "line 3: the row does not match metric,service,at,value[,note]",
+        ),
+        (
+            "CSV",
+            HEADER + GOOD_LINE + GOOD_LINE.replace(",1,", ",ten,"),
+            ["rows", "1", "value"],
+            "line 3: value must be a number",
+        ),
+        (
+            "CSV",
+            HEADER + GOOD_LINE + "COST,billing,yesterday,1,\n",
+            ["rows", "1", "at"],
+            "line 3: at 'yesterday' is not an ISO 8601 time",
+        ),
+        (
+            "JSON",
+            '[{"metric": "COST",\n "service": ]',
+            ["content"],
+            "not valid JSON: Expecting value: line 2 column 13",
+        ),
+        (
+            "JSON",
+            '[{"metric": "COST", "service": "bill\\u0000ing", "at": "2026-09-01T00:00:00Z",'
+            ' "value": 1}]',
+            ["rows", "0", "service"],
+            "service contains U+0000 (NUL): control characters are not accepted",
+        ),
+    ],
+)
+async def test_a_bad_line_is_a_user_error_naming_it_and_nothing_is_imported(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    format: str,
+    content: str,
+    field: list[str],
+    message: str,
+) -> None:
+    await builders.create_service(session, slug="billing")
+
+    body = await data(client, IMPORT, _import(format, content))
+
+    [error] = body["importMeasurements"]["userErrors"]
+    assert (error["field"], error["code"]) == (field, "INVALID")
+    assert error["message"].startswith(message), error["message"]
+    assert await _stored(session) == []
+
+
+async def test_crlf_lines_and_a_multiline_note_are_imported(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await builders.create_service(session, slug="billing")
+    content = HEADER.replace("\n", "\r\n") + 'COST,billing,2026-09-01T00:00:00Z,1,"a\r\n\tb"\r\n'
+
+    body = await data(client, IMPORT, _import("CSV", content))
+
+    assert body["importMeasurements"]["userErrors"] == []
+    assert [row[4] for row in await _stored(session)] == ["a\r\n\tb"]
+
+
+async def test_a_nul_in_the_content_is_refused_at_the_edge_naming_its_line(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await builders.create_service(session, slug="billing")
+
+    response = await client.post(
+        "/graphql",
+        json={"query": IMPORT, "variables": _import("CSV", HEADER + GOOD_LINE + "COST,bil\x00")},
+    )
+
+    assert [(e["message"], e["extensions"]["code"]) for e in response.json()["errors"]] == [
+        (
+            "input.content of importMeasurements contains U+0000 (NUL) on line 3:"
+            " control characters are not accepted",
+            "BAD_USER_INPUT",
+        )
+    ]
+    assert await _stored(session) == []
+
+
+def test_the_importer_itself_refuses_a_nul_naming_its_line() -> None:
+    with pytest.raises(DomainErrors) as refused:
+        parse(ImportFormat.CSV, HEADER + GOOD_LINE + "COST,bil\x00ling,2026-09-01T00:00:00Z,1\n")
+
+    [error] = refused.value.errors
+    assert (error.field, error.message) == (
+        ["content"],
+        "line 3 contains U+0000 (NUL): control characters are not accepted",
+    )

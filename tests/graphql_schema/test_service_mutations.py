@@ -325,7 +325,7 @@ async def test_unknown_owner_team_is_not_found(
     ]
 
 
-async def test_malformed_owner_team_id_is_invalid(
+async def test_malformed_owner_team_id_is_not_found(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     team = await _team(session)
@@ -333,7 +333,7 @@ async def test_malformed_owner_team_id_is_invalid(
     errors = await _refused_create(client, session, _minimal_input(team, ownerTeamId="not-an-id"))
 
     assert errors == [
-        {"field": ["ownerTeamId"], "message": "ownerTeamId is not a valid id", "code": "INVALID"}
+        {"field": ["ownerTeamId"], "message": "ownerTeamId is not a valid id", "code": "NOT_FOUND"}
     ]
 
 

@@ -18,10 +18,12 @@ from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from graphql_schema.node import global_id
 from graphql_schema.service_levels.sla_event_types import event_global_id
+from server import dev_sign_in
 from server.app import create_app
 from service_levels.models import Objective, Sla, SlaEvent, SlaEventKind
 from tests import builders
 from tests.conftest import StatementCounter
+from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data, gql
 from tests.service_levels.sla_builders import AS_OF, create_sla
 
@@ -269,11 +271,14 @@ async def app_client(
     managers: list[LifespanManager] = []
 
     async def make(settings: Settings) -> httpx.AsyncClient:
-        manager = LifespanManager(create_app(settings, engine=engine, sessionmaker=sessionmaker))
+        app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
+        manager = LifespanManager(app)
         await manager.__aenter__()
         managers.append(manager)
         transport = httpx.ASGITransport(app=manager.app)
-        return httpx.AsyncClient(transport=transport, base_url="http://test")
+        # The development token, where the settings have a development identity at all.
+        headers = DEV_AUTHORIZATION if dev_sign_in.applies(settings) else {}
+        return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
 
     yield make
     for manager in managers:

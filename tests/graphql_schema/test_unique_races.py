@@ -15,6 +15,7 @@ from core.settings import Settings
 from graphql_schema.node import global_id
 from server.app import create_app
 from tests import builders
+from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import gql
 
 CREATE = """
@@ -29,7 +30,7 @@ async def test_a_slug_taken_while_a_create_waits_is_refused_on_the_slug(
 ) -> None:
     engine = make_engine(fresh_database)
     sessions = make_sessionmaker(engine)
-    app = create_app(settings, engine=engine, sessionmaker=sessions)
+    app = create_app(settings, engine=engine, sessionmaker=sessions, dev_token=DEV_TOKEN)
     try:
         async with sessions() as session, session.begin():
             team = await builders.create_team(session)
@@ -43,7 +44,9 @@ async def test_a_slug_taken_while_a_create_waits_is_refused_on_the_slug(
         }
         async with LifespanManager(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
+            ) as client:
                 async with sessions() as rival, rival.begin():
                     # The rival holds the slug, not yet committed: the create's check sees
                     # nothing, and its insert waits on the rival's key.

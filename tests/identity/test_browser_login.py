@@ -147,3 +147,14 @@ async def test_an_open_redirect_is_not_followed(browser: httpx.AsyncClient) -> N
     done = await browser.get(f"{path.path}?{path.query}")
 
     assert done.headers["location"] == "/graphql"
+
+
+async def test_a_callback_with_a_control_character_is_refused_with_400(
+    browser: httpx.AsyncClient,
+) -> None:
+    await browser.get("/auth/login")
+
+    forged = await browser.get("/auth/callback", params={"code": "stolen", "state": "guess\x00"})
+
+    assert forged.status_code == 400
+    assert forged.json()["detail"].startswith("the callback's state contains U+0000 (NUL)")

@@ -23,6 +23,7 @@ from graphql_schema.schema import build_schema
 from salesforce.fake import FakeOrg, FakeSalesforce
 from server.app import create_app
 from tests import builders
+from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data, gql
 
 LIVE = """
@@ -73,10 +74,12 @@ async def live_client(
         salesforce_ca_bundle=ca_bundle,
         salesforce_timeout_s=1.0,
     )
-    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
+        ) as client:
             yield client
 
 

@@ -161,14 +161,31 @@ def rewrite(source: Path, target: Path, line: int, change: Any) -> Path:
     return target
 
 
+async def export_demo(url: str, path: Path) -> Path:
+    """The demo catalog and the edge cases, loaded into `url` and exported to `path`."""
+    await seed_demo(url)
+    await run_sql(url, EDGE_CASES)
+    await export_database(url, path)
+    return path
+
+
 @pytest.fixture
 async def exported(fresh_database: str, tmp_path: Path) -> Path:
-    """The demo catalog and the edge cases, exported."""
-    await seed_demo(fresh_database)
-    await run_sql(fresh_database, EDGE_CASES)
-    path = tmp_path / "first.jsonl"
-    await export_database(fresh_database, path)
-    return path
+    """The demo catalog and the edge cases, exported from `fresh_database`."""
+    return await export_demo(fresh_database, tmp_path / "first.jsonl")
+
+
+@pytest.fixture(scope="module")
+async def demo_export(
+    server_url: str, template: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Path]:
+    """The same export made once for the module, for tests that only read the file."""
+    name = await database.clone(server_url, template, prefix="sc_fresh")
+    try:
+        path = tmp_path_factory.mktemp("exchange") / "first.jsonl"
+        yield await export_demo(database.with_database(server_url, name), path)
+    finally:
+        await database.drop(server_url, name)
 
 
 def test_values_keep_their_type_and_digits_through_the_format() -> None:
@@ -193,15 +210,15 @@ def test_values_keep_their_type_and_digits_through_the_format() -> None:
 
 
 async def test_export_import_export_gives_the_same_content(
-    exported: Path, target_database: str, tmp_path: Path
+    demo_export: Path, target_database: str, tmp_path: Path
 ) -> None:
-    header = read_header(exported)
+    header = read_header(demo_export)
     again = tmp_path / "again.jsonl"
 
-    await import_database(target_database, exported)
+    await import_database(target_database, demo_export)
     await export_database(target_database, again)
 
-    assert content(again) == content(exported)
+    assert content(again) == content(demo_export)
     assert header["tables"] == [table.name for table in exported_tables(metadata)]
     assert header["rows"]["record_version"] > 0  # the demo's history, exported like any table
     # Import wrote no history: only its own audit event, and then the second export's.
@@ -225,9 +242,9 @@ async def test_an_export_is_audited_after_its_snapshot(
 
 
 async def test_identity_columns_continue_after_the_imported_rows(
-    exported: Path, target_database: str
+    demo_export: Path, target_database: str
 ) -> None:
-    await import_database(target_database, exported)
+    await import_database(target_database, demo_export)
 
     async with connect(target_database) as connection:
         imported = await connection.fetchval("SELECT max(id) FROM audit_event")
@@ -238,24 +255,24 @@ async def test_identity_columns_continue_after_the_imported_rows(
 
 
 async def test_an_unknown_format_version_is_refused(
-    exported: Path, target_database: str, tmp_path: Path
+    demo_export: Path, target_database: str, tmp_path: Path
 ) -> None:
     def version_2(line: str, previous: str) -> str:
         return json.dumps({**json.loads(line), "format_version": 2}) + "\n"
 
-    future = rewrite(exported, tmp_path / "v2.jsonl", 1, version_2)
+    future = rewrite(demo_export, tmp_path / "v2.jsonl", 1, version_2)
 
     with pytest.raises(ExchangeRefused, match="format version 2 is not supported"):
         await import_database(target_database, future)
 
 
 async def test_another_schema_revision_is_refused(
-    exported: Path, target_database: str, tmp_path: Path
+    demo_export: Path, target_database: str, tmp_path: Path
 ) -> None:
     def old_revision(line: str, previous: str) -> str:
         return json.dumps({**json.loads(line), "schema_revision": "0001"}) + "\n"
 
-    older = rewrite(exported, tmp_path / "old.jsonl", 1, old_revision)
+    older = rewrite(demo_export, tmp_path / "old.jsonl", 1, old_revision)
 
     with pytest.raises(ExchangeRefused, match="the file is from schema revision 0001"):
         await import_database(target_database, older)
@@ -315,6 +332,22 @@ def _cut(line: str, previous: str) -> str:
     return line[: len(line) // 2] + "\n"
 
 
+def _nul_in_text(line: str, previous: str) -> str:
+    row = json.loads(line)
+    row["row"]["name"] += "\x00"
+    return json.dumps(row) + "\n"
+
+
+def _nul_in_json(line: str, previous: str) -> str:
+    row = json.loads(line)
+    row["row"]["business_calendar"] = {"timeZone": "\x00"}
+    return json.dumps(row) + "\n"
+
+
+def _lone_surrogate(line: str, previous: str) -> str:
+    return line.replace('"name": "', '"name": "\\ud800', 1)
+
+
 @pytest.mark.parametrize(
     ("change", "complaint"),
     [
@@ -322,14 +355,25 @@ def _cut(line: str, previous: str) -> str:
         (_bad_uuid, "service.id: expected a UUID"),
         (_huge_version, "service: value out of int32 range"),
         (_previous_slug, 'duplicate key value violates unique constraint "uq_service_slug"'),
+        (_nul_in_text, 'invalid byte sequence for encoding "UTF8": 0x00'),
+        (_nul_in_json, "service.business_calendar: a JSON string holds U+0000 (NUL)"),
+        (_lone_surrogate, "service: 'utf-8' codec can't encode character '\\ud800'"),
     ],
-    ids=["cut-json", "bad-uuid", "int-overflow", "duplicate-key"],
+    ids=[
+        "cut-json",
+        "bad-uuid",
+        "int-overflow",
+        "duplicate-key",
+        "nul-in-text",
+        "nul-in-json",
+        "lone-surrogate",
+    ],
 )
 async def test_a_bad_line_mid_file_loads_nothing_and_is_named(
-    exported: Path, target_database: str, tmp_path: Path, change: Any, complaint: str
+    demo_export: Path, target_database: str, tmp_path: Path, change: Any, complaint: str
 ) -> None:
-    line = _middle_service_line(exported)
-    corrupt = rewrite(exported, tmp_path / "corrupt.jsonl", line, change)
+    line = _middle_service_line(demo_export)
+    corrupt = rewrite(demo_export, tmp_path / "corrupt.jsonl", line, change)
 
     with pytest.raises(ExchangeRefused) as refusal:
         await import_database(target_database, corrupt)
@@ -340,10 +384,10 @@ async def test_a_bad_line_mid_file_loads_nothing_and_is_named(
 
 
 async def test_a_truncated_file_is_refused(
-    exported: Path, target_database: str, tmp_path: Path
+    demo_export: Path, target_database: str, tmp_path: Path
 ) -> None:
     # The last row of the last table: nothing later refers to it, so only the count can tell.
-    truncated = without_last_lines(exported, tmp_path / "truncated.jsonl", 1)
+    truncated = without_last_lines(demo_export, tmp_path / "truncated.jsonl", 1)
 
     with pytest.raises(ExchangeRefused, match="is the file truncated"):
         await import_database(target_database, truncated)

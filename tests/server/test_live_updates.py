@@ -27,9 +27,11 @@ from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from graphql_schema.node import global_id
 from identity.models import Person
+from server import dev_sign_in
 from server.app import create_app
 from service_levels.evaluation import evaluate_objectives
 from tests import builders
+from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.identity.idp import TestIssuer
 from tests.service_levels.sla_builders import AS_OF, create_sla, responses
 
@@ -100,7 +102,7 @@ async def serve(fresh_database: str) -> AsyncIterator[Callable[[Settings], Await
     started: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
 
     async def start(settings: Settings) -> Running:
-        app = create_app(settings, database_url=fresh_database)
+        app = create_app(settings, database_url=fresh_database, dev_token=DEV_TOKEN)
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on")
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())
@@ -117,11 +119,11 @@ async def serve(fresh_database: str) -> AsyncIterator[Callable[[Settings], Await
 
 @asynccontextmanager
 async def subscribed(
-    running: Running, init: dict[str, Any] | None = None
+    running: Running, init: dict[str, Any] | None = None, headers: dict[str, str] | None = None
 ) -> AsyncIterator[ClientConnection]:
-    """A websocket past connection_init and its connection_ack."""
+    """A websocket past connection_init and its connection_ack (`headers` on the upgrade)."""
     uri = f"ws://{running.host}/graphql"
-    async with connect(uri, subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
+    async with connect(uri, subprotocols=[PROTOCOL], additional_headers=headers) as websocket:  # type: ignore[list-item]
         await websocket.send(json.dumps({"type": "connection_init", "payload": init or {}}))
         assert await receive(websocket) == {"type": "connection_ack"}
         yield websocket
@@ -149,7 +151,7 @@ async def _services(sessions: async_sessionmaker[AsyncSession], *slugs: str) -> 
 
 
 async def _report(
-    running: Running, service: Service, headers: dict[str, str] | None = None
+    running: Running, service: Service, headers: dict[str, str] = DEV_AUTHORIZATION
 ) -> dict[str, Any]:
     variables = {
         "input": {
@@ -173,9 +175,9 @@ async def test_an_incident_reported_reaches_the_subscribers_of_its_service_only(
     serve: Callable[[Settings], Awaitable[Running]], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     portal, billing = await _services(sessions, "portal", "billing")
-    running = await serve(_settings())  # the development identity, on loopback
+    running = await serve(_settings())
 
-    async with subscribed(running) as websocket:
+    async with subscribed(running, DEV_AUTHORIZATION) as websocket:
         await subscribe(
             websocket, "portal", INCIDENTS, {"serviceId": global_id("Service", portal.id)}
         )
@@ -216,7 +218,7 @@ async def test_an_sla_event_is_delivered_when_the_evaluation_commits_not_before(
         await session.commit()
     running = await serve(_settings())
 
-    async with subscribed(running) as websocket:
+    async with subscribed(running, DEV_AUTHORIZATION) as websocket:
         await subscribe(websocket, "events", SLA_EVENTS, {})
         await running.subscribers(1)
         async with sessions() as session:
@@ -259,7 +261,7 @@ async def test_feedback_submitted_over_rest_reaches_feedback_subscribers(
     [portal] = await _services(sessions, "portal")
     running = await serve(_settings())
 
-    async with subscribed(running) as websocket:
+    async with subscribed(running, DEV_AUTHORIZATION) as websocket:
         await subscribe(
             websocket, "feedback", FEEDBACK, {"serviceId": global_id("Service", portal.id)}
         )
@@ -268,6 +270,7 @@ async def test_feedback_submitted_over_rest_reaches_feedback_subscribers(
             created = await client.post(
                 "/api/feedback",
                 json={"service": "portal", "kind": "IDEA", "title": "Dark mode", "body": "Please"},
+                headers=DEV_AUTHORIZATION,
             )
         assert created.status_code == 201, created.text
         delivered = await receive(websocket)
@@ -282,7 +285,7 @@ async def test_queries_and_mutations_are_refused_over_the_websocket(
 ) -> None:
     running = await serve(_settings())
 
-    async with subscribed(running) as websocket:
+    async with subscribed(running, DEV_AUTHORIZATION) as websocket:
         await subscribe(websocket, "q", "{ viewer { roles } }", {})
         answer = await receive(websocket)
 
@@ -362,7 +365,7 @@ async def test_a_bad_service_id_is_refused_naming_it(
 ) -> None:
     running = await serve(_settings())
 
-    async with subscribed(running) as websocket:
+    async with subscribed(running, DEV_AUTHORIZATION) as websocket:
         await subscribe(websocket, "bad", FEEDBACK, {"serviceId": "nonsense"})
         refused = await receive(websocket)
         done = await receive(websocket)
@@ -381,7 +384,7 @@ async def test_subscribers_are_told_when_the_server_loses_its_notifications(
 ) -> None:
     running = await serve(_settings())
 
-    async with subscribed(running) as websocket:
+    async with subscribed(running, DEV_AUTHORIZATION) as websocket:
         await subscribe(websocket, "incidents", INCIDENTS, {})
         await running.subscribers(1)
         async with engine.connect() as connection:
@@ -426,3 +429,59 @@ async def test_a_person_deactivated_while_subscribed_gets_nothing_more(
     errors = refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
     assert [error["extensions"]["code"] for error in errors] == ["UNAUTHENTICATED"]
     assert "incidentChanged" not in json.dumps(refused.get("payload", {}).get("data") or {})
+
+
+DEV_COOKIE = {"Cookie": f"{dev_sign_in.COOKIE_NAME}={DEV_TOKEN}"}
+
+
+@pytest.mark.parametrize(
+    ("init", "headers"),
+    [(DEV_AUTHORIZATION, None), ({}, DEV_COOKIE), ({}, DEV_AUTHORIZATION)],
+    ids=["connection_init", "cookie", "upgrade-header"],
+)
+async def test_the_dev_token_signs_a_subscriber_in(
+    serve: Callable[[Settings], Awaitable[Running]],
+    sessions: async_sessionmaker[AsyncSession],
+    init: dict[str, str],
+    headers: dict[str, str] | None,
+) -> None:
+    [portal] = await _services(sessions, "portal")
+    running = await serve(_settings())
+
+    async with subscribed(running, init, headers) as websocket:
+        await subscribe(websocket, "incidents", INCIDENTS, {})
+        await running.subscribers(1)
+        await _report(running, portal)
+        delivered = await receive(websocket)
+
+    assert delivered["payload"]["data"]["incidentChanged"]["title"] == "portal is down"
+
+
+async def test_a_websocket_without_the_dev_token_is_anonymous_even_from_loopback(
+    serve: Callable[[Settings], Awaitable[Running]],
+) -> None:
+    running = await serve(_settings())
+    stale = {"Cookie": f"{dev_sign_in.COOKIE_NAME}=the-token-of-an-earlier-serve"}
+
+    async with subscribed(running, headers=stale) as websocket:
+        await subscribe(websocket, "incidents", INCIDENTS, {})
+        refused = await receive(websocket)
+
+    errors = refused["payload"]["errors"] if refused["type"] == "next" else refused["payload"]
+    assert [error["extensions"]["code"] for error in errors] == ["UNAUTHENTICATED"]
+    assert running.app.state.live.subscriber_count == 0
+
+
+async def test_a_wrong_dev_token_in_connection_init_closes_the_websocket(
+    serve: Callable[[Settings], Awaitable[Running]],
+) -> None:
+    running = await serve(_settings())
+
+    async with connect(f"ws://{running.host}/graphql", subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
+        init = {"Authorization": "Bearer not-the-dev-token"}
+        await websocket.send(json.dumps({"type": "connection_init", "payload": init}))
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(websocket.recv(), WAIT_S)
+
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403

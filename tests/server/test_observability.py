@@ -97,6 +97,19 @@ def test_secret_looking_keys_are_redacted(json_logs: Any) -> None:
     assert line["ok"] == 1
 
 
+def test_an_exception_logged_after_its_handler_keeps_its_traceback(json_logs: Any) -> None:
+    """As Strawberry logs the original exception of a GraphQL error, long after catching it."""
+    try:
+        raise RuntimeError("bug")
+    except RuntimeError as bug:
+        caught = bug
+    logging.getLogger("strawberry.execution").error("failed", exc_info=caught)
+
+    [line] = json_logs()
+    assert line["exception"].startswith("Traceback (most recent call last):")
+    assert line["exception"].endswith("RuntimeError: bug")
+
+
 async def test_a_request_id_is_made_when_missing_or_unsafe(client: httpx.AsyncClient) -> None:
     made = await client.post("/graphql", json=QUERY)
     unsafe = await client.post("/graphql", json=QUERY, headers={"X-Request-ID": "a b\tc"})
