@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from catalog.requests.priority import priority
 from service_levels.policy_defaults import DEFAULT_TARGETS, ClockSubject
+from work.requests.priority import priority
 
 if TYPE_CHECKING:
     from bench.generator import Dataset

@@ -1,1 +1,1 @@
-"""Services, ownership, Salesforce orgs and the work that arrives for them."""
+"""Services, ownership, dependencies and the Salesforce orgs services run on."""

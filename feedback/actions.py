@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services import actions as services
 from catalog.services.models import Service
-from catalog.work import actions as work
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
 from core.ids import GlobalId, MalformedGlobalId
@@ -24,6 +23,7 @@ from feedback.score import priority_score
 from feedback.transitions import MANUAL, MERGEABLE, PROMOTABLE, VOTABLE, allowed_next
 from identity.permissions import require_role
 from identity.principal import Principal, Role
+from work.backlog import actions as work
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.services.models import Service
-from catalog.work.models import BacklogItem
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
 from identity.models import Person, enum_column
+from work.backlog.models import BacklogItem
 
 
 class FeedbackKind(StrEnum):

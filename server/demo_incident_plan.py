@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from catalog.incidents.models import IncidentSource, Severity
-from catalog.work.models import BacklogItemType
 from identity.models import MembershipRole
 from server.demo_data import PEOPLE
 from server.demo_desk import L2_EXPERTS, Desk, DeskService
+from work.backlog.models import BacklogItemType
+from work.incidents.models import IncidentSource, Severity
 
 SEED = 20261129
 ROUTINE = 29

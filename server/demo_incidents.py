@@ -16,13 +16,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents import actions as incidents
-from catalog.incidents.models import Incident, IncidentStatus
-from catalog.releases import actions as releases
-from catalog.releases import hotfix_actions
-from catalog.releases.models import Release, ReleaseKind
-from catalog.work import actions as work
-from catalog.work.models import BacklogItem, BacklogItemStatus
 from core.clock import replaying
 from core.events import IncidentsChanged, merging
 from identity.principal import Principal, Role
@@ -30,6 +23,13 @@ from server.demo_desk import MONITORING, Desk, load_desk
 from server.demo_graph import SEED_PRINCIPAL, Tally, _ignore
 from server.demo_incident_plan import Act, DemoIncident, Step, plan_incidents, timeline
 from server.demo_work import deploy_hotfix, ship
+from work.backlog import actions as work
+from work.backlog.models import BacklogItem, BacklogItemStatus
+from work.incidents import actions as incidents
+from work.incidents.models import Incident, IncidentStatus
+from work.releases import actions as releases
+from work.releases import hotfix_actions
+from work.releases.models import Release, ReleaseKind
 
 _I = IncidentStatus
 MOVES = {

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from catalog.requests.models import Level, RequestKind
-from catalog.requests.priority import priority
 from server.demo_data import PEOPLE
 from server.demo_desk import L1_AGENTS, L2_EXPERTS, Desk, DeskService
 from server.demo_request_titles import BODIES, Titles
+from work.requests.models import Level, RequestKind
+from work.requests.priority import priority
 
 
 class Act(StrEnum):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from catalog.requests.models import RequestKind
 from server.demo_desk import DeskService
+from work.requests.models import RequestKind
 
 _A, _CH, _DA = RequestKind.ACCESS, RequestKind.CHANGE, RequestKind.DATA
 _Q, _DF = RequestKind.QUESTION, RequestKind.DEFECT

@@ -15,13 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.releases import actions as releases
-from catalog.releases.models import Release, ReleaseKind
-from catalog.requests import actions as requests
-from catalog.requests.models import RequestStatus, ServiceRequest, SupportTier
-from catalog.work import actions as work
-from catalog.work import sprint_actions
-from catalog.work.models import BacklogItem, BacklogItemStatus, Sprint
 from core.clock import replaying
 from core.events import ServiceRequestsChanged, merging
 from server.demo_desk import Desk, load_desk
@@ -34,6 +27,13 @@ from server.demo_request_plan import (
     Step,
     plan_requests,
 )
+from work.backlog import actions as work
+from work.backlog import sprint_actions
+from work.backlog.models import BacklogItem, BacklogItemStatus, Sprint
+from work.releases import actions as releases
+from work.releases.models import Release, ReleaseKind
+from work.requests import actions as requests
+from work.requests.models import RequestStatus, ServiceRequest, SupportTier
 
 S = RequestStatus
 MOVES = {

@@ -17,21 +17,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.orgs.models import SalesforceOrg
-from catalog.releases import actions as releases
-from catalog.releases import hotfix_actions, readiness_actions
-from catalog.releases.models import (
-    ReadinessAssessment,
-    ReadinessRisk,
-    RegressionTestStatus,
-    Release,
-    ReleaseKind,
-    Season,
-)
-from catalog.releases.transitions import season_name
 from catalog.services.models import Service
-from catalog.work import actions as work
-from catalog.work import review_actions, sprint_actions
-from catalog.work.models import (
+from identity.models import Team
+from server.demo_graph import SEED_PRINCIPAL, Tally
+from work.backlog import actions as work
+from work.backlog import review_actions, sprint_actions
+from work.backlog.models import (
     Backlog,
     BacklogItem,
     BacklogItemStatus,
@@ -39,9 +30,18 @@ from catalog.work.models import (
     DesignReviewOutcome,
     Sprint,
 )
-from catalog.work.transitions import SKIPS_SPRINTS
-from identity.models import Team
-from server.demo_graph import SEED_PRINCIPAL, Tally
+from work.backlog.transitions import SKIPS_SPRINTS
+from work.releases import actions as releases
+from work.releases import hotfix_actions, readiness_actions
+from work.releases.models import (
+    ReadinessAssessment,
+    ReadinessRisk,
+    RegressionTestStatus,
+    Release,
+    ReleaseKind,
+    Season,
+)
+from work.releases.transitions import season_name
 
 S = BacklogItemStatus
 _F, _D, _H = BacklogItemType.FEATURE, BacklogItemType.DEFECT, BacklogItemType.HOTFIX

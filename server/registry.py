@@ -1,29 +1,29 @@
 """Import every model module so `Base.metadata` knows every table (Alembic, export)."""
 
 import catalog.graph.models
-import catalog.incidents.models
 import catalog.orgs.models
-import catalog.releases.models
-import catalog.requests.models
 import catalog.services.models
-import catalog.work.models
 import core.history
 import feedback.models
 import identity.audit
 import identity.login.models
 import identity.models
 import service_levels.models
+import work.backlog.models
+import work.incidents.models
+import work.releases.models
+import work.requests.models
 from core.db import Base
 
 # Named here so that no tool mistakes these imports for unused ones.
 MODEL_MODULES = (
     catalog.graph.models,
-    catalog.incidents.models,
+    work.incidents.models,
     catalog.orgs.models,
-    catalog.releases.models,
-    catalog.requests.models,
+    work.releases.models,
+    work.requests.models,
     catalog.services.models,
-    catalog.work.models,
+    work.backlog.models,
     core.history,
     feedback.models,
     identity.audit,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.announcements import announce_incidents
-from catalog.requests import actions as requests
 from core.events import (
     BacklogItemsReleased,
     BacklogItemsUnreleased,
@@ -17,6 +15,8 @@ from core.events import (
 from core.settings import Settings
 from feedback import actions as feedback
 from service_levels import clock_stamps
+from work.incidents.announcements import announce_incidents
+from work.requests import actions as requests
 
 
 async def _deliver_feedback(session: AsyncSession, event: BacklogItemsReleased) -> None:

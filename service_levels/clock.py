@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from catalog.incidents.models import IncidentStatus
-from catalog.requests.models import RequestStatus
 from catalog.services.calendar import BusinessCalendar
 from service_levels.calendar_math import ZERO, business_time, instant_after
+from work.incidents.models import IncidentStatus
+from work.requests.models import RequestStatus
 
 # CATALOG_SLA_WARNING_PERCENT's default: a clock warns past this share of its target.
 DEFAULT_WARNING_PERCENT = 75.0

@@ -21,8 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from catalog.incidents.models import Incident, IncidentStatusChange
-from catalog.requests.models import RequestStatusChange, ServiceRequest
 from catalog.services.calendar import BusinessCalendar
 from service_levels import repository
 from service_levels.actions import target_for
@@ -41,6 +39,8 @@ from service_levels.clock import (
 from service_levels.models import ClockPolicy
 from service_levels.policy_defaults import ClockSubject
 from service_levels.repository import ClockRecord
+from work.incidents.models import Incident, IncidentStatusChange
+from work.requests.models import RequestStatusChange, ServiceRequest
 
 Move = RequestStatusChange | IncidentStatusChange
 

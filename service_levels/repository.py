@@ -12,15 +12,15 @@ from sqlalchemy import Select, Table, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from catalog.incidents.models import (
+from catalog.services.models import Service, Tier
+from service_levels.models import ClockPolicy, Objective, Sla
+from work.incidents.models import (
     Incident,
     IncidentStatus,
     IncidentStatusChange,
     incident_service,
 )
-from catalog.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
-from catalog.services.models import Service, Tier
-from service_levels.models import ClockPolicy, Objective, Sla
+from work.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
 
 
 async def policies_by_service_ids(

@@ -11,9 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import Severity
 from catalog.permissions import require_service_editor
-from catalog.requests.models import Priority, RequestKind
 from catalog.services import actions as services
 from core.clock import utcnow
 from core.errors import DomainError, DomainErrors, Invalid, NotFound
@@ -22,6 +20,8 @@ from core.validation import text_field
 from identity.principal import Principal
 from service_levels.models import Comparator, Metric, Objective, Sla, WindowKind
 from service_levels.objectives import RATIO_METRICS, SCOPES_BY_METRIC
+from work.incidents.models import Severity
+from work.requests.models import Priority, RequestKind
 
 MAX_WINDOW_DAYS = 366
 

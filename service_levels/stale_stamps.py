@@ -20,16 +20,16 @@ from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-from catalog.incidents.models import (
+from catalog.services.models import Service
+from service_levels.clock_stamps import restamp_incidents, restamp_requests
+from service_levels.models import ClockPolicy
+from work.incidents.models import (
     Incident,
     IncidentStatus,
     IncidentStatusChange,
     incident_service,
 )
-from catalog.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
-from catalog.services.models import Service
-from service_levels.clock_stamps import restamp_incidents, restamp_requests
-from service_levels.models import ClockPolicy
+from work.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
 
 BATCH_SIZE = 200
 

@@ -17,7 +17,16 @@ from server.registry import metadata
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: a package may import the ones before it, never those after it.
-LAYERS = ("core", "identity", "catalog", "feedback", "service_levels", "graphql_schema", "server")
+LAYERS = (
+    "core",
+    "identity",
+    "catalog",
+    "work",
+    "feedback",
+    "service_levels",
+    "graphql_schema",
+    "server",
+)
 # The Salesforce gateway knows no domain: it stands on core alone, and catalog and above call it.
 GATEWAY = "salesforce"
 PACKAGES = (*LAYERS, GATEWAY)
@@ -53,7 +62,7 @@ def where(path: Path, line: int) -> str:
 
 
 def test_every_layer_is_found() -> None:
-    for package in ("core", "identity", "catalog", "graphql_schema", "server"):
+    for package in ("core", "identity", "catalog", "work", "graphql_schema", "server"):
         assert any(modules(package)), f"no modules found in {package}/"
 
 
@@ -68,9 +77,19 @@ def test_imports_point_down(package: str) -> None:
     ]
     assert wrong == [], (
         f"{package} may import only {sorted(allowed)} (STYLE.md: server → graphql_schema → "
-        "service_levels → feedback → catalog → identity → core; salesforce → core). "
+        "service_levels → feedback → work → catalog → identity → core; salesforce → core). "
         "To reach a higher package, publish a domain event in core/events.py.\n" + "\n".join(wrong)
     )
+
+
+def test_the_catalog_knows_nothing_of_the_work_that_arrives_for_it() -> None:
+    wrong = [
+        f"{where(path, line)} imports {name}"
+        for path in modules("catalog")
+        for line, name in imported_modules(path)
+        if name.split(".")[0] == "work"
+    ]
+    assert wrong == [], "catalog/ must not import work/ (STYLE.md: the house)\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("package", sorted(set(PACKAGES) - GRAPHQL_PACKAGES))

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.releases.models import Release, ReleaseKind, release_service
-from catalog.work import repository
-from catalog.work.models import BacklogItem, BacklogItemStatus, BacklogItemType, Sprint
+from work.backlog import repository
+from work.backlog.models import BacklogItem, BacklogItemStatus, BacklogItemType, Sprint
+from work.releases.models import Release, ReleaseKind, release_service
 
 _numbers = itertools.count(1)
 

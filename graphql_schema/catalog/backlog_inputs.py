@@ -8,8 +8,8 @@ from enum import Enum
 import strawberry
 
 import graphql_schema.catalog.work_enums  # noqa: F401  (registers the enums first)
-from catalog.work.models import BacklogItemStatus, BacklogItemType, DesignReviewOutcome
 from graphql_schema.catalog.inputs import OrderDirection
+from work.backlog.models import BacklogItemStatus, BacklogItemType, DesignReviewOutcome
 
 
 @strawberry.input(description="Narrow a list of backlog items; every field given must match.")

@@ -9,8 +9,6 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.work import actions, rank_actions, review_actions, sprint_actions
-from catalog.work import models as work_models
 from core.errors import DomainError, Duplicate
 from graphql_schema.access import requires
 from graphql_schema.catalog.backlog_inputs import (
@@ -30,6 +28,8 @@ from graphql_schema.inputs import provided, refuse_nulls
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity.principal import Principal, Role
+from work.backlog import actions, rank_actions, review_actions, sprint_actions
+from work.backlog import models as work_models
 
 _CONSTRAINTS: dict[str, DomainError] = {
     "uq_sprint_team_id_name": Duplicate(

@@ -6,8 +6,6 @@ import uuid
 
 import strawberry
 
-from catalog.releases import repository as release_repository
-from catalog.work import models, repository
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.backlog_inputs import (
@@ -22,6 +20,8 @@ from graphql_schema.connection import Connection, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
+from work.backlog import models, repository
+from work.releases import repository as release_repository
 
 _ORDER_COLUMNS = {
     BacklogItemOrderField.RANK: models.BacklogItem.rank,

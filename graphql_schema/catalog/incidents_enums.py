@@ -3,7 +3,7 @@
 import strawberry
 
 import graphql_schema.catalog.requests_enums  # noqa: F401  (ValueStream)
-from catalog.incidents.models import IncidentSource, IncidentStatus, Severity
+from work.incidents.models import IncidentSource, IncidentStatus, Severity
 
 strawberry.enum(Severity, description="SEV1 (worst) to SEV4.")
 strawberry.enum(IncidentSource, description="Where an incident was detected.")

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents import repository
-from catalog.incidents.models import Incident as IncidentModel
 from graphql_schema.context import Info
 from graphql_schema.loaders import loader
 from graphql_schema.prefetch import loader_options
+from work.incidents import repository
+from work.incidents.models import Incident as IncidentModel
 
 if TYPE_CHECKING:
     from graphql_schema.catalog.incidents_types import Incident

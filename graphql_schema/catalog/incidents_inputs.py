@@ -8,9 +8,9 @@ import strawberry
 
 import graphql_schema.catalog.incidents_enums  # registers the enums first
 import graphql_schema.feedback.enums  # noqa: F401  (BacklogItemType)
-from catalog.incidents import models
-from catalog.value_streams import ValueStream
-from catalog.work.models import BacklogItemType
+from work.backlog.models import BacklogItemType
+from work.incidents import models
+from work.value_streams import ValueStream
 
 AT = "When it happened (back-filled history); default now. ADMIN and machine clients only."
 

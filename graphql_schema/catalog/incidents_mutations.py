@@ -8,9 +8,6 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents import actions, models
-from catalog.work.models import BacklogItem as BacklogItemModel
-from catalog.work_access import require_desk_user
 from graphql_schema.access import requires
 from graphql_schema.catalog.incidents_inputs import (
     CreateHotfixInput,
@@ -26,6 +23,9 @@ from graphql_schema.inputs import provided
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity.principal import Principal, Role
+from work.access import require_desk_user
+from work.backlog.models import BacklogItem as BacklogItemModel
+from work.incidents import actions, models
 
 IncidentAction = Callable[[AsyncSession, Principal], Awaitable[models.Incident]]
 RESPONDERS = "(support agents, the commander, the affected services' teams; ADMIN)"

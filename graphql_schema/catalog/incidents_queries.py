@@ -6,7 +6,6 @@ import uuid
 
 import strawberry
 
-from catalog.incidents import models, repository
 from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
@@ -16,6 +15,7 @@ from graphql_schema.connection import Connection, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
+from work.incidents import models, repository
 
 
 def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:

@@ -7,13 +7,13 @@ from typing import Any
 
 import strawberry
 
-from catalog.incidents import models
 from core.notifications import Channel
 from graphql_schema.access import requires
 from graphql_schema.catalog.incidents_types import Incident
 from graphql_schema.context import Info
 from graphql_schema.live import deliveries, load_by_id, service_filter
 from identity.principal import Role
+from work.incidents import models
 
 
 def _affects(wanted: str | None, payload: dict[str, Any]) -> bool:

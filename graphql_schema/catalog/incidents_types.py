@@ -7,9 +7,6 @@ from datetime import datetime
 import strawberry
 
 import graphql_schema.catalog.incidents_enums  # noqa: F401  (registers the enums first)
-from catalog.incidents import models
-from catalog.incidents.transitions import allowed_next, cost, restore_seconds
-from catalog.value_streams import ValueStream
 from graphql_schema.catalog.types import Service
 from graphql_schema.catalog.work_types import BacklogItem
 from graphql_schema.context import Info
@@ -18,6 +15,9 @@ from graphql_schema.identity.types import Person
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.clock_types import IncidentClockFields
+from work.incidents import models
+from work.incidents.transitions import allowed_next, cost, restore_seconds
+from work.value_streams import ValueStream
 
 
 @strawberry.type(description="An amount of money.")

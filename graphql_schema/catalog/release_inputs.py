@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 import graphql_schema.catalog.work_enums  # noqa: F401  (registers the enums first)
-from catalog.releases.models import (
+from work.releases.models import (
     ReadinessRisk,
     RegressionTestStatus,
     ReleaseKind,

@@ -8,9 +8,6 @@ from collections.abc import Awaitable, Callable, Sequence
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.releases import actions, hotfix_actions, readiness_actions
-from catalog.releases import models as release_models
-from catalog.work import models as work_models
 from core.errors import DomainError, Duplicate
 from graphql_schema.access import requires
 from graphql_schema.catalog.backlog_mutations import BacklogItemPayload
@@ -30,6 +27,9 @@ from graphql_schema.errors import UserError
 from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity.principal import Principal, Role
+from work.backlog import models as work_models
+from work.releases import actions, hotfix_actions, readiness_actions
+from work.releases import models as release_models
 
 _CONSTRAINTS: dict[str, DomainError] = {
     "uq_release_season": Duplicate("this season's release already exists", field=["season"]),

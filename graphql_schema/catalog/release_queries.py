@@ -8,7 +8,6 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 
-from catalog.releases import models, repository
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.backlog_queries import filter_id
@@ -19,6 +18,7 @@ from graphql_schema.connection import Connection, load_selected, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
+from work.releases import models, repository
 
 
 def _release_filter(given: ReleaseFilter | None) -> repository.ReleaseFilter:

@@ -7,14 +7,14 @@ from datetime import date, datetime
 import strawberry
 
 import graphql_schema.catalog.work_enums  # noqa: F401  (registers the enums first)
-from catalog.releases import models
-from catalog.releases.transitions import allowed_next
 from graphql_schema.catalog.types import SalesforceOrg, Service
 from graphql_schema.catalog.work_types import BacklogItem
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
+from work.releases import models
+from work.releases.transitions import allowed_next
 
 
 @strawberry.type(description="Backlog items shipped together to the services they change.")

@@ -2,8 +2,8 @@
 
 import strawberry
 
-from catalog.requests.models import Level, Priority, RequestKind, RequestStatus, SupportTier
-from catalog.value_streams import ValueStream
+from work.requests.models import Level, Priority, RequestKind, RequestStatus, SupportTier
+from work.value_streams import ValueStream
 
 strawberry.enum(RequestKind, description="What a service request asks for.")
 strawberry.enum(Level, name="RequestLevel", description="An impact or an urgency.")

@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 
 import graphql_schema.catalog.requests_enums  # noqa: F401  (registers the enums first)
-from catalog.requests import models
-from catalog.value_streams import ValueStream
+from work.requests import models
+from work.value_streams import ValueStream
 
 
 @strawberry.input

@@ -8,8 +8,6 @@ from typing import Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.requests import actions, escalation, models
-from catalog.work_access import require_desk_user
 from graphql_schema.access import requires
 from graphql_schema.catalog.requests_inputs import (
     CreateServiceRequestInput,
@@ -26,6 +24,8 @@ from graphql_schema.mutation import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity.principal import Principal, Role
 from salesforce.errors import SalesforceError
+from work.access import require_desk_user
+from work.requests import actions, escalation, models
 
 RequestAction = Callable[[AsyncSession, Principal], Awaitable[models.ServiceRequest]]
 WHO = "(CONTRIBUTOR or SUPPORT_AGENT; the status table says who makes each move)"

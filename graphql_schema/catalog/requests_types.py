@@ -9,10 +9,6 @@ from typing import Any
 import strawberry
 
 import graphql_schema.catalog.requests_enums  # noqa: F401  (registers the enums first)
-from catalog.requests import models
-from catalog.requests.transitions import allowed_next
-from catalog.requests.vendor import escalated_cases
-from catalog.value_streams import ValueStream
 from graphql_schema.catalog.salesforce_loaders import org_loader
 from graphql_schema.catalog.salesforce_types import SalesforceCase
 from graphql_schema.catalog.types import Service
@@ -25,6 +21,10 @@ from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.clock_types import ServiceRequestClockFields
 from salesforce.deadline import Deadline
 from salesforce.gateway import SalesforceGateway
+from work.requests import models
+from work.requests.transitions import allowed_next
+from work.requests.vendor import escalated_cases
+from work.value_streams import ValueStream
 
 
 @strawberry.type(description="One move of a service request: who made it, when, from and to.")

@@ -3,14 +3,14 @@
 import strawberry
 
 import graphql_schema.feedback.enums  # noqa: F401  (BacklogItemType and BacklogItemStatus)
-from catalog.releases.models import (
+from work.backlog.models import DesignReviewOutcome
+from work.releases.models import (
     ReadinessRisk,
     RegressionTestStatus,
     ReleaseKind,
     ReleaseStatus,
     Season,
 )
-from catalog.work.models import DesignReviewOutcome
 
 strawberry.enum(DesignReviewOutcome, description="A design authority's verdict.")
 strawberry.enum(ReleaseKind, description="A regular release, a hot fix, or Salesforce's season.")

@@ -17,20 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.lazy_type import LazyType
 from strawberry.types.nodes import Selection
 
-from catalog.incidents.models import Incident as IncidentModel
-from catalog.requests.models import ServiceRequest as RequestModel
 from core.repository import get_by_ids
 from feedback.models import Feedback as FeedbackModel
 from graphql_schema.access import is_public_type
 from graphql_schema.context import Info
 from graphql_schema.loaders import loader
 from graphql_schema.prefetch import loader_options
+from work.incidents.models import Incident as IncidentModel
+from work.requests.models import ServiceRequest as RequestModel
 
 if TYPE_CHECKING:
-    from catalog.work.models import BacklogItem as ItemModel
     from graphql_schema.catalog.incidents_types import Incident
     from graphql_schema.catalog.requests_types import ServiceRequest
     from graphql_schema.feedback.types import Feedback
+    from work.backlog.models import BacklogItem as ItemModel
 
 _DESCRIPTION = "What a backlog item answers: feedback, a service request or an incident."
 if TYPE_CHECKING:

@@ -11,11 +11,6 @@ import strawberry
 import graphql_schema.catalog.requests_enums  # (registers ValueStream first)
 import graphql_schema.catalog.work_enums  # noqa: F401  (registers the enums first)
 from catalog.services.models import Service as ServiceModel
-from catalog.value_streams import ValueStream
-from catalog.work import models
-from catalog.work.transitions import SKIPS_SPRINTS, allowed_next
-from catalog.work.value_stream import RULE, item_value_stream
-from catalog.work.velocity import velocity
 from graphql_schema.catalog.types import SalesforceOrg, Service
 from graphql_schema.catalog.work_sources import BacklogItemSource, load_source
 from graphql_schema.context import Info
@@ -23,6 +18,10 @@ from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person, Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations, register_union_relation
+from work.backlog import models
+from work.backlog.transitions import SKIPS_SPRINTS, allowed_next
+from work.backlog.velocity import velocity
+from work.value_streams import RULE, ValueStream, item_value_stream
 
 if TYPE_CHECKING:
     from catalog.orgs.models import SalesforceOrg as OrgModel

@@ -2,9 +2,9 @@
 
 import strawberry
 
-from catalog.work.models import BacklogItemStatus, BacklogItemType
 from feedback.models import FeedbackChannel, FeedbackKind, FeedbackStatus
 from feedback.repository import RankingScope
+from work.backlog.models import BacklogItemStatus, BacklogItemType
 
 strawberry.enum(FeedbackKind, description="What kind of feedback it is.")
 strawberry.enum(FeedbackChannel, description="Where the feedback came in.")

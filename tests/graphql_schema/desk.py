@@ -18,22 +18,6 @@ import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.incidents.models import (
-    Incident,
-    IncidentSource,
-    IncidentStatus,
-    IncidentStatusChange,
-    Severity,
-    incident_service,
-)
-from catalog.requests.models import (
-    Level,
-    Priority,
-    RequestKind,
-    RequestStatus,
-    RequestStatusChange,
-    ServiceRequest,
-)
 from core.clock import utcnow
 from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
@@ -42,6 +26,22 @@ from server.app import create_app
 from tests import builders
 from tests.graphql import gql
 from tests.identity.idp import TestIssuer
+from work.incidents.models import (
+    Incident,
+    IncidentSource,
+    IncidentStatus,
+    IncidentStatusChange,
+    Severity,
+    incident_service,
+)
+from work.requests.models import (
+    Level,
+    Priority,
+    RequestKind,
+    RequestStatus,
+    RequestStatusChange,
+    ServiceRequest,
+)
 
 GROUPS = {
     "catalog-admins": "ADMIN",

@@ -9,15 +9,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.value_streams import ValueStream
-from catalog.work.models import BacklogItemType
-from catalog.work.value_stream import item_value_stream
 from feedback.models import Feedback, FeedbackChannel, FeedbackKind
 from graphql_schema.node import global_id
 from tests import builders, work_builders
 from tests.conftest import StatementCounter
 from tests.graphql import data
 from tests.graphql_schema.desk import create_incident, create_request
+from work.backlog.models import BacklogItemType
+from work.value_streams import ValueStream, item_value_stream
 
 ITEMS = """
 query($team: ID!) {

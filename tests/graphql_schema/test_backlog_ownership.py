@@ -14,8 +14,6 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.releases.models import ReleaseStatus
-from catalog.work.models import BacklogItem, BacklogItemStatus
 from core.oidc_settings import IssuerConfig
 from core.settings import load_settings
 from graphql_schema.node import global_id
@@ -23,6 +21,8 @@ from identity.models import MembershipRole
 from server.app import create_app
 from tests import builders, work_builders
 from tests.identity.idp import TestIssuer
+from work.backlog.models import BacklogItem, BacklogItemStatus
+from work.releases.models import ReleaseStatus
 
 CREATE_ITEM = """
 mutation($input: CreateBacklogItemInput!) {

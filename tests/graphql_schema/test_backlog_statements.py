@@ -8,17 +8,17 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.releases.models import HotfixDeployment
-from catalog.work.models import (
+from graphql_schema.node import global_id
+from tests import builders, work_builders
+from tests.conftest import StatementCounter
+from tests.graphql import data
+from work.backlog.models import (
     BacklogItemStatus,
     BacklogItemType,
     DesignReview,
     DesignReviewOutcome,
 )
-from graphql_schema.node import global_id
-from tests import builders, work_builders
-from tests.conftest import StatementCounter
-from tests.graphql import data
+from work.releases.models import HotfixDeployment
 
 ITEMS = """
 query($team: ID!) {

@@ -9,8 +9,6 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import IncidentStatus
-from catalog.requests.models import RequestStatus
 from catalog.services.models import Tier
 from core.clock import utcnow
 from service_levels.clock_stamps import restamp_incidents, restamp_requests
@@ -18,6 +16,8 @@ from tests import builders
 from tests.conftest import StatementCounter
 from tests.graphql import data, gql
 from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
+from work.incidents.models import IncidentStatus
+from work.requests.models import RequestStatus
 
 REQUESTS = """
 query($filter: ServiceRequestFilter, $first: Int, $after: String) {

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.incidents.models import IncidentStatus, Severity
 from catalog.services.models import Service
 from core.clock import utcnow
 from graphql_schema.node import global_id
@@ -23,6 +22,7 @@ from tests.graphql_schema.desk import (
     running_issuer,
 )
 from tests.identity.idp import TestIssuer
+from work.incidents.models import IncidentStatus, Severity
 
 REPORT = """
 mutation($input: ReportIncidentInput!) {

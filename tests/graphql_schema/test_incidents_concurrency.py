@@ -11,7 +11,6 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalog.incidents.models import Incident, IncidentStatusChange, incident_service
 from core.db import make_engine, make_sessionmaker
 from graphql_schema.node import global_id
 from server.app import create_app
@@ -19,6 +18,7 @@ from tests import builders
 from tests.graphql import gql
 from tests.graphql_schema.desk import desk_settings, running_issuer
 from tests.identity.idp import TestIssuer
+from work.incidents.models import Incident, IncidentStatusChange, incident_service
 
 REPORT = """
 mutation($input: ReportIncidentInput!) {

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.work.actions import create_item_for_source
 from graphql_schema.node import global_id
 from tests import builders
 from tests.graphql_schema.desk import Desk, create_incident, desk_client, running_issuer
 from tests.identity.idp import TestIssuer
+from work.backlog.actions import create_item_for_source
 
 CREATE = """
 mutation($input: CreateHotfixInput!) {

@@ -9,14 +9,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.incidents.models import IncidentStatus, Severity
-from catalog.work.actions import create_item_for_source
 from graphql_schema.node import global_id
 from tests import builders
 from tests.conftest import StatementCounter
 from tests.graphql import data
 from tests.graphql_schema.desk import Desk, create_incident, desk_client, running_issuer
 from tests.identity.idp import TestIssuer
+from work.backlog.actions import create_item_for_source
+from work.incidents.models import IncidentStatus, Severity
 
 LIST = """
 query($filter: IncidentFilter) {

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import IncidentStatus, Severity
 from catalog.services.models import Service, Tier
 from core.clock import utcnow
 from graphql_schema.node import global_id
@@ -19,6 +18,7 @@ from tests import builders
 from tests.conftest import StatementCounter
 from tests.graphql import data, gql
 from tests.service_levels.clock_builders import incident_with_moves
+from work.incidents.models import IncidentStatus, Severity
 
 SUMMARY = """
 query Summary($scope: KpiScope!, $scopeId: ID, $window: KpiWindowInput) {

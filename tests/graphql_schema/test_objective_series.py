@@ -10,12 +10,12 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import IncidentStatus, Severity
 from core.clock import utcnow
 from service_levels.models import Comparator, Metric, Objective, Sla, WindowKind
 from tests import builders
 from tests.graphql import data, gql
 from tests.service_levels.clock_builders import incident_with_moves
+from work.incidents.models import IncidentStatus, Severity
 
 QUERY = """
 query Objective($slug: String!, $from: DateTime!, $to: DateTime!, $bucket: SeriesBucket!) {

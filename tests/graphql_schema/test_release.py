@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.work.models import BacklogItemStatus, BacklogItemType
 from graphql_schema.node import global_id
 from tests import builders, work_builders
 from tests.graphql import data
+from work.backlog.models import BacklogItemStatus, BacklogItemType
 
 SUBMIT = """
 mutation($input: SubmitFeedbackInput!) {

@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.releases.models import ReleaseKind, Season
 from graphql_schema.node import global_id
 from tests import builders, work_builders
 from tests.graphql import data
+from work.releases.models import ReleaseKind, Season
 
 ASSESS = """
 mutation($input: AssessReadinessInput!) {

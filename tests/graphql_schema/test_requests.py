@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.requests.models import RequestStatus
 from graphql_schema.node import global_id
 from tests import builders
 from tests.graphql_schema.desk import Desk, create_request, desk_client, running_issuer
 from tests.identity.idp import TestIssuer
+from work.requests.models import RequestStatus
 
 CREATE = """
 mutation($input: CreateServiceRequestInput!) {

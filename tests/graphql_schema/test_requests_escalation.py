@@ -12,8 +12,6 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.orgs.models import OrgKind
-from catalog.requests.escalation import escalate_request
-from catalog.requests.models import RequestStatus, ServiceRequest
 from catalog.services.models import Service
 from core.salesforce_settings import SalesforceOrgConfig
 from graphql_schema.node import global_id
@@ -30,6 +28,8 @@ from tests.graphql_schema.desk import (
     running_issuer,
 )
 from tests.identity.idp import TestIssuer
+from work.requests.escalation import escalate_request
+from work.requests.models import RequestStatus, ServiceRequest
 
 ESCALATE = """
 mutation($input: EscalateToSalesforceSupportInput!) {

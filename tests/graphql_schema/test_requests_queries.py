@@ -9,13 +9,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.requests.models import Priority, RequestStatus
 from graphql_schema.node import global_id
 from tests import builders
 from tests.conftest import StatementCounter
 from tests.graphql import data
 from tests.graphql_schema.desk import Desk, create_request, desk_client, running_issuer
 from tests.identity.idp import TestIssuer
+from work.requests.models import Priority, RequestStatus
 
 LIST = """
 query($filter: ServiceRequestFilter, $first: Int, $after: String) {

@@ -11,10 +11,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.requests.models import RequestStatus as S
-from catalog.requests.models import ServiceRequest
 from catalog.services.models import Service
-from catalog.work.models import BacklogItem
 from core.clock import utcnow
 from core.events import BacklogItemsReleased, BacklogItemsUnreleased, publish
 from graphql_schema.node import global_id
@@ -22,6 +19,9 @@ from server import subscribers
 from tests import builders
 from tests.graphql_schema.desk import Caller, Desk, create_request, desk_client, running_issuer
 from tests.identity.idp import TestIssuer
+from work.backlog.models import BacklogItem
+from work.requests.models import RequestStatus as S
+from work.requests.models import ServiceRequest
 
 TRANSITION = """
 mutation($input: TransitionServiceRequestInput!) {

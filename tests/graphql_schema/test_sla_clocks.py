@@ -8,8 +8,6 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import IncidentStatus
-from catalog.requests.models import Priority, RequestStatus
 from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
 from catalog.services.models import Tier
 from core.clock import utcnow
@@ -18,6 +16,8 @@ from tests import builders
 from tests.conftest import StatementCounter
 from tests.graphql import data
 from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
+from work.incidents.models import IncidentStatus
+from work.requests.models import Priority, RequestStatus
 
 MONDAY = datetime(2026, 11, 30, 8, tzinfo=UTC)  # 09:00 in Paris
 WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY)

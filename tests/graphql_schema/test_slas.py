@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.requests.models import RequestStatus
 from catalog.services.models import Tier
 from core.clock import utcnow
 from core.ids import GlobalId
@@ -21,6 +20,7 @@ from tests import builders
 from tests.conftest import StatementCounter
 from tests.graphql import data
 from tests.service_levels.clock_builders import request_with_moves
+from work.requests.models import RequestStatus
 
 SLA_FIELDS = """
   id name version stale

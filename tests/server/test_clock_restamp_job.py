@@ -12,8 +12,6 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from catalog.incidents.models import IncidentStatus, IncidentStatusChange
-from catalog.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
 from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
 from catalog.services.models import Service, Tier
 from core.db import make_engine, make_sessionmaker
@@ -25,6 +23,8 @@ from service_levels.stale_stamps import restamp_stale
 from tests import builders
 from tests.conftest import StatementCounter
 from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
+from work.incidents.models import IncidentStatus, IncidentStatusChange
+from work.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
 
 MONDAY = datetime(2026, 11, 30, 7, tzinfo=UTC)  # 08:00 in Paris, before the office opens
 WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY)

@@ -11,25 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import (
-    Incident,
-    IncidentSource,
-    IncidentStatus,
-    IncidentStatusChange,
-    Severity,
-    incident_service,
-)
-from catalog.releases import repository as release_repository
-from catalog.releases.models import HotfixDeployment, Release, ReleaseKind, ReleaseStatus
-from catalog.requests.models import (
-    RequestStatus,
-    RequestStatusChange,
-    ServiceRequest,
-    SupportTier,
-)
-from catalog.requests.transitions import OPEN, REOPEN_WINDOW
 from catalog.services.models import Lifecycle, Service
-from catalog.work.models import BacklogItem, BacklogItemType
 from core.clock import replaying, utcnow
 from core.db import make_engine, make_sessionmaker
 from server.demo_desk import load_desk
@@ -38,6 +20,24 @@ from server.demo_request_plan import HISTORY, OPEN_NOW, RELEASE_NAME, plan_reque
 from service_levels import repository as clocks
 from service_levels.clock import REQUEST_RULES, ClockKind, Phase, clock_state
 from service_levels.clock_stamps import setup_for, transitions_of
+from work.backlog.models import BacklogItem, BacklogItemType
+from work.incidents.models import (
+    Incident,
+    IncidentSource,
+    IncidentStatus,
+    IncidentStatusChange,
+    Severity,
+    incident_service,
+)
+from work.releases import repository as release_repository
+from work.releases.models import HotfixDeployment, Release, ReleaseKind, ReleaseStatus
+from work.requests.models import (
+    RequestStatus,
+    RequestStatusChange,
+    ServiceRequest,
+    SupportTier,
+)
+from work.requests.transitions import OPEN, REOPEN_WINDOW
 
 S = RequestStatus
 I = IncidentStatus  # noqa: E741

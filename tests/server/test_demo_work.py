@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from catalog.releases import repository as release_repository
-from catalog.releases.models import Release, ReleaseKind, ReleaseStatus, Season
-from catalog.work.models import BacklogItem, BacklogItemStatus, Sprint
-from catalog.work.velocity import velocity
 from core.db import make_engine, make_sessionmaker
 from server.demo import seed_demo_report
 from server.demo_data import TEAMS
 from server.demo_services import SERVICES
 from server.demo_work import ITEMS, READINESS, SEASONAL_SERVICES, SPRINTS, seasons_around
+from work.backlog.models import BacklogItem, BacklogItemStatus, Sprint
+from work.backlog.velocity import velocity
+from work.releases import repository as release_repository
+from work.releases.models import Release, ReleaseKind, ReleaseStatus, Season
 
 
 def test_the_work_names_demo_teams_services_and_sprints() -> None:

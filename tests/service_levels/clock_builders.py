@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import (
+from tests import builders
+from work.incidents.models import (
     Incident,
     IncidentSource,
     IncidentStatus,
@@ -17,7 +18,7 @@ from catalog.incidents.models import (
     Severity,
     incident_service,
 )
-from catalog.requests.models import (
+from work.requests.models import (
     Level,
     Priority,
     RequestKind,
@@ -25,7 +26,6 @@ from catalog.requests.models import (
     RequestStatusChange,
     ServiceRequest,
 )
-from tests import builders
 
 
 async def request_with_moves(

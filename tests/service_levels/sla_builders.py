@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.requests.models import RequestStatus
 from service_levels.clock_stamps import restamp_requests
 from service_levels.models import Comparator, Metric, Objective, Sla, WindowKind
 from tests.service_levels.clock_builders import request_with_moves
+from work.requests.models import RequestStatus
 
 # Mid-month, so that a calendar-month window holds a few days either side of it.
 AS_OF = datetime(2026, 11, 10, 12, tzinfo=UTC)

@@ -7,8 +7,6 @@ from datetime import UTC, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.incidents.models import IncidentStatus
-from catalog.requests.models import RequestStatus
 from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
 from service_levels.calendar_math import business_time
 from service_levels.clock import (
@@ -24,6 +22,8 @@ from service_levels.clock import (
     stamps,
 )
 from tests.service_levels.strategies import calendars, instants
+from work.incidents.models import IncidentStatus
+from work.requests.models import RequestStatus
 
 R = RequestStatus
 RULES = (REQUEST_RESPONSE, REQUEST_RESOLUTION, INCIDENT_RESPONSE, INCIDENT_RESOLUTION)

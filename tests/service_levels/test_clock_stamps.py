@@ -10,17 +10,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import (
-    IncidentStatus,
-    IncidentStatusChange,
-)
-from catalog.requests import actions as requests
-from catalog.requests.models import (
-    Level,
-    RequestStatus,
-    RequestStatusChange,
-    ServiceRequest,
-)
 from catalog.services import actions as services
 from catalog.services.calendar import BusinessCalendar, Weekday, WeeklyHours
 from catalog.services.models import Service, Tier
@@ -33,6 +22,17 @@ from service_levels.clock_stamps import restamp_incidents, restamp_requests
 from service_levels.policy_defaults import ClockSubject
 from tests import builders
 from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
+from work.incidents.models import (
+    IncidentStatus,
+    IncidentStatusChange,
+)
+from work.requests import actions as requests
+from work.requests.models import (
+    Level,
+    RequestStatus,
+    RequestStatusChange,
+    ServiceRequest,
+)
 
 MONDAY = datetime(2026, 11, 30, 8, tzinfo=UTC)  # 09:00 in Paris
 WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY)

@@ -8,10 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.incidents.models import IncidentStatus, Severity
-from catalog.requests.models import RequestKind, RequestStatus
 from catalog.services.models import Tier
-from catalog.work.models import BacklogItemStatus, BacklogItemType
 from feedback.models import Feedback, FeedbackChannel, FeedbackKind
 from service_levels.clock_stamps import restamp_requests
 from service_levels.frames import Frame, Scope
@@ -24,6 +21,9 @@ from tests import builders
 from tests.conftest import StatementCounter
 from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
 from tests.work_builders import create_item
+from work.backlog.models import BacklogItemStatus, BacklogItemType
+from work.incidents.models import IncidentStatus, Severity
+from work.requests.models import RequestKind, RequestStatus
 
 MARCH = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
 MARCH_SECONDS = 31 * 24 * 3600
