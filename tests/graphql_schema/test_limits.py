@@ -29,6 +29,7 @@ from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits, guard_extensions
 from identity.principal import Principal
 from server.app import create_app
+from server.request_id import add_request_id
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import gql
 
@@ -303,6 +304,7 @@ def _slow_app(settings: Settings, engine: AsyncEngine, *, mask_errors: bool) -> 
     app = FastAPI(lifespan=lifespan)
     router = graphql_router(schema, settings=settings, principal_for=_nobody)
     app.include_router(router, prefix="/graphql")
+    add_request_id(app)
     return app
 
 
@@ -428,8 +430,10 @@ async def test_a_statement_past_the_statement_timeout_is_a_timeout_error(
         assert engine.pool.checkedout() == 0
 
 
-def _broken(mask_errors: bool) -> dict[str, Any]:
+def _broken(mask_errors: bool, request_id: str) -> dict[str, Any]:
     message = "Unexpected error." if mask_errors else "a secret detail"
+    # A masked error carries the request id, to find the message in the logs.
+    masked_extensions = {"requestId": request_id} if mask_errors else {}
     return {
         "data": {"broken": None, "refused": None},
         "errors": [
@@ -437,7 +441,7 @@ def _broken(mask_errors: bool) -> dict[str, Any]:
                 "message": message,
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["broken"],
-                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", **masked_extensions},
             },
             {
                 "message": "no",
@@ -454,9 +458,9 @@ async def test_masking_hides_unexpected_messages_and_keeps_coded_ones(
     slow: SlowClient, mask_errors: bool
 ) -> None:
     async with slow(timeout_s=10, mask_errors=mask_errors) as (client, _):
-        body = await gql(client, "{ broken refused }")
+        response = await client.post("/graphql", json={"query": "{ broken refused }"})
 
-    assert body == _broken(mask_errors)
+    assert response.json() == _broken(mask_errors, response.headers["x-request-id"])
 
 
 @pytest.fixture
