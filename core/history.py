@@ -4,8 +4,9 @@ The trigger reads who acted from transaction-local settings that the API sets wh
 write transaction starts (`catalog.actor`, `catalog.request_id`), and writes nothing
 while `catalog.importing` is 'on' (an import restores history rows itself).
 
-Migrations call `enable_history(table)` for every versioned table they create. These
-functions are part of the migration history: change them only compatibly.
+The trigger function and the trigger on each versioned table are made by the migrations,
+which carry their SQL (0002 made them; later migrations add their tables and amend the
+function).
 """
 
 from __future__ import annotations
@@ -40,17 +41,6 @@ EXTRA_CHANGES_SETTING = "catalog.extra_changes"
 
 # Bookkeeping columns are never reported as changes (seeing someone changes nothing).
 IGNORED_COLUMNS = ("version", "updated_at", "created_at", "last_seen_at")
-
-
-def enable_history(table: str) -> str:
-    return (
-        f"CREATE TRIGGER {table}_record_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION catalog_record_version()"
-    )
-
-
-def disable_history(table: str) -> str:
-    return f"DROP TRIGGER IF EXISTS {table}_record_version ON {table}"
 
 
 async def set_transaction_actor(
@@ -99,75 +89,3 @@ class RecordVersion(Base):
     actor: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
-
-
-TRIGGER_FUNCTION = """
-CREATE OR REPLACE FUNCTION catalog_record_version() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    old_row jsonb;
-    new_row jsonb;
-    diff jsonb := '[]'::jsonb;
-    act text;
-    ver integer;
-    rid uuid;
-    extra jsonb;
-    ignored text[] := ARRAY['version', 'updated_at', 'created_at', 'last_seen_at'];
-BEGIN
-    IF coalesce(current_setting('catalog.importing', true), '') = 'on' THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        new_row := to_jsonb(NEW);
-        rid := NEW.id;
-        ver := (new_row ->> 'version')::integer;
-        act := 'CREATE';
-        SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'from', NULL, 'to', v)
-                                  ORDER BY k), '[]'::jsonb)
-          INTO diff
-          FROM jsonb_each(new_row) AS e(k, v)
-         WHERE k <> ALL(ignored) AND k <> 'id' AND v <> 'null'::jsonb;
-    ELSIF TG_OP = 'UPDATE' THEN
-        old_row := to_jsonb(OLD);
-        new_row := to_jsonb(NEW);
-        rid := NEW.id;
-        ver := (new_row ->> 'version')::integer;
-        SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'from', old_row -> k, 'to', v)
-                                  ORDER BY k), '[]'::jsonb)
-          INTO diff
-          FROM jsonb_each(new_row) AS e(k, v)
-         WHERE k <> ALL(ignored) AND (old_row -> k) IS DISTINCT FROM v;
-        IF old_row ? 'archived_at' AND old_row -> 'archived_at' = 'null'::jsonb
-           AND new_row -> 'archived_at' <> 'null'::jsonb THEN
-            act := 'ARCHIVE';
-        ELSE
-            act := 'UPDATE';
-        END IF;
-    ELSE
-        old_row := to_jsonb(OLD);
-        rid := OLD.id;
-        ver := coalesce((old_row ->> 'version')::integer, 0) + 1;
-        act := 'DELETE';
-        SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'from', v, 'to', NULL)
-                                  ORDER BY k), '[]'::jsonb)
-          INTO diff
-          FROM jsonb_each(old_row) AS e(k, v)
-         WHERE k <> ALL(ignored) AND k <> 'id' AND v <> 'null'::jsonb;
-    END IF;
-    extra := nullif(current_setting('catalog.extra_changes', true), '')::jsonb;
-    IF extra IS NOT NULL AND extra ->> 'record_id' = rid::text THEN
-        diff := diff || (extra -> 'changes');
-        PERFORM set_config('catalog.extra_changes', '', true);
-    END IF;
-    IF TG_OP = 'UPDATE' AND diff = '[]'::jsonb THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO record_version (table_name, record_id, version, action, actor, request_id, changes)
-    VALUES (TG_TABLE_NAME, rid, ver, act,
-            nullif(current_setting('catalog.actor', true), ''),
-            nullif(current_setting('catalog.request_id', true), ''),
-            diff);
-    RETURN NULL;
-END
-$$
-"""

@@ -37,7 +37,8 @@ class AuditOutcome(StrEnum):
 
 
 class AuditEvent(Base):
-    """One audited act. No API updates or deletes it; only `purge` removes old ones."""
+    """One audited act. No API updates or deletes it; only `purge` removes old ones (a trigger
+    made by migration 0003 refuses any UPDATE, and any DELETE outside `purge`)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (
@@ -57,24 +58,6 @@ class AuditEvent(Base):
     user_agent: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
-
-
-# Refuses any UPDATE, and any DELETE except by `purge` (which sets catalog.purging).
-APPEND_ONLY_FUNCTION = """
-CREATE OR REPLACE FUNCTION catalog_audit_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' AND coalesce(current_setting('catalog.purging', true), '') = 'on' THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'insufficient_privilege';
-END
-$$
-"""
-APPEND_ONLY_TRIGGER = (
-    "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
-    "FOR EACH ROW EXECUTE FUNCTION catalog_audit_append_only()"
-)
 
 
 @dataclass(frozen=True)

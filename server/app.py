@@ -30,7 +30,7 @@ from identity.tokens import JwksCache, TokenVerifier
 from salesforce.gateway import SalesforceGateway
 from server import dev_sign_in, health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
-from server.authentication import AuthenticationMiddleware, bearer_principal, principal_for
+from server.caller import AuthenticationMiddleware, bearer_principal, principal_for
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
 from server.metrics import instrument

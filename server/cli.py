@@ -105,7 +105,7 @@ def development_sign_in(settings: Settings, host: str, port: int) -> Iterator[st
 @contextmanager
 def demo_salesforce(settings: Settings) -> Iterator[Settings]:
     """In dev without CATALOG_SALESFORCE_ORGS: a fake Salesforce serving the demo orgs."""
-    from server.demo_salesforce import start_demo_salesforce
+    from server.demo.salesforce import start_demo_salesforce
 
     demo = start_demo_salesforce(settings)
     if demo is None:
@@ -222,7 +222,7 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Run the scheduled jobs (server/jobs.py), once across replicas, until SIGINT or SIGTERM."""
+    """Run the scheduled jobs (server/jobs/), once across replicas, until SIGINT or SIGTERM."""
     from server.jobs import JOBS, run_jobs_once, run_worker
 
     unknown = [name for name in once or [] if name not in JOBS]
@@ -241,7 +241,7 @@ def worker(
 @cli.command()
 def purge() -> None:
     """Remove what the retention settings no longer keep, and report it per kind."""
-    from server.purge import run_purge
+    from server.jobs.purge import run_purge
 
     settings = load_settings_or_exit()
     with database(settings) as url:

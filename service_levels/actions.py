@@ -16,38 +16,22 @@ from core.errors import Conflict, DomainError, DomainErrors, Invalid, NotFound
 from core.records import check_version
 from identity.principal import Principal
 from service_levels import repository
+from service_levels.clock_stamps import restamp_service
 from service_levels.models import ClockPolicy
-from service_levels.policy_defaults import ClockSubject, Targets, default_targets
+from service_levels.policy_defaults import (
+    ClockSubject,
+    EffectiveTarget,
+    default_targets,
+    target_for,
+)
 
 # A target longer than a year of business time is a typo, not a promise.
 MAX_TARGET_SECONDS = 366 * 24 * 3600
 
 
-@dataclass(frozen=True)
-class EffectiveTarget:
-    subject: ClockSubject
-    targets: Targets
-    is_default: bool
-
-
 def effective_targets(tier: Tier, overrides: Mapping[str, Any]) -> list[EffectiveTarget]:
     """Every subject's targets for a service: its own where it has them, else the tier's."""
     return [target_for(tier, overrides, subject) for subject in ClockSubject]
-
-
-def target_for(tier: Tier, overrides: Mapping[str, Any], subject: ClockSubject) -> EffectiveTarget:
-    default = default_targets(tier, subject)
-    own = overrides.get(subject.value)
-    if not own:
-        return EffectiveTarget(subject, default, True)
-    return EffectiveTarget(
-        subject,
-        Targets(
-            response=int(own.get("response", default.response)),
-            resolution=int(own.get("resolution", default.resolution)),
-        ),
-        False,
-    )
 
 
 @dataclass(frozen=True)
@@ -123,8 +107,6 @@ async def update_clock_policy(
     if targets != policy.targets:
         policy.targets = targets
     await session.flush()
-    from service_levels.clock_stamps import restamp_service  # clock_stamps imports this module
-
     await restamp_service(session, service.id)
     return service, policy
 

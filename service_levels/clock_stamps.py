@@ -23,7 +23,6 @@ from sqlalchemy.orm.util import identity_key
 
 from catalog.services.calendar import BusinessCalendar
 from service_levels import repository
-from service_levels.actions import target_for
 from service_levels.clock import (
     DEFAULT_WARNING_PERCENT,
     INCIDENT_RULES,
@@ -37,7 +36,7 @@ from service_levels.clock import (
     clock_state,
 )
 from service_levels.models import ClockPolicy
-from service_levels.policy_defaults import ClockSubject
+from service_levels.policy_defaults import ClockSubject, target_for
 from service_levels.repository import ClockRecord
 from work.incidents.models import Incident, IncidentStatusChange
 from work.requests.models import RequestStatusChange, ServiceRequest

@@ -1,14 +1,16 @@
 """Default clock targets by service tier: the one table of them. Seconds, business time.
 
-A service's ClockPolicy overrides any entry; what it leaves out comes from here. TIER_1 P1
-and SEV1 are SPEC.md's (response 30 min / resolution 4 h; acknowledge 15 min / restore 4 h);
-the rest widen with the tier and the priority or severity.
+A service's ClockPolicy overrides any entry; what it leaves out comes from here
+(`target_for`). TIER_1 P1 and SEV1 are SPEC.md's (response 30 min / resolution 4 h;
+acknowledge 15 min / restore 4 h); the rest widen with the tier and the priority or severity.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from catalog.services.models import Tier
 
@@ -65,3 +67,26 @@ DEFAULT_TARGETS: dict[Tier, dict[ClockSubject, Targets]] = {
 
 def default_targets(tier: Tier, subject: ClockSubject) -> Targets:
     return DEFAULT_TARGETS[Tier(tier)][ClockSubject(subject)]
+
+
+@dataclass(frozen=True)
+class EffectiveTarget:
+    subject: ClockSubject
+    targets: Targets
+    is_default: bool
+
+
+def target_for(tier: Tier, overrides: Mapping[str, Any], subject: ClockSubject) -> EffectiveTarget:
+    """A subject's targets for a service: its policy's own (`overrides`), else the tier's."""
+    default = default_targets(tier, subject)
+    own = overrides.get(subject.value)
+    if not own:
+        return EffectiveTarget(subject, default, True)
+    return EffectiveTarget(
+        subject,
+        Targets(
+            response=int(own.get("response", default.response)),
+            resolution=int(own.get("resolution", default.resolution)),
+        ),
+        False,
+    )

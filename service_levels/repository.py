@@ -1,4 +1,7 @@
-"""Every SQL statement of service levels."""
+"""SQL of service levels: clock policies, the SLA clocks' records, moves and stamps, SLAs and
+their objectives. Not all of it: measurements (measurement_repository.py), SLA events
+(sla_events.py), the metric aggregates (metric_sql.py), roll-ups (rollups.py) and the stale
+stamp scan (stale_stamps.py) hold their own statements."""
 
 from __future__ import annotations
 

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from core.history import TRIGGER_FUNCTION, disable_history, enable_history
-
 VERSIONED_TABLES = (
     "business_unit",
     "team",
@@ -27,6 +25,91 @@ revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+# Row-change history (core/history.py): the trigger function filling record_version, and its
+# trigger on a table. Frozen here: a migration never imports live code.
+TRIGGER_FUNCTION = """
+CREATE OR REPLACE FUNCTION catalog_record_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    old_row jsonb;
+    new_row jsonb;
+    diff jsonb := '[]'::jsonb;
+    act text;
+    ver integer;
+    rid uuid;
+    extra jsonb;
+    ignored text[] := ARRAY['version', 'updated_at', 'created_at', 'last_seen_at'];
+BEGIN
+    IF coalesce(current_setting('catalog.importing', true), '') = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        new_row := to_jsonb(NEW);
+        rid := NEW.id;
+        ver := (new_row ->> 'version')::integer;
+        act := 'CREATE';
+        SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'from', NULL, 'to', v)
+                                  ORDER BY k), '[]'::jsonb)
+          INTO diff
+          FROM jsonb_each(new_row) AS e(k, v)
+         WHERE k <> ALL(ignored) AND k <> 'id' AND v <> 'null'::jsonb;
+    ELSIF TG_OP = 'UPDATE' THEN
+        old_row := to_jsonb(OLD);
+        new_row := to_jsonb(NEW);
+        rid := NEW.id;
+        ver := (new_row ->> 'version')::integer;
+        SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'from', old_row -> k, 'to', v)
+                                  ORDER BY k), '[]'::jsonb)
+          INTO diff
+          FROM jsonb_each(new_row) AS e(k, v)
+         WHERE k <> ALL(ignored) AND (old_row -> k) IS DISTINCT FROM v;
+        IF old_row ? 'archived_at' AND old_row -> 'archived_at' = 'null'::jsonb
+           AND new_row -> 'archived_at' <> 'null'::jsonb THEN
+            act := 'ARCHIVE';
+        ELSE
+            act := 'UPDATE';
+        END IF;
+    ELSE
+        old_row := to_jsonb(OLD);
+        rid := OLD.id;
+        ver := coalesce((old_row ->> 'version')::integer, 0) + 1;
+        act := 'DELETE';
+        SELECT coalesce(jsonb_agg(jsonb_build_object('field', k, 'from', v, 'to', NULL)
+                                  ORDER BY k), '[]'::jsonb)
+          INTO diff
+          FROM jsonb_each(old_row) AS e(k, v)
+         WHERE k <> ALL(ignored) AND k <> 'id' AND v <> 'null'::jsonb;
+    END IF;
+    extra := nullif(current_setting('catalog.extra_changes', true), '')::jsonb;
+    IF extra IS NOT NULL AND extra ->> 'record_id' = rid::text THEN
+        diff := diff || (extra -> 'changes');
+        PERFORM set_config('catalog.extra_changes', '', true);
+    END IF;
+    IF TG_OP = 'UPDATE' AND diff = '[]'::jsonb THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO record_version (table_name, record_id, version, action, actor, request_id, changes)
+    VALUES (TG_TABLE_NAME, rid, ver, act,
+            nullif(current_setting('catalog.actor', true), ''),
+            nullif(current_setting('catalog.request_id', true), ''),
+            diff);
+    RETURN NULL;
+END
+$$
+"""
+
+
+def enable_history(table: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_record_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION catalog_record_version()"
+    )
+
+
+def disable_history(table: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {table}_record_version ON {table}"
 
 
 def upgrade() -> None:

@@ -11,12 +11,28 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from identity.audit import APPEND_ONLY_FUNCTION, APPEND_ONLY_TRIGGER
-
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The audit log is append-only: refuses any UPDATE, and any DELETE except by `purge` (which
+# sets catalog.purging). Frozen here: a migration never imports live code.
+APPEND_ONLY_FUNCTION = """
+CREATE OR REPLACE FUNCTION catalog_audit_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND coalesce(current_setting('catalog.purging', true), '') = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'insufficient_privilege';
+END
+$$
+"""
+APPEND_ONLY_TRIGGER = (
+    "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION catalog_audit_append_only()"
+)
 
 
 def upgrade() -> None:

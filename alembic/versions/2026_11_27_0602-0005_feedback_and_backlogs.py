@@ -11,14 +11,25 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from core.history import disable_history, enable_history
-
 VERSIONED_TABLES = ("backlog", "backlog_item")
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+# The history trigger on a table, as 0002 makes it (a frozen copy: a migration never imports
+# live code).
+def enable_history(table: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_record_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION catalog_record_version()"
+    )
+
+
+def disable_history(table: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {table}_record_version ON {table}"
 
 
 def upgrade() -> None:

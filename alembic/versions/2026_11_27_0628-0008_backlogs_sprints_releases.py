@@ -11,8 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from core.history import disable_history, enable_history
-
 VERSIONED_TABLES = (
     "sprint",
     "design_review",
@@ -26,6 +24,19 @@ revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+# The history trigger on a table, as 0002 makes it (a frozen copy: a migration never imports
+# live code).
+def enable_history(table: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_record_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION catalog_record_version()"
+    )
+
+
+def disable_history(table: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {table}_record_version ON {table}"
 
 
 def upgrade() -> None:

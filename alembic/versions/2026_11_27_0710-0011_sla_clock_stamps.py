@@ -5,18 +5,31 @@ Revises: 0010
 Create Date: 2026-11-27 07:10:00
 """
 
+import importlib.util
 from collections.abc import Sequence
+from pathlib import Path
 
 from alembic import op
 
-from core.history import TRIGGER_FUNCTION
+_MIGRATION_0002 = Path(__file__).with_name("2026_11_27_0542-0002_history_archive_search.py")
+
+
+def _trigger_function_0002() -> str:
+    """The history trigger as 0002 made it (read from that migration, which stays frozen)."""
+    spec = importlib.util.spec_from_file_location("migration_0002", _MIGRATION_0002)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.TRIGGER_FUNCTION)
+
 
 revision: str = "0011"
 down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The history trigger of core/history.py, also ignoring `breach_at`: the SLA clocks keep it on
+# The history trigger of 0002, also ignoring `breach_at`: the SLA clocks keep it on
 # requests and incidents without making a new version of them.
 TRIGGER_FUNCTION_0011 = """
 CREATE OR REPLACE FUNCTION catalog_record_version() RETURNS trigger
@@ -96,4 +109,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(TRIGGER_FUNCTION)
+    op.execute(_trigger_function_0002())

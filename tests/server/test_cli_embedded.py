@@ -21,8 +21,8 @@ import httpx
 import pytest
 from graphql import TypeDefinitionNode, parse
 
-from server.demo_data import TEAMS
-from server.demo_services import SERVICES
+from server.demo.organisation import TEAMS
+from server.demo.services import SERVICES
 
 COMMAND = Path(sys.executable).parent / "service-catalog"
 SERVICES_QUERY = "{ services(first: 5) { totalCount edges { node { slug ownerTeam { name } } } } }"

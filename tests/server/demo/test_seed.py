@@ -23,7 +23,8 @@ from catalog.services.repository import stale_services_query
 from core.clock import utcnow
 from core.db import make_engine, make_sessionmaker
 from core.history import RecordVersion
-from server.demo import SEED_PRINCIPAL, seed_demo, seed_demo_report
+from server.demo.kit import SEED_PRINCIPAL
+from server.demo.seed import seed_demo, seed_demo_report
 from service_levels.metric_sql import MetricSettings
 from service_levels.models import Metric, Objective, SlaEvent, SlaEventKind
 from service_levels.objective_answers import objective_answers

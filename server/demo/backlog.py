@@ -13,13 +13,21 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.orgs.models import SalesforceOrg
 from catalog.services.models import Service
 from identity.models import Team
-from server.demo_graph import SEED_PRINCIPAL, Tally
+from server.demo.kit import (
+    SEED_PRINCIPAL,
+    Tally,
+    backdate,
+    deploy_hotfix,
+    ids_by_slug,
+    ignore,
+    move_item,
+    ship,
+)
 from work.backlog import actions as work
 from work.backlog import review_actions, sprint_actions
 from work.backlog.models import (
@@ -32,7 +40,7 @@ from work.backlog.models import (
 )
 from work.backlog.transitions import SKIPS_SPRINTS
 from work.releases import actions as releases
-from work.releases import hotfix_actions, readiness_actions
+from work.releases import readiness_actions
 from work.releases.models import (
     ReadinessAssessment,
     ReadinessRisk,
@@ -154,7 +162,7 @@ def seasons_around(today: date) -> tuple[tuple[Season, int, date, date], ...]:
 
 
 @dataclass
-class _WorkSeeder:
+class _BacklogSeeder:
     session: AsyncSession
     now: datetime
     tally: Tally
@@ -164,8 +172,8 @@ class _WorkSeeder:
     created_items: dict[str, BacklogItem] = field(default_factory=dict)
 
     async def run(self) -> None:
-        self.teams = await _ids_by_slug(self.session, Team)
-        self.services = await _ids_by_slug(self.session, Service)
+        self.teams = await ids_by_slug(self.session, Team)
+        self.services = await ids_by_slug(self.session, Service)
         for sprint in SPRINTS:
             self.sprints[sprint.name] = await self._sprint(sprint)
         for item in ITEMS:
@@ -221,9 +229,7 @@ class _WorkSeeder:
         # Items were raised over the last couple of months, not all at seeding time: lead
         # times (time to market) read believably.
         raised = self.now - timedelta(days=14 + zlib.crc32(demo.title.encode()) % 60)
-        await self.session.execute(
-            update(BacklogItem).where(BacklogItem.id == item.id).values(created_at=raised)
-        )
+        await backdate(self.session, BacklogItem, item.id, raised)
         await self._move(item, demo)
         self.created_items[demo.title] = item
 
@@ -263,9 +269,7 @@ class _WorkSeeder:
         await self._to(item, S.DONE)
 
     async def _to(self, item: BacklogItem, status: BacklogItemStatus) -> None:
-        await work.transition_item(
-            self.session, principal=SEED_PRINCIPAL, item_id=item.id, version=None, to=status
-        )
+        await move_item(self.session, item.id, status)
 
     async def _shipped_release(self) -> None:
         team_id = self.teams["sales-cloud"]
@@ -358,25 +362,6 @@ class _WorkSeeder:
             await ship(self.session, release.id)
 
 
-async def deploy_hotfix(
-    session: AsyncSession, *, item_id: uuid.UUID, org_ref: str, at: datetime
-) -> None:
-    """Record that a built hot fix reached the demo org with this credentials reference."""
-    org_id = await session.scalar(
-        select(SalesforceOrg.id).where(SalesforceOrg.credentials_ref == org_ref)
-    )
-    assert org_id is not None, f"the demo has no org {org_ref!r}"
-    await hotfix_actions.record_deployment(
-        session, principal=SEED_PRINCIPAL, item_id=item_id, org_id=org_id, deployed_at=at
-    )
-
-
-async def ship(session: AsyncSession, release_id: uuid.UUID) -> None:
-    """Start and ship a planned release, as the seed."""
-    for step in (releases.start_release, releases.ship_release):
-        await step(session, principal=SEED_PRINCIPAL, release_id=release_id, version=None)
-
-
 Readiness = tuple[
     str,
     ReadinessRisk,
@@ -396,17 +381,8 @@ def _readiness(shipped: bool) -> tuple[Readiness, ...]:
     return tuple((slug, ReadinessRisk.LOW, passed, True, (), (), ()) for slug in SEASONAL_SERVICES)
 
 
-async def _ids_by_slug(
-    session: AsyncSession, model: type[Team] | type[Service]
-) -> dict[str, uuid.UUID]:
-    rows = await session.execute(select(model.slug, model.id))
-    return dict(rows.all())
-
-
-def _ignore(kind: str, *, created: bool) -> None:
-    pass
-
-
-async def seed_demo_work(session: AsyncSession, *, now: datetime, tally: Tally = _ignore) -> None:
+async def seed_demo_backlogs(
+    session: AsyncSession, *, now: datetime, tally: Tally = ignore
+) -> None:
     """Add the demo's sprints, backlog items, releases and readiness assessments."""
-    await _WorkSeeder(session, now, tally).run()
+    await _BacklogSeeder(session, now, tally).run()

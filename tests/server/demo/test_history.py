@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.services.models import Lifecycle, Service
 from core.clock import replaying, utcnow
 from core.db import make_engine, make_sessionmaker
-from server.demo_desk import load_desk
-from server.demo_incident_plan import NOTABLE, plan_incidents, timeline
-from server.demo_request_plan import HISTORY, OPEN_NOW, RELEASE_NAME, plan_requests
+from server.demo.desk import load_desk
+from server.demo.incident_plan import NOTABLE, plan_incidents, timeline
+from server.demo.request_plan import HISTORY, OPEN_NOW, RELEASE_NAME, plan_requests
 from service_levels import repository as clocks
 from service_levels.clock import REQUEST_RULES, ClockKind, Phase, clock_state
 from service_levels.clock_stamps import setup_for, transitions_of

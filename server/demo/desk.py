@@ -19,10 +19,10 @@ from catalog.services.calendar import BusinessCalendar
 from catalog.services.models import Lifecycle, Service, Tier
 from identity.models import Person, Team
 from identity.principal import Principal, Role
-from server.demo_data import ISSUER, PEOPLE
-from service_levels.actions import policies_for, target_for
+from server.demo.organisation import ISSUER, PEOPLE
+from service_levels.actions import policies_for
 from service_levels.calendar_math import instant_after
-from service_levels.policy_defaults import ClockSubject, Targets
+from service_levels.policy_defaults import ClockSubject, Targets, target_for
 
 # The CRM service desk: L1 agents triage and fulfil, L2 experts take what L1 cannot.
 L1_AGENTS = ("liam.oconnor", "eva.horvath")

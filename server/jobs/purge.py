@@ -1,11 +1,12 @@
-"""`purge`: what retention no longer keeps, removed in batches, and reported.
+"""The `purge` job (daily) and command: what retention no longer keeps, removed in batches,
+and reported.
 
 Audit events older than `CATALOG_RETENTION_AUDIT_DAYS` and row history older than
 `CATALOG_RETENTION_HISTORY_DAYS` (0 keeps them forever); expired idempotency keys,
 sign-in states and browser sessions always. Each batch is its own short transaction, so
 the API keeps running meanwhile; audit events can be deleted only in a transaction that
-sets `catalog.purging` (identity/audit.py). The purge writes one `PURGE` audit event with
-what it removed.
+sets `catalog.purging` (the audit log's trigger, migration 0003). The purge writes one
+`PURGE` audit event with what it removed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.settings import Settings
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
+from server.jobs.context import JobContext
 
 BATCH_SIZE = 5_000
 
@@ -123,7 +125,13 @@ async def purge(
     return report
 
 
-__all__ = ["KINDS", "PurgeReport", "purge", "run_purge"]
+__all__ = ["KINDS", "PurgeReport", "purge", "purge_expired", "run_purge"]
+
+
+async def purge_expired(context: JobContext) -> str:
+    """The `purge` job: `purge` on the worker's engine, its report in a line."""
+    report = await purge(context.sessionmaker, context.settings)
+    return report.summary()
 
 
 async def run_purge(settings: Settings, url: str) -> PurgeReport:

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from core.db import make_engine, make_sessionmaker
-from server.demo import seed_demo_report
-from server.demo_data import TEAMS
-from server.demo_services import SERVICES
-from server.demo_work import ITEMS, READINESS, SEASONAL_SERVICES, SPRINTS, seasons_around
+from server.demo.backlog import ITEMS, READINESS, SEASONAL_SERVICES, SPRINTS, seasons_around
+from server.demo.organisation import TEAMS
+from server.demo.seed import seed_demo_report
+from server.demo.services import SERVICES
 from work.backlog.models import BacklogItem, BacklogItemStatus, Sprint
 from work.backlog.velocity import velocity
 from work.releases import repository as release_repository

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from core.settings import load_settings
 from salesforce.gateway import SalesforceGateway
-from server.demo_data import ORGS
-from server.demo_salesforce import start_demo_salesforce
-from server.demo_services import SERVICES
+from server.demo.organisation import ORGS
+from server.demo.salesforce import start_demo_salesforce
+from server.demo.services import SERVICES
 
 
 async def test_the_demo_orgs_answer_through_the_jwt_bearer_flow(tmp_path: Path) -> None:

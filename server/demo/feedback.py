@@ -19,8 +19,8 @@ from feedback.models import Feedback, FeedbackChannel, FeedbackKind, FeedbackSta
 from feedback.score import priority_score
 from identity.models import Person
 from identity.principal import Principal, Role
-from server.demo_data import ISSUER
-from server.demo_graph import SEED_PRINCIPAL, Tally, _ignore
+from server.demo.kit import SEED_PRINCIPAL, Tally, ignore
+from server.demo.organisation import ISSUER
 
 ITEMS = 300
 IDEAS = (
@@ -56,7 +56,7 @@ def _author(person_id: uuid.UUID) -> Principal:
 
 
 async def seed_demo_feedback(
-    session: AsyncSession, *, now: datetime, tally: Tally = _ignore
+    session: AsyncSession, *, now: datetime, tally: Tally = ignore
 ) -> None:
     """Feedback, votes and a little triage, spread over the last 90 days."""
     already = await session.scalar(select(func.count()).where(Feedback.external_id.like("demo-%")))

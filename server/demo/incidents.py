@@ -13,17 +13,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import replaying
 from core.events import IncidentsChanged, merging
 from identity.principal import Principal, Role
-from server.demo_desk import MONITORING, Desk, load_desk
-from server.demo_graph import SEED_PRINCIPAL, Tally, _ignore
-from server.demo_incident_plan import Act, DemoIncident, Step, plan_incidents, timeline
-from server.demo_work import deploy_hotfix, ship
-from work.backlog import actions as work
+from server.demo.desk import MONITORING, Desk, load_desk
+from server.demo.incident_plan import Act, DemoIncident, Step, plan_incidents, timeline
+from server.demo.kit import (
+    SEED_PRINCIPAL,
+    Tally,
+    backdate,
+    deploy_hotfix,
+    ignore,
+    known_titles,
+    move_item,
+    ship,
+)
 from work.backlog.models import BacklogItem, BacklogItemStatus
 from work.incidents import actions as incidents
 from work.incidents.models import Incident, IncidentStatus
@@ -46,16 +53,12 @@ NOTES = {
 
 
 async def seed_demo_incidents(
-    session: AsyncSession, *, now: datetime, tally: Tally = _ignore
+    session: AsyncSession, *, now: datetime, tally: Tally = ignore
 ) -> None:
     """About 40 incidents over the last 90 days; the newest few are still open."""
     desk = await load_desk(session)
     plans = plan_incidents(desk, now)
-    existing = set(
-        await session.scalars(
-            select(Incident.title).where(Incident.title.in_([plan.title for plan in plans]))
-        )
-    )
+    existing = await known_titles(session, Incident.title, [plan.title for plan in plans])
     # Every move is stamped once, at the end: the stamps are recomputed from all the moves.
     async with merging(session, IncidentsChanged):
         for plan in plans:
@@ -132,10 +135,7 @@ class _Replay:
         )
         if step.act is Act.REPORT:
             self.incident_id = incident.id
-            # Created when detected, as a live report would have been (history ignores it).
-            await self.session.execute(
-                update(Incident).where(Incident.id == incident.id).values(created_at=step.at)
-            )
+            await backdate(self.session, Incident, incident.id, step.at)  # when detected
 
     async def _move(self, incident_id: uuid.UUID, step: Step) -> None:
         plan = self.plan
@@ -186,9 +186,7 @@ class _Replay:
             service_id=self.desk.service(hotfix.service).id,
         )
         self.item_id = item.id
-        await self.session.execute(
-            update(BacklogItem).where(BacklogItem.id == item.id).values(created_at=at)
-        )
+        await backdate(self.session, BacklogItem, item.id, at)
 
     async def _ship_hotfix(self, step: Step) -> None:
         hotfix, item_id = self.plan.hotfix, self.item_id
@@ -213,9 +211,7 @@ class _Replay:
     ) -> None:
         """Built (READY, DONE) and shipped by a HOTFIX release of its own."""
         for status in (BacklogItemStatus.READY, BacklogItemStatus.DONE):
-            await work.transition_item(
-                self.session, principal=SEED_PRINCIPAL, item_id=item_id, version=None, to=status
-            )
+            await move_item(self.session, item_id, status)
         release = await releases.create_release(
             self.session,
             principal=SEED_PRINCIPAL,

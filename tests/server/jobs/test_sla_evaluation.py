@@ -16,7 +16,7 @@ from core.settings import load_settings
 from server.jobs import JOBS, JobContext, Scheduler, evaluate_slas, run_slot
 from service_levels.models import SlaEvent, SlaEventKind
 from tests import builders
-from tests.server.test_jobs import starting_now
+from tests.server.jobs.test_scheduler import starting_now
 from tests.service_levels.sla_builders import create_sla, responses
 
 

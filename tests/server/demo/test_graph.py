@@ -9,10 +9,10 @@ from catalog.graph import repository
 from catalog.graph.models import Dependency, SharedResource
 from catalog.services.models import Lifecycle, Service
 from core.db import make_engine, make_sessionmaker
-from server.demo import seed_demo_report
-from server.demo_data import TEAMS
-from server.demo_graph import DEPENDENCIES, RESOURCE, RESOURCES, seed_demo_graph
-from server.demo_services import SERVICES
+from server.demo.graph import DEPENDENCIES, RESOURCE, RESOURCES, seed_demo_graph
+from server.demo.organisation import TEAMS
+from server.demo.seed import seed_demo_report
+from server.demo.services import SERVICES
 from tests import builders
 
 

@@ -1,7 +1,7 @@
 """The demo's Salesforce: in dev with no org configured, `serve` starts the fake with demo data.
 
-Each demo org (server/demo_data.py, whose keys are its credentials references) gets a fake
-org reached through the JWT bearer flow, exactly as a real one would be; the CA, the
+Each demo org (server/demo/organisation.py, whose keys are its credentials references) gets a
+fake org reached through the JWT bearer flow, exactly as a real one would be; the CA, the
 connected app's key and certificate are made fresh under CATALOG_DATA_DIR.
 """
 
@@ -14,8 +14,8 @@ from core.salesforce_settings import SalesforceOrgConfig
 from core.settings import Settings
 from salesforce.fake import FakeSalesforce
 from salesforce.fake.demo import populate
-from server.demo_data import ORGS
-from server.demo_services import SERVICES
+from server.demo.organisation import ORGS
+from server.demo.services import SERVICES
 
 logger = logging.getLogger(__name__)
 SUPPORT_ORG = "crm-prod"

@@ -1,10 +1,4 @@
-"""Scheduled jobs, run once across replicas by `service-catalog worker`.
-
-To schedule a job, register it at the end of this file, one line:
-
-    register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
-
-where `run` is `async def evaluate_slas(context: JobContext) -> str` returning a summary.
+"""The scheduler and its job registry: each registered job run once across replicas.
 
 Every job runs in slots of its period, aligned on the database's clock (a daily job
 at 00:00 UTC plus its `offset`). In a slot, the first worker to take the job's advisory
@@ -22,14 +16,15 @@ import contextlib
 import hashlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.settings import Settings
+from server.jobs.context import JobContext, JobFunction
 from server.registry import MODEL_MODULES
 
 logger = logging.getLogger(__name__)
@@ -37,16 +32,6 @@ logger = logging.getLogger(__name__)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_GRACE = timedelta(minutes=1)
 LOCK_NAMESPACE = "service-catalog job:"
-
-
-@dataclass(frozen=True)
-class JobContext:
-    settings: Settings
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-
-
-JobFunction = Callable[[JobContext], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -200,42 +185,6 @@ class Scheduler:
             await asyncio.wait_for(self.stop.wait(), timeout=max(seconds, 0.01))
 
 
-async def run_purge(context: JobContext) -> str:
-    from server.purge import purge
-
-    report = await purge(context.sessionmaker, context.settings)
-    return report.summary()
-
-
-async def evaluate_slas(context: JobContext) -> str:
-    """Record the SLA events due now (service_levels/evaluation.py), in one transaction."""
-    from core.clock import utcnow
-    from service_levels.evaluation import evaluate_objectives
-    from service_levels.metric_sql import MetricSettings
-
-    settings = MetricSettings.of(context.settings)
-    async with context.sessionmaker() as session, session.begin():
-        summary = await evaluate_objectives(session, utcnow(), settings=settings)
-    return str(summary)
-
-
-async def restamp_clocks(context: JobContext) -> str:
-    """Re-stamp the SLA clocks left missing or stale (service_levels/stale_stamps.py)."""
-    from service_levels.stale_stamps import restamp_stale
-
-    report = await restamp_stale(
-        context.sessionmaker, warning_percent=context.settings.sla_warning_percent
-    )
-    return report.summary()
-
-
-async def sample_adoption(context: JobContext) -> str:
-    """Record the day's ADOPTION from Salesforce (server/adoption_sampling.py)."""
-    from server.adoption_sampling import run_adoption_sampling
-
-    return await run_adoption_sampling(context)
-
-
 async def run_worker(settings: Settings, url: str) -> None:
     """`service-catalog worker`: the scheduler until SIGINT or SIGTERM (twice: at once)."""
     async with _job_context(settings, url) as context:
@@ -272,14 +221,3 @@ async def run_jobs_once(settings: Settings, url: str, names: list[str]) -> list[
                 f"{name}: {summary if summary is not None else 'running elsewhere; skipped'}"
             )
     return lines
-
-
-# The scheduled jobs, one line each.
-register(Job("purge", every=timedelta(days=1), offset=timedelta(hours=3), run=run_purge))
-register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
-register(Job("clock-restamp", every=timedelta(minutes=10), run=restamp_clocks))
-register(
-    Job(
-        "adoption-sampling", every=timedelta(days=1), offset=timedelta(hours=1), run=sample_adoption
-    )
-)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, load_settings
-from server.purge import purge
+from server.jobs.purge import purge
 
 COMMAND = Path(sys.executable).parent / "service-catalog"
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from identity.models import MembershipRole
-from server.demo_data import PEOPLE
-from server.demo_desk import L2_EXPERTS, Desk, DeskService
+from server.demo.desk import L2_EXPERTS, Desk, DeskService
+from server.demo.organisation import PEOPLE
 from work.backlog.models import BacklogItemType
 from work.incidents.models import IncidentSource, Severity
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalog.services.models import DataClassification, Lifecycle, OwnershipRoleKind, Tier
-from server.demo_data import DemoBackup, DemoRole, DemoService
+from server.demo.organisation import DemoBackup, DemoRole, DemoService
 
 T1, T2, T3, T4 = Tier.TIER_1, Tier.TIER_2, Tier.TIER_3, Tier.TIER_4
 LIVE, BUILDING, PLANNED = Lifecycle.LIVE, Lifecycle.BUILDING, Lifecycle.PLANNED

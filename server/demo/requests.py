@@ -12,14 +12,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import replaying
 from core.events import ServiceRequestsChanged, merging
-from server.demo_desk import Desk, load_desk
-from server.demo_graph import SEED_PRINCIPAL, Tally, _ignore
-from server.demo_request_plan import (
+from server.demo.desk import Desk, load_desk
+from server.demo.kit import SEED_PRINCIPAL, Tally, backdate, ignore, known_titles, move_item
+from server.demo.request_plan import (
     BACKLOG_TEAM,
     RELEASE_NAME,
     Act,
@@ -27,7 +27,6 @@ from server.demo_request_plan import (
     Step,
     plan_requests,
 )
-from work.backlog import actions as work
 from work.backlog import sprint_actions
 from work.backlog.models import BacklogItem, BacklogItemStatus, Sprint
 from work.releases import actions as releases
@@ -60,18 +59,12 @@ TRIAGE_FIELDS = frozenset({"impact", "urgency", "support_tier", "assignee_id"})
 
 
 async def seed_demo_requests(
-    session: AsyncSession, *, now: datetime, tally: Tally = _ignore
+    session: AsyncSession, *, now: datetime, tally: Tally = ignore
 ) -> None:
     """About 250 requests over the last 90 days, a dozen of them still open now."""
     desk = await load_desk(session)
     plans = plan_requests(desk, now)
-    existing = set(
-        await session.scalars(
-            select(ServiceRequest.title).where(
-                ServiceRequest.title.in_([plan.title for plan in plans])
-            )
-        )
-    )
+    existing = await known_titles(session, ServiceRequest.title, [plan.title for plan in plans])
     for plan in plans:
         tally("service_request", created=plan.title not in existing)
     replay = _Replay(session, desk)
@@ -179,16 +172,8 @@ class _Replay:
 
     async def _plan_item(self, plan: PlannedRequest, item_id: uuid.UUID, at: datetime) -> None:
         """The owner team takes the defect into a sprint as soon as it arrives."""
-        await self.session.execute(
-            update(BacklogItem).where(BacklogItem.id == item_id).values(created_at=at)
-        )
-        await work.transition_item(
-            self.session,
-            principal=SEED_PRINCIPAL,
-            item_id=item_id,
-            version=None,
-            to=BacklogItemStatus.READY,
-        )
+        await backdate(self.session, BacklogItem, item_id, at)
+        await move_item(self.session, item_id, BacklogItemStatus.READY)
         sprint = await self.session.scalar(
             select(Sprint.id).where(
                 Sprint.team_id == self.desk.teams[BACKLOG_TEAM], Sprint.name == plan.sprint
@@ -205,13 +190,7 @@ class _Replay:
         """The sprint's defects are done, and the team's release ships them."""
         with replaying(at - timedelta(hours=4)):
             for item_id in self.items:
-                await work.transition_item(
-                    self.session,
-                    principal=SEED_PRINCIPAL,
-                    item_id=item_id,
-                    version=None,
-                    to=BacklogItemStatus.DONE,
-                )
+                await move_item(self.session, item_id, BacklogItemStatus.DONE)
             release = await releases.create_release(
                 self.session,
                 principal=SEED_PRINCIPAL,

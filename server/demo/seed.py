@@ -29,9 +29,13 @@ from core.settings import Settings
 from identity import actions as identity_actions
 from identity import repository as identity_repository
 from identity.models import MembershipRole
-from identity.principal import Principal, Role
 from server import subscribers
-from server.demo_data import (
+from server.demo.backlog import seed_demo_backlogs
+from server.demo.feedback import seed_demo_feedback
+from server.demo.graph import seed_demo_graph
+from server.demo.incidents import seed_demo_incidents
+from server.demo.kit import SEED_PRINCIPAL
+from server.demo.organisation import (
     BUSINESS_UNITS,
     CALENDARS,
     ISSUER,
@@ -45,18 +49,11 @@ from server.demo_data import (
     DemoService,
     DemoTeam,
 )
-from server.demo_feedback import seed_demo_feedback
-from server.demo_graph import seed_demo_graph
-from server.demo_incidents import seed_demo_incidents
-from server.demo_requests import seed_demo_requests
-from server.demo_services import SERVICES
-from server.demo_slas import seed_demo_slas
-from server.demo_work import seed_demo_work
+from server.demo.requests import seed_demo_requests
+from server.demo.services import SERVICES
+from server.demo.slas import seed_demo_slas
 from service_levels.metric_sql import MetricSettings
 
-SEED_PRINCIPAL = Principal(
-    subject="seed", issuer="urn:service-catalog:seed", granted_roles=frozenset({Role.ADMIN})
-)
 # Any fixed 64-bit number: two seeds started together run one after the other.
 SEED_LOCK_KEY = 0x5E41_CA7A_1060_0002
 HOUR = 3600
@@ -162,7 +159,7 @@ class _Seeder:
             for demo_role in _roles(service):
                 await self._ownership_role(service_id, demo_role)
         await seed_demo_graph(self.session, tally=self.report.tally)
-        await seed_demo_work(self.session, now=self.now, tally=self.report.tally)
+        await seed_demo_backlogs(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_requests(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_incidents(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_feedback(self.session, now=self.now, tally=self.report.tally)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from server.demo_data import PEOPLE
-from server.demo_desk import L1_AGENTS, L2_EXPERTS, Desk, DeskService
-from server.demo_request_titles import BODIES, Titles
+from server.demo.desk import L1_AGENTS, L2_EXPERTS, Desk, DeskService
+from server.demo.organisation import PEOPLE
+from server.demo.request_titles import BODIES, Titles
 from work.requests.models import Level, RequestKind
 from work.requests.priority import priority
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from server.demo_desk import DeskService
+from server.demo.desk import DeskService
 from work.requests.models import RequestKind
 
 _A, _CH, _DA = RequestKind.ACCESS, RequestKind.CHANGE, RequestKind.DATA

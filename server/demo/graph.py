@@ -9,29 +9,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.graph import actions, repository
 from catalog.graph.models import DependencyKind, SharedResourceKind
 from catalog.services.models import Service
 from identity.models import Team
-from identity.principal import Principal, Role
-
-
-class Tally(Protocol):
-    def __call__(self, kind: str, *, created: bool) -> None: ...
-
-
-def _ignore(kind: str, *, created: bool) -> None:
-    pass
-
-
-SEED_PRINCIPAL = Principal(
-    subject="seed", issuer="urn:service-catalog:seed", granted_roles=frozenset({Role.ADMIN})
-)
+from server.demo.kit import SEED_PRINCIPAL, Tally, ids_by_slug, ignore
 
 
 @dataclass(frozen=True)
@@ -117,13 +102,6 @@ DEPENDENCIES = (
 )  # fmt: skip
 
 
-async def _ids_by_slug(
-    session: AsyncSession, model: type[Service] | type[Team]
-) -> dict[str, uuid.UUID]:
-    rows = await session.execute(select(model.slug, model.id))
-    return {row.slug: row.id for row in rows}
-
-
 async def _resource(
     session: AsyncSession, resource: DemoResource, teams: dict[str, uuid.UUID]
 ) -> tuple[uuid.UUID, bool]:
@@ -143,13 +121,13 @@ async def _resource(
     return created.id, True
 
 
-async def seed_demo_graph(session: AsyncSession, *, tally: Tally = _ignore) -> int:
+async def seed_demo_graph(session: AsyncSession, *, tally: Tally = ignore) -> int:
     """Add the demo's shared resources and dependencies; returns how many records it created.
 
     `tally(kind, created=...)` hears of each record, found or created.
     """
-    teams = await _ids_by_slug(session, Team)
-    services = await _ids_by_slug(session, Service)
+    teams = await ids_by_slug(session, Team)
+    services = await ids_by_slug(session, Service)
     created = 0
     resources: dict[str, uuid.UUID] = {}
     for resource in RESOURCES:

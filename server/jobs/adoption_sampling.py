@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.clock import utcnow
 from core.history import set_transaction_actor
 from salesforce.gateway import SalesforceGateway
-from server.jobs import JobContext
+from server.jobs.context import JobContext
 from service_levels.adoption_sampling import ACTOR, sample_adoption
 
 

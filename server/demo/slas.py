@@ -10,7 +10,6 @@ creates nothing. The evaluation job then runs once, so `slaEvents` has something
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.principal import Principal
+from server.demo.kit import Tally
 from service_levels import measurement_repository, sla_actions
 from service_levels.evaluation import evaluate_objectives
 from service_levels.measurement_repository import MeasurementRow
@@ -26,7 +26,6 @@ from service_levels.models import Comparator, Measurement, MeasurementSource, Me
 from service_levels.models import WindowKind as W
 from service_levels.sla_actions import ObjectiveSpec
 
-Tally = Callable[..., None]
 HOUR = 3600.0
 _MOST, _LEAST = Comparator.AT_MOST, Comparator.AT_LEAST
 

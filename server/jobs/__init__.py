@@ -1,0 +1,58 @@
+"""Scheduled jobs, run once across replicas by `service-catalog worker` (server/jobs/scheduler.py).
+
+To schedule a job, write it in a module of its own here and register it below, one line:
+
+    register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
+
+where `run` is `async def evaluate_slas(context: JobContext) -> str` returning a summary.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from server.jobs.adoption_sampling import run_adoption_sampling
+from server.jobs.clock_restamp import restamp_clocks
+from server.jobs.context import JobContext, JobFunction
+from server.jobs.purge import purge_expired
+from server.jobs.scheduler import (
+    EPOCH,
+    JOBS,
+    Job,
+    Scheduler,
+    register,
+    run_jobs_once,
+    run_now,
+    run_slot,
+    run_worker,
+)
+from server.jobs.sla_evaluation import evaluate_slas
+
+__all__ = [
+    "EPOCH",
+    "JOBS",
+    "Job",
+    "JobContext",
+    "JobFunction",
+    "Scheduler",
+    "evaluate_slas",
+    "register",
+    "restamp_clocks",
+    "run_jobs_once",
+    "run_now",
+    "run_slot",
+    "run_worker",
+]
+
+# The scheduled jobs, one line each.
+register(Job("purge", every=timedelta(days=1), offset=timedelta(hours=3), run=purge_expired))
+register(Job("sla-evaluation", every=timedelta(minutes=5), run=evaluate_slas))
+register(Job("clock-restamp", every=timedelta(minutes=10), run=restamp_clocks))
+register(
+    Job(
+        "adoption-sampling",
+        every=timedelta(days=1),
+        offset=timedelta(hours=1),
+        run=run_adoption_sampling,
+    )
+)
