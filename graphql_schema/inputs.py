@@ -1,29 +1,25 @@
-"""Helpers for input objects: which fields the caller actually sent."""
+"""Inputs every domain shares: archive and delete by id, the order direction."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
+from enum import Enum
 
-from strawberry import UNSET
-
-from core.errors import Required
+import strawberry
 
 
-def provided(data: Any, *, exclude: tuple[str, ...] = ("id", "version")) -> dict[str, Any]:
-    """The fields of an input object that were given (null included), by Python name."""
-    return {
-        field.name: getattr(data, field.name)
-        for field in dataclasses.fields(data)
-        if field.name not in exclude and getattr(data, field.name) is not UNSET
-    }
+@strawberry.input(description="Archive a record: hidden from lists unless includeArchived.")
+class ArchiveInput:
+    id: strawberry.ID
+    version: int
 
 
-def refuse_nulls(fields: dict[str, Any], *names: str) -> None:
-    """Refuse an explicit null for a field that cannot be empty."""
-    for name in names:
-        if name in fields and fields[name] is None:
-            camel = "".join(
-                part.capitalize() if index else part for index, part in enumerate(name.split("_"))
-            )
-            raise Required(f"{camel} cannot be null", field=[camel])
+@strawberry.input(description="Delete a record nothing refers to; its history stays.")
+class DeleteInput:
+    id: strawberry.ID
+    version: int
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"

@@ -14,43 +14,50 @@ from strawberry.types.graphql import OperationType
 
 from core.settings import Introspection
 from graphql_schema.access import access_error
-from graphql_schema.catalog.backlog_mutations import BacklogMutation
-from graphql_schema.catalog.backlog_queries import BacklogQuery
-from graphql_schema.catalog.graph_mutations import GraphMutation
-from graphql_schema.catalog.graph_queries import GraphQuery
-from graphql_schema.catalog.graph_types import Dependency, SharedResource
-from graphql_schema.catalog.incidents_mutations import IncidentMutation
-from graphql_schema.catalog.incidents_queries import IncidentQuery
-from graphql_schema.catalog.incidents_subscriptions import IncidentSubscription
-from graphql_schema.catalog.mutations import CatalogLifecycleMutation, CatalogMutation
-from graphql_schema.catalog.queries import CatalogQuery
-from graphql_schema.catalog.release_mutations import ReleaseMutation
-from graphql_schema.catalog.release_queries import ReleaseQuery
-from graphql_schema.catalog.requests_mutations import ServiceRequestMutation
-from graphql_schema.catalog.requests_queries import ServiceRequestQuery
-from graphql_schema.catalog.types import OwnershipRole, SalesforceOrg, Service
+from graphql_schema.catalog.graph.mutations import GraphMutation
+from graphql_schema.catalog.graph.queries import GraphQuery
+from graphql_schema.catalog.graph.types import Dependency, SharedResource
+from graphql_schema.catalog.orgs.mutations import (
+    SalesforceOrgLifecycleMutation,
+    SalesforceOrgMutation,
+)
+from graphql_schema.catalog.orgs.queries import SalesforceOrgQuery
+from graphql_schema.catalog.orgs.types import SalesforceOrg
+from graphql_schema.catalog.reviews.mutations import ReviewMutation
+from graphql_schema.catalog.services.mutations import ServiceLifecycleMutation, ServiceMutation
+from graphql_schema.catalog.services.queries import ServiceQuery
+from graphql_schema.catalog.services.types import OwnershipRole, Service
 from graphql_schema.context import Info
 from graphql_schema.directives import DirectiveLimit
 from graphql_schema.feedback.mutations import FeedbackMutation
 from graphql_schema.feedback.queries import FeedbackQuery
 from graphql_schema.feedback.subscriptions import FeedbackSubscription
 from graphql_schema.history import HistoryQuery
-from graphql_schema.identity.audit import AuditQuery
 from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
-from graphql_schema.identity.queries import IdentityQuery
+from graphql_schema.identity.queries import AuditQuery, IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
 from graphql_schema.introspection import IntrospectionPolicy
 from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.live import transport_error
 from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.observability import CatalogSchema, OperationMetrics, tracing_extension
-from graphql_schema.review import ReviewMutation
-from graphql_schema.service_levels.kpi_api import KpiQuery
-from graphql_schema.service_levels.measurement_api import MeasurementMutation
-from graphql_schema.service_levels.mutations import ServiceLevelMutation
-from graphql_schema.service_levels.sla_api import SlaMutation, SlaQuery
-from graphql_schema.service_levels.sla_event_api import SlaEventQuery, SlaEventSubscription
+from graphql_schema.service_levels.clocks.mutations import ClockPolicyMutation
+from graphql_schema.service_levels.kpis.queries import KpiQuery
+from graphql_schema.service_levels.measurements.mutations import MeasurementMutation
+from graphql_schema.service_levels.sla_events.queries import SlaEventQuery
+from graphql_schema.service_levels.sla_events.subscriptions import SlaEventSubscription
+from graphql_schema.service_levels.slas.mutations import SlaMutation
+from graphql_schema.service_levels.slas.queries import SlaQuery
 from graphql_schema.text_inputs import ControlCharacters
+from graphql_schema.work.backlog.mutations import BacklogMutation
+from graphql_schema.work.backlog.queries import BacklogQuery
+from graphql_schema.work.incidents.mutations import IncidentMutation
+from graphql_schema.work.incidents.queries import IncidentQuery
+from graphql_schema.work.incidents.subscriptions import IncidentSubscription
+from graphql_schema.work.releases.mutations import ReleaseMutation
+from graphql_schema.work.releases.queries import ReleaseQuery
+from graphql_schema.work.requests.mutations import ServiceRequestMutation
+from graphql_schema.work.requests.queries import ServiceRequestQuery
 from identity.audit import AuditEntry, AuditOutcome
 
 
@@ -69,7 +76,8 @@ class NodeQuery:
 class Query(
     NodeQuery,
     IdentityQuery,
-    CatalogQuery,
+    ServiceQuery,
+    SalesforceOrgQuery,
     GraphQuery,
     HistoryQuery,
     AuditQuery,
@@ -89,8 +97,10 @@ class Query(
 class Mutation(
     IdentityMutation,
     IdentityLifecycleMutation,
-    CatalogMutation,
-    CatalogLifecycleMutation,
+    ServiceMutation,
+    SalesforceOrgMutation,
+    ServiceLifecycleMutation,
+    SalesforceOrgLifecycleMutation,
     GraphMutation,
     ReviewMutation,
     FeedbackMutation,
@@ -98,7 +108,7 @@ class Mutation(
     ReleaseMutation,
     ServiceRequestMutation,
     IncidentMutation,
-    ServiceLevelMutation,
+    ClockPolicyMutation,
     SlaMutation,
     MeasurementMutation,
 ):

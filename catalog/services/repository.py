@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
 
 from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.services.models import (
@@ -96,8 +97,11 @@ def stale_services_query(now: datetime) -> Select[Service]:
     return select(Service).where(Service.archived_at.is_(None), due < now)
 
 
-async def get_by_slug(session: AsyncSession, slug: str) -> Service | None:
-    return await session.scalar(select(Service).where(Service.slug == slug))
+async def get_by_slug(
+    session: AsyncSession, slug: str, options: Sequence[ORMOption] = ()
+) -> Service | None:
+    """The service with this slug, with the loader `options` given (the API's selection)."""
+    return await session.scalar(select(Service).where(Service.slug == slug).options(*options))
 
 
 async def by_salesforce_keys(session: AsyncSession, keys: Sequence[str]) -> list[Service]:

@@ -4,11 +4,8 @@ import strawberry
 
 from feedback.models import FeedbackChannel, FeedbackKind, FeedbackStatus
 from feedback.repository import RankingScope
-from work.backlog.models import BacklogItemStatus, BacklogItemType
 
 strawberry.enum(FeedbackKind, description="What kind of feedback it is.")
 strawberry.enum(FeedbackChannel, description="Where the feedback came in.")
 strawberry.enum(FeedbackStatus, description="Where the feedback is in triage.")
 strawberry.enum(RankingScope, description="Where a ranking looks.")
-strawberry.enum(BacklogItemType)
-strawberry.enum(BacklogItemStatus)

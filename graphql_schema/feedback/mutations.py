@@ -21,7 +21,7 @@ from graphql_schema.feedback.inputs import (
 )
 from graphql_schema.feedback.payloads import FeedbackPayload, SubmitFeedbackPayload
 from graphql_schema.feedback.types import Feedback
-from graphql_schema.mutation import payload_object, run_mutation
+from graphql_schema.mutation_runner import payload_object, run_mutation
 from graphql_schema.node import decode_id
 from identity.principal import Principal, Role
 

@@ -13,13 +13,13 @@ from strawberry.dataloader import DataLoader
 
 import graphql_schema.feedback.enums  # noqa: F401  (registers the enums first)
 from feedback import models, repository
-from graphql_schema.catalog.types import Service
-from graphql_schema.catalog.work_types import BacklogItem
+from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
 from graphql_schema.identity.types import Person
 from graphql_schema.loaders import loader
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
+from graphql_schema.work.backlog.types import BacklogItem
 
 
 @strawberry.type(description="One move of a feedback item through triage.")

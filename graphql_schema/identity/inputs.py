@@ -1,11 +1,13 @@
-"""Inputs of the organisation's mutations."""
+"""Inputs of the organisation's mutations, and the audit log's filter."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import strawberry
 
 import graphql_schema.identity.enums  # noqa: F401  (registers the enums first)
-from identity import models
+from identity import audit, models
 
 
 @strawberry.input
@@ -54,3 +56,14 @@ class UpdateMembershipInput:
     id: strawberry.ID
     version: int
     role: models.MembershipRole
+
+
+@strawberry.input
+class AuditEventFilter:
+    actor: str | None = None
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    outcome: audit.AuditOutcome | None = None
+    since: datetime | None = None
+    until: datetime | None = None

@@ -6,6 +6,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_schema.access import requires
+from graphql_schema.archive_delete import archive_by_id, delete_by_id
 from graphql_schema.context import Info
 from graphql_schema.identity.inputs import (
     CreateBusinessUnitInput,
@@ -17,11 +18,11 @@ from graphql_schema.identity.inputs import (
 )
 from graphql_schema.identity.payloads import BusinessUnitPayload, MembershipPayload, TeamPayload
 from graphql_schema.identity.types import BusinessUnit, Membership, Team
-from graphql_schema.inputs import provided, refuse_nulls
-from graphql_schema.lifecycle import ArchiveInput, DeleteInput, DeletePayload
-from graphql_schema.lifecycle_actions import archive_by_id, delete_by_id
-from graphql_schema.mutation import payload_object, run_mutation
+from graphql_schema.input_fields import provided, refuse_nulls
+from graphql_schema.inputs import ArchiveInput, DeleteInput
+from graphql_schema.mutation_runner import payload_object, run_mutation
 from graphql_schema.node import decode_id
+from graphql_schema.payloads import DeletePayload
 from identity import actions, models
 from identity.principal import Principal, Role
 

@@ -1,4 +1,5 @@
-"""Queries of the organisation."""
+"""Queries of the organisation, and the audit log: AUDITOR and ADMIN only, and reading it
+is itself audited."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import strawberry
 from sqlalchemy import select
 
 from core.pagination import KeysetOrder, PageRequest
+from graphql_schema.access import requires
 from graphql_schema.connection import Connection, paginate
 from graphql_schema.context import Info
-from graphql_schema.identity.types import BusinessUnit, Person, Team, Viewer
+from graphql_schema.identity.inputs import AuditEventFilter
+from graphql_schema.identity.types import AuditEvent, BusinessUnit, Person, Team, Viewer
 from graphql_schema.prefetch import child_selections, loader_options
-from identity import models, repository
+from identity import audit, models, repository
+from identity.principal import Role
 
 
 @strawberry.type
@@ -103,3 +107,41 @@ class IdentityQuery:
             request=PageRequest(first, after, last, before),
             fingerprint_parts=[include_archived],
         )
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(
+        description="Audit events, newest first (AUDITOR).", metadata=requires(Role.AUDITOR)
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        filter: AuditEventFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AuditEvent]:
+        given = filter or AuditEventFilter()
+        audit_filter = audit.AuditFilter(
+            actor=given.actor,
+            action=given.action,
+            target_type=given.target_type,
+            target_id=given.target_id,
+            outcome=given.outcome,
+            since=given.since,
+            until=given.until,
+        )
+        page = await paginate(
+            info,
+            audit.events_query(audit_filter),
+            type_name="AuditEvent",
+            convert=AuditEvent.from_model,
+            order=KeysetOrder(audit.AuditEvent.at, audit.AuditEvent.id, descending=True, name="AT"),
+            request=PageRequest(first, after, last, before),
+            fingerprint_parts=[repr(audit_filter)],
+        )
+        for edge in page.edges:
+            info.context.note_sensitive_read("AuditEvent", edge.node.id)
+        return page

@@ -1,18 +1,20 @@
-"""GraphQL types of the organisation."""
+"""GraphQL types of the organisation, and the audit log's events."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
 import graphql_schema.identity.enums  # noqa: F401  (registers the enums first)
 from graphql_schema.context import Info
+from graphql_schema.feedback.satisfaction.loaders import satisfaction_of
+from graphql_schema.feedback.satisfaction.types import Satisfaction
 from graphql_schema.history import Versioned
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
-from graphql_schema.satisfaction import Satisfaction, satisfaction_of
-from identity import models
+from identity import audit, models
 from identity.principal import Role
 
 
@@ -151,6 +153,37 @@ class Viewer:
     roles: list[Role]
     teams: list[Team]
     is_machine: bool
+
+
+@strawberry.type(description="One audited act: a change, a sign-in, a refusal, a sensitive read.")
+class AuditEvent:
+    id: strawberry.ID
+    at: datetime
+    actor: str | None
+    action: str
+    target_type: str | None
+    target_id: str | None
+    outcome: audit.AuditOutcome
+    client_ip: str | None
+    user_agent: str | None
+    request_id: str | None
+    details: JSON
+
+    @classmethod
+    def from_model(cls, event: audit.AuditEvent) -> AuditEvent:
+        return cls(
+            id=strawberry.ID(str(event.id)),
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            outcome=event.outcome,
+            client_ip=event.client_ip,
+            user_agent=event.user_agent,
+            request_id=event.request_id,
+            details=JSON(event.details),
+        )
 
 
 register_relations("Person", {"memberships": ([models.Person.memberships], "Membership")})

@@ -31,7 +31,7 @@ from bench.documents import SERVICE_FIELDS
 from catalog.orgs.models import OrgKind
 from catalog.orgs.models import SalesforceOrg as OrgModel
 from catalog.services import models
-from graphql_schema.catalog.types import Service
+from graphql_schema.catalog.services.types import Service
 from identity.models import BusinessUnit, Person, Team, TeamKind
 from server.registry import metadata
 

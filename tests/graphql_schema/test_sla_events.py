@@ -17,7 +17,7 @@ from catalog.services.models import Tier
 from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from graphql_schema.node import global_id
-from graphql_schema.service_levels.sla_event_types import event_global_id
+from graphql_schema.service_levels.sla_events.types import event_global_id
 from server import dev_sign_in
 from server.app import create_app
 from service_levels.models import Objective, Sla, SlaEvent, SlaEventKind

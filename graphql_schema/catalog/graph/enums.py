@@ -1,0 +1,11 @@
+"""The dependency graph's enums, exposed to GraphQL once, before any type uses them."""
+
+import strawberry
+
+from catalog.graph.models import DependencyKind, SharedResourceKind
+
+strawberry.enum(SharedResourceKind, description="What a shared resource is.")
+strawberry.enum(
+    DependencyKind,
+    description="What a service needs a dependency for: to run, for data, to sign in.",
+)

@@ -1,0 +1,36 @@
+"""Inputs of the dependency graph's mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+import graphql_schema.catalog.graph.enums  # noqa: F401  (registers the enums first)
+from catalog.graph import models
+
+
+@strawberry.input
+class CreateSharedResourceInput:
+    name: str
+    kind: models.SharedResourceKind
+    owner_team_id: strawberry.ID
+    description: str = ""
+
+
+@strawberry.input
+class UpdateSharedResourceInput:
+    id: strawberry.ID
+    version: int
+    name: str | None = strawberry.UNSET
+    kind: models.SharedResourceKind | None = strawberry.UNSET
+    owner_team_id: strawberry.ID | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class CreateDependencyInput:
+    source_id: strawberry.ID = strawberry.field(description="The service that depends.")
+    target_id: strawberry.ID = strawberry.field(
+        description="The Service or SharedResource it depends on."
+    )
+    kind: models.DependencyKind
+    description: str | None = None

@@ -1,0 +1,69 @@
+"""Queries of SLAs: lists, and the stale ones."""
+
+from __future__ import annotations
+
+import strawberry
+
+from core.clock import utcnow
+from core.errors import DomainError
+from core.pagination import KeysetOrder, PageRequest
+from graphql_schema.connection import Connection, paginate
+from graphql_schema.context import Info
+from graphql_schema.errors import BadUserInput
+from graphql_schema.node import decode_id
+from graphql_schema.service_levels.slas.inputs import SlaFilter
+from graphql_schema.service_levels.slas.types import Sla
+from service_levels import models, repository
+
+ORDER = KeysetOrder(models.Sla.name, models.Sla.id, name="NAME")
+
+
+@strawberry.type
+class SlaQuery:
+    @strawberry.field(description="SLAs by name; archived ones only when asked.")
+    async def slas(
+        self,
+        info: Info,
+        filter: SlaFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Sla]:
+        given = filter or SlaFilter()
+        try:
+            service_id = (
+                decode_id(given.service_id, "Service", field="serviceId")
+                if given.service_id
+                else None
+            )
+        except DomainError as error:
+            raise BadUserInput(f"filter.{error.message}") from None
+        return await paginate(
+            info,
+            repository.slas_query(service_id=service_id, include_archived=given.include_archived),
+            type_name="Sla",
+            convert=Sla.from_model,
+            order=ORDER,
+            request=PageRequest(first, after, last, before),
+            fingerprint_parts=[str(service_id), given.include_archived],
+        )
+
+    @strawberry.field(description="SLAs whose last owner review is older than their interval.")
+    async def stale_slas(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Sla]:
+        return await paginate(
+            info,
+            repository.stale_slas_query(utcnow()),
+            type_name="Sla",
+            convert=Sla.from_model,
+            order=ORDER,
+            request=PageRequest(first, after, last, before),
+            fingerprint_parts=["stale"],
+        )

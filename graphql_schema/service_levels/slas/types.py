@@ -1,0 +1,256 @@
+"""SLAs and objectives as GraphQL sees them; objectives answer from the catalog's data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import graphql_schema.service_levels.enums  # registers the shared enums first
+import graphql_schema.service_levels.slas.enums  # noqa: F401  (and this aggregate's)
+from core.clock import utcnow
+from graphql_schema.catalog.reviews.types import Reviewable, review_fields
+from graphql_schema.catalog.services.types import Service
+from graphql_schema.context import Info
+from graphql_schema.errors import BadUserInput
+from graphql_schema.history import Versioned
+from graphql_schema.loaders import loader
+from graphql_schema.node import Node, global_id, register_node
+from graphql_schema.prefetch import register_relations
+from service_levels import models
+from service_levels.metric_sql import MetricSettings
+from service_levels.objective_answers import SeriesPoint, objective_answers, objective_series
+from service_levels.objectives import Answer, Status
+from service_levels.windows import Bucket, buckets
+
+MAX_SERIES_POINTS = 400
+
+
+@strawberry.type(description="A span of time, start included, end excluded.")
+class TimeRange:
+    start: datetime
+    end: datetime
+
+
+@strawberry.type(description="An objective's metric over one bucket of a series.")
+class ObjectiveSeriesPoint:
+    start: datetime
+    end: datetime
+    value: float | None
+    status: Status
+
+    @classmethod
+    def of(cls, point: SeriesPoint) -> ObjectiveSeriesPoint:
+        return cls(
+            start=point.window.start, end=point.window.end, value=point.value, status=point.status
+        )
+
+
+@strawberry.type(description="A reference value and when it was measured.")
+class Benchmark:
+    value: float
+    date: date | None
+
+
+@strawberry.type(description="The window an objective is measured over, in the service's zone.")
+class ObjectiveWindow:
+    kind: models.WindowKind
+    days: int | None = strawberry.field(description="For ROLLING_DAYS.")
+
+
+@strawberry.type(description="The records an objective counts: one severity, priority or kind.")
+class ObjectiveScope:
+    severity: str | None
+    priority: str | None
+    request_kind: str | None
+
+
+def check_series(start: datetime, end: datetime, bucket: Bucket) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise BadUserInput("series: from and to need a UTC offset")
+    if end <= start:
+        raise BadUserInput("series: to must be after from")
+    if sum(1 for _ in buckets(start, end, bucket, "UTC")) > MAX_SERIES_POINTS:
+        raise BadUserInput(
+            f"series: at most {MAX_SERIES_POINTS} points; use a wider bucket or a shorter span"
+        )
+
+
+@strawberry.type(
+    description="A metric held to a target. Ratios are fractions from 0 to 1; durations seconds."
+)
+class Objective(Node, Versioned):
+    id: strawberry.ID
+    metric: models.Metric
+    comparator: models.Comparator
+    target: float
+    benchmark: Benchmark | None
+    window: ObjectiveWindow
+    scope: ObjectiveScope | None
+    version: int
+    model: strawberry.Private[models.Objective]
+
+    @classmethod
+    def from_model(cls, objective: models.Objective) -> Objective:
+        has_scope = any(
+            (objective.scope_severity, objective.scope_priority, objective.scope_request_kind)
+        )
+        return cls(
+            id=global_id("Objective", objective.id),
+            metric=objective.metric,
+            comparator=objective.comparator,
+            target=objective.target,
+            benchmark=(
+                Benchmark(value=objective.benchmark_value, date=objective.benchmark_date)
+                if objective.benchmark_value is not None
+                else None
+            ),
+            window=ObjectiveWindow(kind=objective.window_kind, days=objective.window_days),
+            scope=(
+                ObjectiveScope(
+                    severity=objective.scope_severity,
+                    priority=objective.scope_priority,
+                    request_kind=objective.scope_request_kind,
+                )
+                if has_scope
+                else None
+            ),
+            version=objective.version,
+            model=objective,
+        )
+
+    async def _answer(self, info: Info) -> Answer | None:
+        settings = MetricSettings.of(info.context.settings)
+
+        async def batch(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Answer]:
+            return await objective_answers(session, ids, utcnow(), settings)
+
+        return await loader(info.context, "ObjectiveAnswerById", batch).load(self.model.id)
+
+    @strawberry.field(description="The value over the current window; null without data.")
+    async def current_value(self, info: Info) -> float | None:
+        found = await self._answer(info)
+        return found.current_value if found else None
+
+    @strawberry.field(
+        description="MET, AT_RISK (met, but under 25 % of the error budget left, or within 10 %"
+        " of a non-ratio target), BREACHED or NO_DATA."
+    )
+    async def status(self, info: Info) -> Status:
+        found = await self._answer(info)
+        return found.status if found else Status.NO_DATA
+
+    @strawberry.field(description="The unused share of the error budget (ratio metrics only).")
+    async def error_budget(self, info: Info) -> float | None:
+        found = await self._answer(info)
+        return found.error_budget if found else None
+
+    @strawberry.field(
+        description="The current value against the whole window before it, in the metric's"
+        " unit, signed so that positive is better; null when either has no data."
+    )
+    async def trend(self, info: Info) -> float | None:
+        found = await self._answer(info)
+        return found.trend if found else None
+
+    @strawberry.field(
+        description="The current value against the benchmark, in the metric's unit, signed so"
+        " that positive is better; null without a benchmark or data."
+    )
+    async def improvement_over_benchmark(self, info: Info) -> float | None:
+        found = await self._answer(info)
+        return found.improvement_over_benchmark if found else None
+
+    @strawberry.field(
+        description="The current window: from its start in the service's zone to now."
+    )
+    async def current_window(self, info: Info) -> TimeRange | None:
+        found = await self._answer(info)
+        if found is None or found.window is None:
+            return None
+        return TimeRange(start=found.window.start, end=found.window.end)
+
+    @strawberry.field(
+        description="How many records (incidents, clocks, ratings, measurements...) the"
+        " current value is made of."
+    )
+    async def samples(self, info: Info) -> int:
+        found = await self._answer(info)
+        return found.samples if found else 0
+
+    @strawberry.field(
+        description="The metric per local day, week or month of [from, to), for charts; at most"
+        f" {MAX_SERIES_POINTS} points (null, with an error, beyond)."
+    )
+    async def series(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        bucket: Bucket = Bucket.DAY,
+    ) -> list[ObjectiveSeriesPoint] | None:
+        # Nullable: a refused span nulls this field only, not the objective and its siblings.
+        check_series(from_, to, bucket)
+        settings = MetricSettings.of(info.context.settings)
+
+        async def batch(
+            session: AsyncSession, ids: Sequence[uuid.UUID]
+        ) -> dict[uuid.UUID, list[SeriesPoint]]:
+            return await objective_series(session, ids, from_, to, bucket, settings)
+
+        name = ("ObjectiveSeriesById", from_, to, bucket)
+        found = await loader(info.context, name, batch).load(self.model.id)
+        return [ObjectiveSeriesPoint.of(point) for point in found or []]
+
+
+@strawberry.type(description="An agreement on a service, made of objectives.")
+class Sla(Node, Versioned, Reviewable):
+    id: strawberry.ID
+    name: str
+    description: str
+    archived_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.Sla]
+
+    @classmethod
+    def from_model(cls, sla: models.Sla) -> Sla:
+        return cls(
+            id=global_id("Sla", sla.id),
+            name=sla.name,
+            description=sla.description,
+            archived_at=sla.archived_at,
+            version=sla.version,
+            created_at=sla.created_at,
+            updated_at=sla.updated_at,
+            model=sla,
+            **review_fields(
+                last_reviewed_at=sla.last_reviewed_at,
+                created_at=sla.created_at,
+                interval_days=sla.review_interval_days,
+            ),
+        )
+
+    @strawberry.field
+    def service(self) -> Service:
+        return Service.from_model(self.model.service)
+
+    @strawberry.field(description="Its objectives, in the order given.")
+    def objectives(self) -> list[Objective]:
+        return [Objective.from_model(objective) for objective in self.model.objectives]
+
+
+register_relations(
+    "Sla",
+    {
+        "service": ([models.Sla.service], "Service"),
+        "objectives": ([models.Sla.objectives], "Objective"),
+    },
+)
+register_node("Sla", models.Sla, Sla.from_model)
+register_node("Objective", models.Objective, Objective.from_model)

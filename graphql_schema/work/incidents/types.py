@@ -1,0 +1,158 @@
+"""Incidents as GraphQL sees them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+import graphql_schema.work.enums  # registers ValueStream first
+import graphql_schema.work.incidents.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.catalog.services.types import Service
+from graphql_schema.context import Info
+from graphql_schema.history import Versioned
+from graphql_schema.identity.types import Person
+from graphql_schema.node import Node, global_id, register_node
+from graphql_schema.prefetch import register_relations
+from graphql_schema.service_levels.clocks.fields import IncidentClockFields
+from graphql_schema.work.backlog.types import BacklogItem
+from work.incidents import models
+from work.incidents.transitions import allowed_next, cost, restore_seconds
+from work.value_streams import ValueStream
+
+
+@strawberry.type(description="An amount of money.")
+class Money:
+    amount: float
+    currency: str = strawberry.field(description="ISO 4217 code, CATALOG_CURRENCY.")
+
+
+@strawberry.type(
+    description="One move of an incident: who made it, when it happened, when recorded."
+)
+class IncidentStatusChange:
+    from_status: models.IncidentStatus | None
+    to_status: models.IncidentStatus
+    at: datetime = strawberry.field(description="When it happened (back-filled or now).")
+    recorded_at: datetime
+    actor: str | None
+    note: str | None
+
+    @classmethod
+    def from_model(cls, change: models.IncidentStatusChange) -> IncidentStatusChange:
+        return cls(
+            from_status=change.from_status,
+            to_status=change.to_status,
+            at=change.at,
+            recorded_at=change.recorded_at,
+            actor=change.actor,
+            note=change.note,
+        )
+
+
+@strawberry.type(description="An interruption or degradation of services, from detection to close.")
+class Incident(Node, Versioned, IncidentClockFields):
+    id: strawberry.ID
+    title: str
+    severity: models.Severity
+    source: models.IncidentSource
+    alert_key: str | None = strawberry.field(
+        description="The alert's identity at its source; repeats of an open alert land here."
+    )
+    alert_count: int = strawberry.field(description="How many times the alert was reported.")
+    last_alert_at: datetime
+    status: models.IncidentStatus
+    value_stream: ValueStream
+    root_cause: str | None
+    people_hours: float | None
+    detected_at: datetime
+    acknowledged_at: datetime | None
+    mitigated_at: datetime | None = strawberry.field(
+        description="The last mitigation; a reopen clears it (history keeps it)."
+    )
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    breach_at: datetime | None = strawberry.field(
+        description="When the running SLA clock breaches (kept by the SLA clocks)."
+    )
+    warning_at: datetime | None = strawberry.field(
+        description="When the running SLA clock passes CATALOG_SLA_WARNING_PERCENT of its target"
+        " (kept by the SLA clocks)."
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.Incident]
+
+    @classmethod
+    def from_model(cls, incident: models.Incident) -> Incident:
+        return cls(
+            id=global_id("Incident", incident.id),
+            title=incident.title,
+            severity=incident.severity,
+            source=incident.source,
+            alert_key=incident.alert_key,
+            alert_count=incident.alert_count,
+            last_alert_at=incident.last_alert_at,
+            status=incident.status,
+            value_stream=incident.value_stream,
+            root_cause=incident.root_cause,
+            people_hours=incident.people_hours,
+            detected_at=incident.detected_at,
+            acknowledged_at=incident.acknowledged_at,
+            mitigated_at=incident.mitigated_at,
+            resolved_at=incident.resolved_at,
+            closed_at=incident.closed_at,
+            breach_at=incident.breach_at,
+            warning_at=incident.warning_at,
+            version=incident.version,
+            created_at=incident.created_at,
+            updated_at=incident.updated_at,
+            model=incident,
+        )
+
+    @strawberry.field(description="Seconds from detection to the final mitigation.")
+    def restore_time_seconds(self) -> int | None:
+        return restore_seconds(self.model.detected_at, self.model.mitigated_at)
+
+    @strawberry.field(description="People-hours at CATALOG_INCIDENT_HOURLY_RATE.")
+    def cost(self, info: Info) -> Money | None:
+        settings = info.context.settings
+        amount = cost(self.model.people_hours, settings.incident_hourly_rate)
+        return Money(amount=amount, currency=settings.currency) if amount is not None else None
+
+    @strawberry.field(description="The services it affects, by name.")
+    def services(self) -> list[Service]:
+        return [Service.from_model(service) for service in self.model.services]
+
+    @strawberry.field
+    def commander(self) -> Person | None:
+        commander = self.model.commander
+        return Person.from_model(commander) if commander is not None else None
+
+    @strawberry.field(description="Every move, oldest first.")
+    def status_history(self) -> list[IncidentStatusChange]:
+        return [IncidentStatusChange.from_model(row) for row in self.model.status_changes]
+
+    @strawberry.field(description="Every state the incident may move to next.")
+    def next_statuses(self) -> list[models.IncidentStatus]:
+        return list(allowed_next(self.model.status))
+
+    @strawberry.field(
+        description="Its hot fixes: HOTFIX and VULNERABILITY items made for it, oldest first."
+    )
+    def hotfixes(self) -> list[BacklogItem]:
+        return [BacklogItem.from_model(item) for item in self.model.hotfixes]
+
+
+Model = models.Incident
+register_relations(
+    "Incident",
+    {
+        "services": ([Model.services], "Service"),
+        "commander": ([Model.commander], "Person"),
+        "statusHistory": ([Model.status_changes], "IncidentStatusChange"),
+        "hotfixes": ([Model.hotfixes], "BacklogItem"),
+    },
+)
+register_node("Incident", models.Incident, Incident.from_model)

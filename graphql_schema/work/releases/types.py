@@ -1,0 +1,177 @@
+"""Releases, seasonal readiness and hot-fix deployments as GraphQL sees them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+import graphql_schema.work.releases.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.catalog.orgs.types import SalesforceOrg
+from graphql_schema.catalog.services.types import Service
+from graphql_schema.history import Versioned
+from graphql_schema.identity.types import Team
+from graphql_schema.node import Node, global_id, register_node
+from graphql_schema.prefetch import register_relations
+from graphql_schema.work.backlog.types import BacklogItem
+from work.releases import models
+from work.releases.transitions import allowed_next
+
+
+@strawberry.type(description="Backlog items shipped together to the services they change.")
+class Release(Node, Versioned):
+    id: strawberry.ID
+    name: str
+    version_label: str | None = strawberry.field(description="The release's own version, if any.")
+    kind: models.ReleaseKind
+    status: models.ReleaseStatus
+    planned_on: date | None
+    season: models.Season | None = strawberry.field(description="Seasonal releases only.")
+    season_year: int | None
+    sandbox_preview_on: date | None
+    production_on: date | None
+    started_at: datetime | None
+    released_at: datetime | None
+    rolled_back_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.Release]
+
+    @classmethod
+    def from_model(cls, release: models.Release) -> Release:
+        return cls(
+            id=global_id("Release", release.id),
+            name=release.name,
+            version_label=release.version_label,
+            kind=release.kind,
+            status=release.status,
+            planned_on=release.planned_on,
+            season=release.season,
+            season_year=release.season_year,
+            sandbox_preview_on=release.sandbox_preview_on,
+            production_on=release.production_on,
+            started_at=release.started_at,
+            released_at=release.released_at,
+            rolled_back_at=release.rolled_back_at,
+            version=release.version,
+            created_at=release.created_at,
+            updated_at=release.updated_at,
+            model=release,
+        )
+
+    @strawberry.field(description="The status it may move to next.")
+    def next_statuses(self) -> list[models.ReleaseStatus]:
+        return list(allowed_next(self.model.status))
+
+    @strawberry.field(description="The team that runs the release.")
+    def owner_team(self) -> Team:
+        return Team.from_model(self.model.owner_team)
+
+    @strawberry.field(description="The services it changes, by name.")
+    def services(self) -> list[Service]:
+        return [Service.from_model(service) for service in self.model.services]
+
+    @strawberry.field(description="Its backlog items, by rank.")
+    def items(self) -> list[BacklogItem]:
+        return [BacklogItem.from_model(item) for item in self.model.items]
+
+    @strawberry.field(description="Seasonal releases: each service's readiness assessment.")
+    def readiness(self) -> list[ReadinessAssessment]:
+        return [ReadinessAssessment.from_model(row) for row in self.model.readiness]
+
+
+@strawberry.type(description="How ready one service is for a seasonal Salesforce release.")
+class ReadinessAssessment(Node, Versioned):
+    id: strawberry.ID
+    features_to_adopt: list[str]
+    release_updates_enforced: list[str]
+    risk: models.ReadinessRisk
+    regression_test_status: models.RegressionTestStatus
+    actions: list[str]
+    ready: bool
+    notes: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.ReadinessAssessment]
+
+    @classmethod
+    def from_model(cls, row: models.ReadinessAssessment) -> ReadinessAssessment:
+        return cls(
+            id=global_id("ReadinessAssessment", row.id),
+            features_to_adopt=list(row.features_to_adopt),
+            release_updates_enforced=list(row.release_updates_enforced),
+            risk=row.risk,
+            regression_test_status=row.regression_test_status,
+            actions=list(row.actions),
+            ready=row.ready,
+            notes=row.notes,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            model=row,
+        )
+
+    @strawberry.field
+    def release(self) -> Release:
+        return Release.from_model(self.model.release)
+
+    @strawberry.field
+    def service(self) -> Service:
+        return Service.from_model(self.model.service)
+
+
+@strawberry.type(description="A hot fix reached one Salesforce org.")
+class HotfixDeployment(Node, Versioned):
+    id: strawberry.ID
+    deployed_at: datetime
+    version: int
+    created_at: datetime
+    model: strawberry.Private[models.HotfixDeployment]
+
+    @classmethod
+    def from_model(cls, row: models.HotfixDeployment) -> HotfixDeployment:
+        return cls(
+            id=global_id("HotfixDeployment", row.id),
+            deployed_at=row.deployed_at,
+            version=row.version,
+            created_at=row.created_at,
+            model=row,
+        )
+
+    @strawberry.field
+    def salesforce_org(self) -> SalesforceOrg:
+        return SalesforceOrg.from_model(self.model.salesforce_org)
+
+    @strawberry.field(description="The hot fix.")
+    def item(self) -> BacklogItem:
+        return BacklogItem.from_model(self.model.item)
+
+
+register_relations(
+    "Release",
+    {
+        "ownerTeam": ([models.Release.owner_team], "Team"),
+        "services": ([models.Release.services], "Service"),
+        "items": ([models.Release.items], "BacklogItem"),
+        "readiness": ([models.Release.readiness], "ReadinessAssessment"),
+    },
+)
+register_relations(
+    "ReadinessAssessment",
+    {
+        "release": ([models.ReadinessAssessment.release], "Release"),
+        "service": ([models.ReadinessAssessment.service], "Service"),
+    },
+)
+register_relations(
+    "HotfixDeployment",
+    {
+        "salesforceOrg": ([models.HotfixDeployment.salesforce_org], "SalesforceOrg"),
+        "item": ([models.HotfixDeployment.item], "BacklogItem"),
+    },
+)
+register_node("Release", models.Release, Release.from_model)
+register_node("ReadinessAssessment", models.ReadinessAssessment, ReadinessAssessment.from_model)
+register_node("HotfixDeployment", models.HotfixDeployment, HotfixDeployment.from_model)

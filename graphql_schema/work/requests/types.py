@@ -1,0 +1,171 @@
+"""Service requests as GraphQL sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+import graphql_schema.work.enums  # registers ValueStream first
+import graphql_schema.work.requests.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.catalog.orgs.loaders import org_loader
+from graphql_schema.catalog.orgs.types import SalesforceCase
+from graphql_schema.catalog.services.types import Service
+from graphql_schema.context import Info
+from graphql_schema.history import Versioned
+from graphql_schema.identity.types import Person
+from graphql_schema.node import Node, global_id, register_node
+from graphql_schema.prefetch import register_relations
+from graphql_schema.service_levels.clocks.fields import ServiceRequestClockFields
+from graphql_schema.work.backlog.types import BacklogItem
+from salesforce.deadline import Deadline
+from salesforce.gateway import SalesforceGateway
+from work.requests import models
+from work.requests.transitions import allowed_next
+from work.requests.vendor import escalated_cases
+from work.value_streams import ValueStream
+
+
+@strawberry.type(description="One move of a service request: who made it, when, from and to.")
+class ServiceRequestStatusChange:
+    from_status: models.RequestStatus | None
+    to_status: models.RequestStatus
+    at: datetime
+    actor: str | None = strawberry.field(
+        description="`person:<id>`, `client:<id>@<issuer>`, or `system:release`."
+    )
+    note: str | None
+
+    @classmethod
+    def from_model(cls, change: models.RequestStatusChange) -> ServiceRequestStatusChange:
+        return cls(
+            from_status=change.from_status,
+            to_status=change.to_status,
+            at=change.at,
+            actor=change.actor,
+            note=change.note,
+        )
+
+
+async def _vendor_cases(
+    gateway: SalesforceGateway, ref: str, keys: Sequence[str], deadline: Deadline
+) -> dict[str, Any]:
+    return dict(await escalated_cases(gateway, ref, keys, deadline))
+
+
+@strawberry.type(description="Something a person asks of a service's team.")
+class ServiceRequest(Node, Versioned, ServiceRequestClockFields):
+    id: strawberry.ID
+    title: str
+    body: str
+    kind: models.RequestKind
+    impact: models.Level
+    urgency: models.Level
+    priority: models.Priority = strawberry.field(
+        description="Derived from impact and urgency by the priority matrix."
+    )
+    estimated_duration_seconds: int | None
+    support_tier: models.SupportTier = strawberry.field(
+        description="L1 or L2; escalating between them changes the tier, not the status."
+    )
+    value_stream: ValueStream
+    status: models.RequestStatus
+    vendor_case_number: str | None = strawberry.field(
+        description="The Salesforce Case opened by escalateToSalesforceSupport."
+    )
+    fulfilled_at: datetime | None
+    breach_at: datetime | None = strawberry.field(
+        description="When the running SLA clock breaches (kept by the SLA clocks)."
+    )
+    warning_at: datetime | None = strawberry.field(
+        description="When the running SLA clock passes CATALOG_SLA_WARNING_PERCENT of its target"
+        " (kept by the SLA clocks)."
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: strawberry.Private[models.ServiceRequest]
+
+    @classmethod
+    def from_model(cls, request: models.ServiceRequest) -> ServiceRequest:
+        return cls(
+            id=global_id("ServiceRequest", request.id),
+            title=request.title,
+            body=request.body,
+            kind=request.kind,
+            impact=request.impact,
+            urgency=request.urgency,
+            priority=request.priority,
+            estimated_duration_seconds=request.estimated_duration_seconds,
+            support_tier=request.support_tier,
+            value_stream=request.value_stream,
+            status=request.status,
+            vendor_case_number=request.vendor_case_number,
+            fulfilled_at=request.fulfilled_at,
+            breach_at=request.breach_at,
+            warning_at=request.warning_at,
+            version=request.version,
+            created_at=request.created_at,
+            updated_at=request.updated_at,
+            model=request,
+        )
+
+    @strawberry.field
+    def service(self) -> Service:
+        return Service.from_model(self.model.service)
+
+    @strawberry.field
+    def requester(self) -> Person:
+        return Person.from_model(self.model.requester)
+
+    @strawberry.field
+    def assignee(self) -> Person | None:
+        assignee = self.model.assignee
+        return Person.from_model(assignee) if assignee is not None else None
+
+    @strawberry.field(description="The backlog item it was assigned to (ASSIGNED_TO_BACKLOG).")
+    def backlog_item(self) -> BacklogItem | None:
+        item = self.model.backlog_item
+        return BacklogItem.from_model(item) if item is not None else None
+
+    @strawberry.field(description="Every move, oldest first.")
+    def status_history(self) -> list[ServiceRequestStatusChange]:
+        return [ServiceRequestStatusChange.from_model(row) for row in self.model.status_changes]
+
+    @strawberry.field(
+        description="Every state the request may move to next, by any mutation or automatically."
+    )
+    def next_statuses(self) -> list[models.RequestStatus]:
+        return list(allowed_next(self.model.status))
+
+    @strawberry.field(
+        description="The vendor's Case, read live from Salesforce. Null before escalation, when"
+        " the Case's org is not connected, or when it fails (see errors)."
+    )
+    async def vendor_case(self, info: Info) -> SalesforceCase | None:
+        gateway = info.context.salesforce
+        org_id = self.model.vendor_org_id
+        if gateway is None or org_id is None:
+            return None
+        ref = next((ref for ref in gateway.orgs if gateway.org_id(ref) == org_id), None)
+        loader = org_loader(info.context, "vendor_cases", _vendor_cases)
+        if ref is None or loader is None:
+            return None
+        case = await loader.load((ref, str(self.model.id)))
+        return SalesforceCase.from_record(org_id, case) if case is not None else None
+
+
+Request = models.ServiceRequest
+register_relations(
+    "ServiceRequest",
+    {
+        "service": ([Request.service], "Service"),
+        "requester": ([Request.requester], "Person"),
+        "assignee": ([Request.assignee], "Person"),
+        "backlogItem": ([Request.backlog_item], "BacklogItem"),
+        "statusHistory": ([Request.status_changes], "ServiceRequestStatusChange"),
+    },
+)
+register_node("ServiceRequest", models.ServiceRequest, ServiceRequest.from_model)
