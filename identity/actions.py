@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.errors import Duplicate, NotFound
+from core.errors import DomainError, Duplicate, NotFound
 from core.records import (
     apply_changes,
     archive_record,
@@ -21,6 +21,18 @@ from identity import repository
 from identity.models import BusinessUnit, Membership, MembershipRole, Person, Team, TeamKind
 from identity.permissions import require_admin, require_team_member
 from identity.principal import Principal
+
+# The unique keys of this domain's tables, as a refusal on the field they guard: the checks
+# below refuse a duplicate first, but a concurrent writer can win the race to the insert.
+UNIQUE_KEYS: dict[str, DomainError] = {
+    "uq_business_unit_name": Duplicate(
+        "a business unit with this name already exists", field=["name"]
+    ),
+    "uq_team_slug": Duplicate("a team with this slug already exists", field=["slug"]),
+    "uq_membership_person_id_team_id_role": Duplicate(
+        "the person already has this role in the team", field=["role"]
+    ),
+}
 
 
 async def create_business_unit(

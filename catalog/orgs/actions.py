@@ -11,7 +11,7 @@ from catalog.orgs import repository
 from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.orgs.org_id import InvalidOrgId, normalise_org_id
 from catalog.permissions import require_org_editor
-from core.errors import Duplicate, Invalid, NotFound, Required
+from core.errors import DomainError, Duplicate, Invalid, NotFound, Required
 from core.records import (
     apply_changes,
     archive_record,
@@ -22,6 +22,12 @@ from core.records import (
 from core.repository import get_by_id
 from core.validation import not_negative, optional_text, text_field, url_field
 from identity.principal import Principal
+
+# The unique keys of this domain's tables, as a refusal on the field they guard: the checks
+# below refuse a duplicate first, but a concurrent writer can win the race to the insert.
+UNIQUE_KEYS: dict[str, DomainError] = {
+    "uq_salesforce_org_org_id": Duplicate("this org is already in the catalog", field=["orgId"]),
+}
 
 
 def _org_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from catalog.services.models import (
     Tier,
 )
 from core.clock import utcnow
-from core.errors import AccessDenied, Duplicate, Invalid, NotFound
+from core.errors import AccessDenied, DomainError, Duplicate, Invalid, NotFound
 from core.events import ServiceClockTermsChanged, publish
 from core.history import note_extra_changes
 from core.records import (
@@ -44,6 +44,12 @@ from core.validation import (
 )
 from identity.models import Person, Team
 from identity.principal import Principal
+
+# The unique keys of this domain's tables, as a refusal on the field they guard: the checks
+# below refuse a duplicate first, but a concurrent writer can win the race to the insert.
+UNIQUE_KEYS: dict[str, DomainError] = {
+    "uq_service_slug": Duplicate("a service with this slug already exists", field=["slug"]),
+}
 
 _LINKS = {"runbook_url": "runbook", "repo_url": "repo", "dashboard_url": "dashboard"}
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feedback import actions, models
 from feedback.models import FeedbackChannel
 from feedback.submission import submit
-from graphql_schema.access import requires
 from graphql_schema.context import Info
+from graphql_schema.errors import UserError
 from graphql_schema.feedback.inputs import (
     FeedbackVoteInput,
     MergeFeedbackInput,
@@ -21,130 +22,119 @@ from graphql_schema.feedback.inputs import (
 )
 from graphql_schema.feedback.payloads import FeedbackPayload, SubmitFeedbackPayload
 from graphql_schema.feedback.types import Feedback
-from graphql_schema.mutation_runner import payload_object, run_mutation
+from graphql_schema.mutation_runner import Arguments, CustomPayload, ObjectPayload, mutation
 from graphql_schema.node import decode_id
 from identity.principal import Principal, Role
 
-FeedbackAction = Callable[[AsyncSession, Principal], Awaitable[models.Feedback]]
+FEEDBACK = ObjectPayload(FeedbackPayload, "feedback", Feedback)
 
 
-async def _payload(info: Info, action: FeedbackAction) -> FeedbackPayload:
-    feedback, errors = await run_mutation(info, action)
-    return FeedbackPayload(feedback=await _converted(info, feedback), user_errors=errors)
+@dataclass(frozen=True)
+class _Submitted:
+    feedback: models.Feedback
+    replayed: bool
 
 
-async def _converted(info: Info, feedback: models.Feedback | None) -> Feedback | None:
-    return await payload_object(
-        info, feedback, field="feedback", type_name="Feedback", convert=Feedback.from_model
+async def _submit(session: AsyncSession, *, principal: Principal, **given: Any) -> _Submitted:
+    """Submit through the door every channel shares; the item as stored, and whether it was
+    a replay of an earlier submission."""
+    result = await submit(session, principal=principal, **given)
+    return _Submitted(await actions.get_feedback(session, result.feedback_id), result.replayed)
+
+
+async def _submitted(
+    info: Info, input: SubmitFeedbackInput, result: _Submitted | None, errors: list[UserError]
+) -> SubmitFeedbackPayload:
+    return SubmitFeedbackPayload(
+        feedback=await FEEDBACK.node(info, result.feedback if result else None),
+        replayed=result.replayed if result else False,
+        user_errors=errors,
     )
 
 
 @strawberry.type
 class FeedbackMutation:
-    @strawberry.mutation(
-        description="Tell a service's team something (CONTRIBUTOR); idempotent with a key.",
-        metadata=requires(Role.CONTRIBUTOR),
+    @mutation(
+        "Tell a service's team something (CONTRIBUTOR); idempotent with a key.",
+        permission=Role.CONTRIBUTOR,
+        action=_submit,
+        payload=CustomPayload(SubmitFeedbackPayload, _submitted),
+        audited=lambda submitted: submitted.feedback,
     )
-    async def submit_feedback(
-        self, info: Info, input: SubmitFeedbackInput
-    ) -> SubmitFeedbackPayload:
-        replayed = False
-
-        async def action(session: AsyncSession, principal: Principal) -> models.Feedback:
-            nonlocal replayed
-            submission = actions.Submission(
-                service=input.service,
-                kind=input.kind,
-                title=input.title,
-                body=input.body,
-                rating=input.rating,
-                contact_email=input.contact_email,
-            )
-            result = await submit(
-                session,
-                principal=principal,
-                client_ip=info.context.facts.client_ip,
-                service=actions.service_reference(input.service),
-                submission=submission,
-                channel=FeedbackChannel.GRAPHQL,
-                allow_anonymous=False,
-                idempotency_key=input.idempotency_key,
-                canonical_body=_canonical(input),
-            )
-            replayed = result.replayed
-            return await actions.get_feedback(session, result.feedback_id)
-
-        feedback, errors = await run_mutation(info, action)
-        return SubmitFeedbackPayload(
-            feedback=await _converted(info, feedback), replayed=replayed, user_errors=errors
+    def submit_feedback(self, input: SubmitFeedbackInput, info: Info) -> Arguments:
+        submission = actions.Submission(
+            service=input.service,
+            kind=input.kind,
+            title=input.title,
+            body=input.body,
+            rating=input.rating,
+            contact_email=input.contact_email,
         )
+        return {
+            "client_ip": info.context.facts.client_ip,
+            "service": actions.service_reference(input.service),
+            "submission": submission,
+            "channel": FeedbackChannel.GRAPHQL,
+            "allow_anonymous": False,
+            "idempotency_key": input.idempotency_key,
+            "canonical_body": _canonical(input),
+        }
 
-    @strawberry.mutation(
-        description="Vote for feedback; once per person.", metadata=requires(Role.CONTRIBUTOR)
+    @mutation(
+        "Vote for feedback; once per person.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.vote,
+        payload=FEEDBACK,
     )
-    async def vote_feedback(self, info: Info, input: FeedbackVoteInput) -> FeedbackPayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Feedback:
-            feedback_id = decode_id(input.feedback_id, "Feedback", field="feedbackId")
-            return await actions.vote(session, principal=principal, feedback_id=feedback_id)
+    def vote_feedback(self, input: FeedbackVoteInput) -> Arguments:
+        return {"feedback_id": decode_id(input.feedback_id, "Feedback", field="feedbackId")}
 
-        return await _payload(info, action)
-
-    @strawberry.mutation(description="Take one's vote back.", metadata=requires(Role.CONTRIBUTOR))
-    async def retract_feedback_vote(self, info: Info, input: FeedbackVoteInput) -> FeedbackPayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Feedback:
-            feedback_id = decode_id(input.feedback_id, "Feedback", field="feedbackId")
-            return await actions.retract_vote(session, principal=principal, feedback_id=feedback_id)
-
-        return await _payload(info, action)
-
-    @strawberry.mutation(
-        description="Triage (owner team or product owner); errors name the allowed next states.",
-        metadata=requires(Role.CONTRIBUTOR),
+    @mutation(
+        "Take one's vote back.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.retract_vote,
+        payload=FEEDBACK,
     )
-    async def transition_feedback(
-        self, info: Info, input: TransitionFeedbackInput
-    ) -> FeedbackPayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Feedback:
-            return await actions.transition(
-                session,
-                principal=principal,
-                feedback_id=decode_id(input.id, "Feedback", field="id"),
-                version=input.version,
-                to=input.to,
-                note=input.note,
-            )
+    def retract_feedback_vote(self, input: FeedbackVoteInput) -> Arguments:
+        return {"feedback_id": decode_id(input.feedback_id, "Feedback", field="feedbackId")}
 
-        return await _payload(info, action)
-
-    @strawberry.mutation(
-        description="Merge a duplicate into the surviving item; votes move without doubles.",
-        metadata=requires(Role.CONTRIBUTOR),
+    @mutation(
+        "Triage (owner team or product owner); errors name the allowed next states.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.transition,
+        payload=FEEDBACK,
     )
-    async def merge_feedback(self, info: Info, input: MergeFeedbackInput) -> FeedbackPayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Feedback:
-            return await actions.merge(
-                session,
-                principal=principal,
-                source_id=decode_id(input.source_id, "Feedback", field="sourceId"),
-                target_id=decode_id(input.target_id, "Feedback", field="targetId"),
-            )
+    def transition_feedback(self, input: TransitionFeedbackInput) -> Arguments:
+        return {
+            "feedback_id": decode_id(input.id, "Feedback", field="id"),
+            "version": input.version,
+            "to": input.to,
+            "note": input.note,
+        }
 
-        return await _payload(info, action)
-
-    @strawberry.mutation(
-        description="Put feedback on the owner team's backlog; it becomes PLANNED.",
-        metadata=requires(Role.CONTRIBUTOR),
+    @mutation(
+        "Merge a duplicate into the surviving item; votes move without doubles.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.merge,
+        payload=FEEDBACK,
     )
-    async def promote_feedback(self, info: Info, input: PromoteFeedbackInput) -> FeedbackPayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Feedback:
-            return await actions.promote(
-                session,
-                principal=principal,
-                feedback_id=decode_id(input.id, "Feedback", field="id"),
-                version=input.version,
-            )
+    def merge_feedback(self, input: MergeFeedbackInput) -> Arguments:
+        return {
+            "source_id": decode_id(input.source_id, "Feedback", field="sourceId"),
+            "target_id": decode_id(input.target_id, "Feedback", field="targetId"),
+        }
 
-        return await _payload(info, action)
+    @mutation(
+        "Put feedback on the owner team's backlog; it becomes PLANNED.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.promote,
+        payload=FEEDBACK,
+    )
+    def promote_feedback(self, input: PromoteFeedbackInput) -> Arguments:
+        return {
+            "feedback_id": decode_id(input.id, "Feedback", field="id"),
+            "version": input.version,
+        }
 
 
 def _canonical(data: SubmitFeedbackInput) -> dict[str, object]:

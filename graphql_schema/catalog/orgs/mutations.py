@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.orgs import actions as org_actions
-from catalog.orgs import models as org_models
-from graphql_schema.access import requires
-from graphql_schema.archive_delete import archive_by_id, delete_by_id
+from graphql_schema.archive_delete import DELETED, by_id
 from graphql_schema.catalog.orgs.inputs import (
     CreateSalesforceOrgInput,
     OrgBackupPolicyInput,
@@ -18,31 +15,16 @@ from graphql_schema.catalog.orgs.inputs import (
 )
 from graphql_schema.catalog.orgs.payloads import SalesforceOrgPayload
 from graphql_schema.catalog.orgs.types import SalesforceOrg
-from graphql_schema.context import Info
-from graphql_schema.errors import UserError
 from graphql_schema.input_fields import provided, refuse_nulls
 from graphql_schema.inputs import ArchiveInput, DeleteInput
-from graphql_schema.mutation_runner import payload_object, run_mutation
+from graphql_schema.mutation_runner import Arguments, ObjectPayload, mutation
 from graphql_schema.node import decode_id
-from graphql_schema.payloads import DeletePayload
-from identity.principal import Principal, Role
+from identity.principal import Role
 
 _REQUIRED_ORG_FIELDS = ("org_id", "name", "instance_url", "kind")
 
 
-async def _org_payload(
-    info: Info, org: org_models.SalesforceOrg | None, errors: list[UserError]
-) -> SalesforceOrgPayload:
-    return SalesforceOrgPayload(
-        salesforce_org=await payload_object(
-            info,
-            org,
-            field="salesforceOrg",
-            type_name="SalesforceOrg",
-            convert=SalesforceOrg.from_model,
-        ),
-        user_errors=errors,
-    )
+ORG = ObjectPayload(SalesforceOrgPayload, "salesforce_org", SalesforceOrg)
 
 
 def org_fields(given: dict[str, Any]) -> dict[str, Any]:
@@ -61,66 +43,47 @@ def org_fields(given: dict[str, Any]) -> dict[str, Any]:
 
 @strawberry.type
 class SalesforceOrgMutation:
-    @strawberry.mutation(
-        description="Register a Salesforce org (ADMIN).", metadata=requires(Role.ADMIN)
+    @mutation(
+        "Register a Salesforce org (ADMIN).",
+        permission=Role.ADMIN,
+        action=org_actions.create_salesforce_org,
+        payload=ORG,
     )
-    async def create_salesforce_org(
-        self, info: Info, input: CreateSalesforceOrgInput
-    ) -> SalesforceOrgPayload:
-        async def action(session: AsyncSession, principal: Principal) -> org_models.SalesforceOrg:
-            fields = org_fields(provided(input, exclude=()))
-            return await org_actions.create_salesforce_org(
-                session, principal=principal, fields=fields
-            )
+    def create_salesforce_org(self, input: CreateSalesforceOrgInput) -> Arguments:
+        return {"fields": org_fields(provided(input, exclude=()))}
 
-        org, errors = await run_mutation(info, action)
-        return await _org_payload(info, org, errors)
-
-    @strawberry.mutation(
-        description="Change a Salesforce org (ADMIN).", metadata=requires(Role.ADMIN)
+    @mutation(
+        "Change a Salesforce org (ADMIN).",
+        permission=Role.ADMIN,
+        action=org_actions.update_salesforce_org,
+        payload=ORG,
     )
-    async def update_salesforce_org(
-        self, info: Info, input: UpdateSalesforceOrgInput
-    ) -> SalesforceOrgPayload:
-        async def action(session: AsyncSession, principal: Principal) -> org_models.SalesforceOrg:
-            given = provided(input)
-            refuse_nulls(given, *_REQUIRED_ORG_FIELDS)
-            return await org_actions.update_salesforce_org(
-                session,
-                principal=principal,
-                org_id=decode_id(input.id, "SalesforceOrg", field="id"),
-                version=input.version,
-                changes=org_fields(given),
-            )
-
-        org, errors = await run_mutation(info, action)
-        return await _org_payload(info, org, errors)
+    def update_salesforce_org(self, input: UpdateSalesforceOrgInput) -> Arguments:
+        given = provided(input)
+        refuse_nulls(given, *_REQUIRED_ORG_FIELDS)
+        return {
+            "org_id": decode_id(input.id, "SalesforceOrg", field="id"),
+            "version": input.version,
+            "changes": org_fields(given),
+        }
 
 
 @strawberry.type
 class SalesforceOrgLifecycleMutation:
-    @strawberry.mutation(
-        description="Archive a Salesforce org (ADMIN).", metadata=requires(Role.ADMIN)
+    @mutation(
+        "Archive a Salesforce org (ADMIN).",
+        permission=Role.ADMIN,
+        action=org_actions.archive_salesforce_org,
+        payload=ORG,
     )
-    async def archive_salesforce_org(self, info: Info, input: ArchiveInput) -> SalesforceOrgPayload:
-        org, errors = await archive_by_id(
-            info,
-            input,
-            type_name="SalesforceOrg",
-            archive=org_actions.archive_salesforce_org,
-            id_field="org_id",
-        )
-        return await _org_payload(info, org, errors)
+    def archive_salesforce_org(self, input: ArchiveInput) -> Arguments:
+        return by_id(input, "SalesforceOrg", "org_id")
 
-    @strawberry.mutation(
-        description="Delete a Salesforce org nothing refers to (ADMIN).",
-        metadata=requires(Role.ADMIN),
+    @mutation(
+        "Delete a Salesforce org nothing refers to (ADMIN).",
+        permission=Role.ADMIN,
+        action=org_actions.delete_salesforce_org,
+        payload=DELETED,
     )
-    async def delete_salesforce_org(self, info: Info, input: DeleteInput) -> DeletePayload:
-        return await delete_by_id(
-            info,
-            input,
-            type_name="SalesforceOrg",
-            delete=org_actions.delete_salesforce_org,
-            id_field="org_id",
-        )
+    def delete_salesforce_org(self, input: DeleteInput) -> Arguments:
+        return by_id(input, "SalesforceOrg", "org_id")

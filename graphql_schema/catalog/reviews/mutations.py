@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NotFound
 from core.ids import GlobalId, MalformedGlobalId
-from graphql_schema.access import requires
 from graphql_schema.catalog.reviews.inputs import ConfirmReviewInput
 from graphql_schema.catalog.reviews.payloads import ConfirmReviewPayload
 from graphql_schema.catalog.reviews.types import Reviewable
 from graphql_schema.context import Info
-from graphql_schema.mutation_runner import run_mutation
+from graphql_schema.errors import UserError
+from graphql_schema.mutation_runner import Arguments, CustomPayload, mutation
 from identity.principal import Principal, Role
 
 ConfirmAction = Callable[[AsyncSession, Principal, uuid.UUID], Awaitable[Any]]
@@ -38,27 +38,48 @@ def register_reviewable(
     _REVIEWABLE[type_name] = _ReviewableType(confirm, convert)
 
 
+def _reviewable(id: str) -> tuple[_ReviewableType, uuid.UUID]:
+    try:
+        decoded = GlobalId.decode(id)
+    except MalformedGlobalId:
+        raise NotFound("id is not a valid id", field=["id"]) from None
+    reviewable = _REVIEWABLE.get(decoded.type_name)
+    if reviewable is None:
+        raise NotFound("id does not name a reviewable record", field=["id"])
+    return reviewable, decoded.id
+
+
+async def _confirm(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    reviewable: _ReviewableType,
+    record_id: uuid.UUID,
+) -> tuple[_ReviewableType, Any]:
+    return reviewable, await reviewable.confirm(session, principal, record_id)
+
+
+async def _reviewed(
+    info: Info,
+    input: ConfirmReviewInput,
+    result: tuple[_ReviewableType, Any] | None,
+    errors: list[UserError],
+) -> ConfirmReviewPayload:
+    if result is None:
+        return ConfirmReviewPayload(reviewed=None, user_errors=errors)
+    reviewable, record = result
+    return ConfirmReviewPayload(reviewed=reviewable.convert(record), user_errors=[])
+
+
 @strawberry.type
 class ReviewMutation:
-    @strawberry.mutation(
-        description="Record an owner review: the record is fresh again.",
-        metadata=requires(Role.TEAM_MEMBER),
+    @mutation(
+        "Record an owner review: the record is fresh again.",
+        permission=Role.TEAM_MEMBER,
+        action=_confirm,
+        payload=CustomPayload(ConfirmReviewPayload, _reviewed),
+        audited=lambda reviewed: reviewed[1],
     )
-    async def confirm_review(self, info: Info, input: ConfirmReviewInput) -> ConfirmReviewPayload:
-        reviewable: _ReviewableType | None = None
-
-        async def action(session: AsyncSession, principal: Principal) -> Any:
-            nonlocal reviewable
-            try:
-                decoded = GlobalId.decode(input.id)
-            except MalformedGlobalId:
-                raise NotFound("id is not a valid id", field=["id"]) from None
-            reviewable = _REVIEWABLE.get(decoded.type_name)
-            if reviewable is None:
-                raise NotFound("id does not name a reviewable record", field=["id"])
-            return await reviewable.confirm(session, principal, decoded.id)
-
-        record, errors = await run_mutation(info, action)
-        if record is None or reviewable is None:
-            return ConfirmReviewPayload(reviewed=None, user_errors=errors)
-        return ConfirmReviewPayload(reviewed=reviewable.convert(record), user_errors=[])
+    def confirm_review(self, input: ConfirmReviewInput) -> Arguments:
+        reviewable, record_id = _reviewable(input.id)
+        return {"reviewable": reviewable, "record_id": record_id}

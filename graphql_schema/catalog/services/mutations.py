@@ -18,8 +18,7 @@ from catalog.services.calendar import (
     parse_wall_time,
 )
 from core.errors import Invalid
-from graphql_schema.access import requires
-from graphql_schema.archive_delete import archive_by_id, delete_by_id
+from graphql_schema.archive_delete import DELETED, by_id
 from graphql_schema.catalog.reviews.mutations import register_reviewable
 from graphql_schema.catalog.services.inputs import (
     BackupPolicyInput,
@@ -32,13 +31,10 @@ from graphql_schema.catalog.services.inputs import (
 )
 from graphql_schema.catalog.services.payloads import OwnershipRolePayload, ServicePayload
 from graphql_schema.catalog.services.types import OwnershipRole, Service
-from graphql_schema.context import Info
-from graphql_schema.errors import UserError
 from graphql_schema.input_fields import provided, refuse_nulls
 from graphql_schema.inputs import ArchiveInput, DeleteInput
-from graphql_schema.mutation_runner import payload_object, run_mutation
+from graphql_schema.mutation_runner import Arguments, ObjectPayload, mutation
 from graphql_schema.node import decode_id
-from graphql_schema.payloads import DeletePayload
 from identity.principal import Principal, Role
 
 _REQUIRED_SERVICE_FIELDS = (
@@ -47,15 +43,8 @@ _REQUIRED_SERVICE_FIELDS = (
 )  # fmt: skip
 
 
-async def _service_payload(
-    info: Info, service: models.Service | None, errors: list[UserError]
-) -> ServicePayload:
-    return ServicePayload(
-        service=await payload_object(
-            info, service, field="service", type_name="Service", convert=Service.from_model
-        ),
-        user_errors=errors,
-    )
+SERVICE = ObjectPayload(ServicePayload, "service", Service)
+OWNERSHIP_ROLE = ObjectPayload(OwnershipRolePayload, "ownership_role", OwnershipRole)
 
 
 def _wall_time(value: str, index: int, end: str) -> time:
@@ -110,130 +99,89 @@ def service_fields(given: dict[str, Any]) -> dict[str, Any]:
 
 @strawberry.type
 class ServiceMutation:
-    @strawberry.mutation(
-        description="Create a service (its owner team, or ADMIN).",
-        metadata=requires(Role.TEAM_MEMBER),
+    @mutation(
+        "Create a service (its owner team, or ADMIN).",
+        permission=Role.TEAM_MEMBER,
+        action=actions.create_service,
+        payload=SERVICE,
     )
-    async def create_service(self, info: Info, input: CreateServiceInput) -> ServicePayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Service:
-            fields = service_fields(provided(input, exclude=()))
-            return await actions.create_service(session, principal=principal, fields=fields)
+    def create_service(self, input: CreateServiceInput) -> Arguments:
+        return {"fields": service_fields(provided(input, exclude=()))}
 
-        service, errors = await run_mutation(info, action)
-        return await _service_payload(info, service, errors)
-
-    @strawberry.mutation(
-        description="Change a service (its owner team, or ADMIN).",
-        metadata=requires(Role.TEAM_MEMBER),
+    @mutation(
+        "Change a service (its owner team, or ADMIN).",
+        permission=Role.TEAM_MEMBER,
+        action=actions.update_service,
+        payload=SERVICE,
     )
-    async def update_service(self, info: Info, input: UpdateServiceInput) -> ServicePayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.Service:
-            given = provided(input)
-            refuse_nulls(given, *_REQUIRED_SERVICE_FIELDS)
-            return await actions.update_service(
-                session,
-                principal=principal,
-                service_id=decode_id(input.id, "Service", field="id"),
-                version=input.version,
-                changes=service_fields(given),
-            )
+    def update_service(self, input: UpdateServiceInput) -> Arguments:
+        given = provided(input)
+        refuse_nulls(given, *_REQUIRED_SERVICE_FIELDS)
+        return {
+            "service_id": decode_id(input.id, "Service", field="id"),
+            "version": input.version,
+            "changes": service_fields(given),
+        }
 
-        service, errors = await run_mutation(info, action)
-        return await _service_payload(info, service, errors)
-
-    @strawberry.mutation(
-        description="Give a person a typed role on a service.", metadata=requires(Role.TEAM_MEMBER)
+    @mutation(
+        "Give a person a typed role on a service.",
+        permission=Role.TEAM_MEMBER,
+        action=actions.create_ownership_role,
+        payload=OWNERSHIP_ROLE,
     )
-    async def create_ownership_role(
-        self, info: Info, input: CreateOwnershipRoleInput
-    ) -> OwnershipRolePayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.OwnershipRole:
-            return await actions.create_ownership_role(
-                session,
-                principal=principal,
-                service_id=decode_id(input.service_id, "Service", field="serviceId"),
-                person_id=decode_id(input.person_id, "Person", field="personId"),
-                role=input.role,
-                effective_from=input.effective_from,
-                effective_to=input.effective_to,
-            )
+    def create_ownership_role(self, input: CreateOwnershipRoleInput) -> Arguments:
+        return {
+            "service_id": decode_id(input.service_id, "Service", field="serviceId"),
+            "person_id": decode_id(input.person_id, "Person", field="personId"),
+            "role": input.role,
+            "effective_from": input.effective_from,
+            "effective_to": input.effective_to,
+        }
 
-        ownership, errors = await run_mutation(info, action)
-        return OwnershipRolePayload(
-            ownership_role=await payload_object(
-                info,
-                ownership,
-                field="ownershipRole",
-                type_name="OwnershipRole",
-                convert=OwnershipRole.from_model,
-            ),
-            user_errors=errors,
-        )
-
-    @strawberry.mutation(
-        description="Change a role's kind or dates; end it with effectiveTo.",
-        metadata=requires(Role.TEAM_MEMBER),
+    @mutation(
+        "Change a role's kind or dates; end it with effectiveTo.",
+        permission=Role.TEAM_MEMBER,
+        action=actions.update_ownership_role,
+        payload=OWNERSHIP_ROLE,
     )
-    async def update_ownership_role(
-        self, info: Info, input: UpdateOwnershipRoleInput
-    ) -> OwnershipRolePayload:
-        async def action(session: AsyncSession, principal: Principal) -> models.OwnershipRole:
-            changes = provided(input)
-            refuse_nulls(changes, "role", "effective_from")
-            return await actions.update_ownership_role(
-                session,
-                principal=principal,
-                ownership_role_id=decode_id(input.id, "OwnershipRole", field="id"),
-                version=input.version,
-                changes=changes,
-            )
-
-        ownership, errors = await run_mutation(info, action)
-        return OwnershipRolePayload(
-            ownership_role=await payload_object(
-                info,
-                ownership,
-                field="ownershipRole",
-                type_name="OwnershipRole",
-                convert=OwnershipRole.from_model,
-            ),
-            user_errors=errors,
-        )
+    def update_ownership_role(self, input: UpdateOwnershipRoleInput) -> Arguments:
+        changes = provided(input)
+        refuse_nulls(changes, "role", "effective_from")
+        return {
+            "ownership_role_id": decode_id(input.id, "OwnershipRole", field="id"),
+            "version": input.version,
+            "changes": changes,
+        }
 
 
 @strawberry.type
 class ServiceLifecycleMutation:
-    @strawberry.mutation(
-        description="Archive a service (its owner team, or ADMIN).",
-        metadata=requires(Role.TEAM_MEMBER),
+    @mutation(
+        "Archive a service (its owner team, or ADMIN).",
+        permission=Role.TEAM_MEMBER,
+        action=actions.archive_service,
+        payload=SERVICE,
     )
-    async def archive_service(self, info: Info, input: ArchiveInput) -> ServicePayload:
-        service, errors = await archive_by_id(
-            info, input, type_name="Service", archive=actions.archive_service, id_field="service_id"
-        )
-        return await _service_payload(info, service, errors)
+    def archive_service(self, input: ArchiveInput) -> Arguments:
+        return by_id(input, "Service", "service_id")
 
-    @strawberry.mutation(
-        description="Delete a service nothing refers to (HAS_DEPENDENTS).",
-        metadata=requires(Role.TEAM_MEMBER),
+    @mutation(
+        "Delete a service nothing refers to (HAS_DEPENDENTS).",
+        permission=Role.TEAM_MEMBER,
+        action=actions.delete_service,
+        payload=DELETED,
     )
-    async def delete_service(self, info: Info, input: DeleteInput) -> DeletePayload:
-        return await delete_by_id(
-            info, input, type_name="Service", delete=actions.delete_service, id_field="service_id"
-        )
+    def delete_service(self, input: DeleteInput) -> Arguments:
+        return by_id(input, "Service", "service_id")
 
-    @strawberry.mutation(
-        description="Delete an ownership role given by mistake.",
-        metadata=requires(Role.TEAM_MEMBER),
+    @mutation(
+        "Delete an ownership role given by mistake.",
+        permission=Role.TEAM_MEMBER,
+        action=actions.delete_ownership_role,
+        payload=DELETED,
     )
-    async def delete_ownership_role(self, info: Info, input: DeleteInput) -> DeletePayload:
-        return await delete_by_id(
-            info,
-            input,
-            type_name="OwnershipRole",
-            delete=actions.delete_ownership_role,
-            id_field="ownership_role_id",
-        )
+    def delete_ownership_role(self, input: DeleteInput) -> Arguments:
+        return by_id(input, "OwnershipRole", "ownership_role_id")
 
 
 async def _confirm_service_review(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from graphql_schema.access import requires
 from graphql_schema.context import Info
-from graphql_schema.mutation_runner import payload_object, run_mutation
+from graphql_schema.errors import UserError
+from graphql_schema.mutation_runner import Arguments, CustomPayload, ObjectPayload, mutation
 from graphql_schema.node import decode_id
 from graphql_schema.service_levels.measurements.inputs import (
     ImportMeasurementsInput,
@@ -20,7 +19,7 @@ from graphql_schema.service_levels.measurements.payloads import (
     RecordMeasurementPayload,
 )
 from graphql_schema.service_levels.measurements.types import Measurement
-from identity.principal import Principal, Role
+from identity.principal import Role
 from service_levels import measurement_import, measurements, models
 
 
@@ -35,66 +34,65 @@ def _reading(input: RecordMeasurementInput) -> measurements.Reading:
     )
 
 
+# The recorded measurement as the payload's object; `_recorded` adds what the result says.
+MEASUREMENT = ObjectPayload(RecordMeasurementPayload, "measurement", Measurement)
+
+
+async def _recorded(
+    info: Info,
+    input: RecordMeasurementInput,
+    result: measurements.Recorded | None,
+    errors: list[UserError],
+) -> RecordMeasurementPayload:
+    measurement = await MEASUREMENT.node(info, result.measurement if result else None)
+    return RecordMeasurementPayload(
+        measurement=measurement,
+        created=result.created if result and measurement else None,
+        updated=result.updated if result and measurement else None,
+        user_errors=errors,
+    )
+
+
+async def _imported(
+    info: Info,
+    input: ImportMeasurementsInput,
+    summary: measurement_import.ImportSummary | None,
+    errors: list[UserError],
+) -> ImportMeasurementsPayload:
+    return ImportMeasurementsPayload(
+        created=summary.created if summary else None,
+        updated=summary.updated if summary else None,
+        unchanged=summary.unchanged if summary else None,
+        user_errors=errors,
+    )
+
+
 @strawberry.type
 class MeasurementMutation:
-    @strawberry.mutation(
-        description="Record a value the catalog cannot compute (the service's owner team, an"
+    @mutation(
+        "Record a value the catalog cannot compute (the service's owner team, an"
         " ADMIN or a machine client with TEAM_MEMBER); the same (metric, service, at) again"
         " changes nothing, or replaces the value.",
-        metadata=requires(Role.TEAM_MEMBER),
+        permission=Role.TEAM_MEMBER,
+        action=measurements.record_measurement,
+        payload=CustomPayload(RecordMeasurementPayload, _recorded),
+        audited=lambda recorded: recorded.measurement,
     )
-    async def record_measurement(
-        self, info: Info, input: RecordMeasurementInput
-    ) -> RecordMeasurementPayload:
-        outcome: list[measurements.Recorded] = []
+    def record_measurement(self, input: RecordMeasurementInput) -> Arguments:
+        return {
+            "service_id": decode_id(input.service_id, "Service", field="serviceId"),
+            "given": _reading(input),
+        }
 
-        async def action(session: AsyncSession, principal: Principal) -> models.Measurement:
-            recorded = await measurements.record_measurement(
-                session,
-                principal=principal,
-                service_id=decode_id(input.service_id, "Service", field="serviceId"),
-                given=_reading(input),
-            )
-            outcome.append(recorded)
-            return recorded.measurement
-
-        stored, errors = await run_mutation(info, action)
-        measurement = await payload_object(
-            info,
-            stored,
-            field="measurement",
-            type_name="Measurement",
-            convert=Measurement.from_model,
-        )
-        return RecordMeasurementPayload(
-            measurement=measurement,
-            created=outcome[0].created if measurement else None,
-            updated=outcome[0].updated if measurement else None,
-            user_errors=errors,
-        )
-
-    @strawberry.mutation(
-        description="Import measurements from CSV or JSON: every row is stored, or none (each"
+    @mutation(
+        "Import measurements from CSV or JSON: every row is stored, or none (each"
         " bad row is listed); rows repeating a stored value change nothing.",
-        metadata=requires(Role.TEAM_MEMBER),
+        permission=Role.TEAM_MEMBER,
+        action=measurement_import.import_measurements,
+        payload=CustomPayload(ImportMeasurementsPayload, _imported),
     )
-    async def import_measurements(
-        self, info: Info, input: ImportMeasurementsInput
-    ) -> ImportMeasurementsPayload:
-        async def action(
-            session: AsyncSession, principal: Principal
-        ) -> measurement_import.ImportSummary:
-            return await measurement_import.import_measurements(
-                session,
-                principal=principal,
-                format=measurement_import.ImportFormat(input.format),
-                content=input.content,
-            )
-
-        summary, errors = await run_mutation(info, action)
-        return ImportMeasurementsPayload(
-            created=summary.created if summary else None,
-            updated=summary.updated if summary else None,
-            unchanged=summary.unchanged if summary else None,
-            user_errors=errors,
-        )
+    def import_measurements(self, input: ImportMeasurementsInput) -> Arguments:
+        return {
+            "format": measurement_import.ImportFormat(input.format),
+            "content": input.content,
+        }

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DomainError, Duplicate
-from graphql_schema.access import requires
-from graphql_schema.context import Info
-from graphql_schema.mutation_runner import payload_object, run_mutation
+from graphql_schema.mutation_runner import Arguments, ObjectPayload, mutation
 from graphql_schema.node import decode_id
 from graphql_schema.work.backlog.payloads import BacklogItemPayload
 from graphql_schema.work.backlog.types import BacklogItem
@@ -30,27 +27,15 @@ from graphql_schema.work.releases.payloads import (
     ReleasePayload,
 )
 from graphql_schema.work.releases.types import HotfixDeployment, ReadinessAssessment, Release
-from identity.principal import Principal, Role
-from work.backlog import models as work_models
+from identity.principal import Role
 from work.releases import actions, hotfix_actions, readiness_actions
-from work.releases import models as release_models
 
 _CONSTRAINTS: dict[str, DomainError] = {
     "uq_release_season": Duplicate("this season's release already exists", field=["season"]),
 }
 PLANNING = "(the release's owner team or its product owner; ADMIN)"
-
-ReleaseAction = Callable[[AsyncSession, Principal], Awaitable[release_models.Release]]
-
-
-async def _release_payload(info: Info, action: ReleaseAction) -> ReleasePayload:
-    release, errors = await run_mutation(info, action, constraints=_CONSTRAINTS)
-    return ReleasePayload(
-        release=await payload_object(
-            info, release, field="release", type_name="Release", convert=Release.from_model
-        ),
-        user_errors=errors,
-    )
+RELEASE = ObjectPayload(ReleasePayload, "release", Release)
+BACKLOG_ITEM = ObjectPayload(BacklogItemPayload, "backlog_item", BacklogItem)
 
 
 def _ids(values: Sequence[str] | None, type_name: str, field: str) -> list[uuid.UUID] | None:
@@ -73,214 +58,150 @@ def _fields(input: CreateReleaseInput | UpdateReleaseInput) -> actions.ReleaseFi
     )
 
 
+def _items(input: ReleaseItemsInput) -> Arguments:
+    return {
+        "release_id": decode_id(input.release_id, "Release", field="releaseId"),
+        "item_ids": _ids(input.item_ids, "BacklogItem", "itemIds") or [],
+    }
+
+
+def _step(input: ReleaseStepInput) -> Arguments:
+    return {"release_id": decode_id(input.id, "Release", field="id"), "version": input.version}
+
+
 @strawberry.type
 class ReleaseMutation:
-    @strawberry.mutation(
-        description="Plan a release run by a team (its members or product owner; ADMIN);"
+    @mutation(
+        "Plan a release run by a team (its members or product owner; ADMIN);"
         " a seasonal one is named after its season.",
-        metadata=requires(Role.CONTRIBUTOR),
+        permission=Role.CONTRIBUTOR,
+        action=actions.create_release,
+        payload=RELEASE,
+        constraints=_CONSTRAINTS,
     )
-    async def create_release(self, info: Info, input: CreateReleaseInput) -> ReleasePayload:
-        async def action(session: AsyncSession, principal: Principal) -> release_models.Release:
-            return await actions.create_release(
-                session,
-                principal=principal,
-                owner_team_id=decode_id(input.owner_team_id, "Team", field="ownerTeamId"),
-                kind=input.kind,
-                fields=_fields(input),
-            )
+    def create_release(self, input: CreateReleaseInput) -> Arguments:
+        return {
+            "owner_team_id": decode_id(input.owner_team_id, "Team", field="ownerTeamId"),
+            "kind": input.kind,
+            "fields": _fields(input),
+        }
 
-        return await _release_payload(info, action)
-
-    @strawberry.mutation(
-        description=f"Rename, re-date or re-scope a release until it ships {PLANNING}.",
-        metadata=requires(Role.CONTRIBUTOR),
+    @mutation(
+        f"Rename, re-date or re-scope a release until it ships {PLANNING}.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.update_release,
+        payload=RELEASE,
+        constraints=_CONSTRAINTS,
     )
-    async def update_release(self, info: Info, input: UpdateReleaseInput) -> ReleasePayload:
-        async def action(session: AsyncSession, principal: Principal) -> release_models.Release:
-            return await actions.update_release(
-                session,
-                principal=principal,
-                release_id=decode_id(input.id, "Release", field="id"),
-                version=input.version,
-                fields=_fields(input),
-            )
+    def update_release(self, input: UpdateReleaseInput) -> Arguments:
+        return {
+            "release_id": decode_id(input.id, "Release", field="id"),
+            "version": input.version,
+            "fields": _fields(input),
+        }
 
-        return await _release_payload(info, action)
-
-    @strawberry.mutation(
-        description=f"Plan items for a release; their services join it {PLANNING}."
+    @mutation(
+        f"Plan items for a release; their services join it {PLANNING}."
         " A HOTFIX release takes only hot fixes and vulnerabilities.",
-        metadata=requires(Role.CONTRIBUTOR),
+        permission=Role.CONTRIBUTOR,
+        action=actions.add_to_release,
+        payload=RELEASE,
+        constraints=_CONSTRAINTS,
     )
-    async def add_to_release(self, info: Info, input: ReleaseItemsInput) -> ReleasePayload:
-        async def action(session: AsyncSession, principal: Principal) -> release_models.Release:
-            return await actions.add_to_release(
-                session,
-                principal=principal,
-                release_id=decode_id(input.release_id, "Release", field="releaseId"),
-                item_ids=_ids(input.item_ids, "BacklogItem", "itemIds") or [],
-            )
+    def add_to_release(self, input: ReleaseItemsInput) -> Arguments:
+        return _items(input)
 
-        return await _release_payload(info, action)
-
-    @strawberry.mutation(
-        description=f"Take items out of a release that has not shipped {PLANNING}.",
-        metadata=requires(Role.CONTRIBUTOR),
+    @mutation(
+        f"Take items out of a release that has not shipped {PLANNING}.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.remove_from_release,
+        payload=RELEASE,
+        constraints=_CONSTRAINTS,
     )
-    async def remove_from_release(self, info: Info, input: ReleaseItemsInput) -> ReleasePayload:
-        async def action(session: AsyncSession, principal: Principal) -> release_models.Release:
-            return await actions.remove_from_release(
-                session,
-                principal=principal,
-                release_id=decode_id(input.release_id, "Release", field="releaseId"),
-                item_ids=_ids(input.item_ids, "BacklogItem", "itemIds") or [],
-            )
+    def remove_from_release(self, input: ReleaseItemsInput) -> Arguments:
+        return _items(input)
 
-        return await _release_payload(info, action)
-
-    @strawberry.mutation(
-        description=f"PLANNED -> IN_PROGRESS {PLANNING}.", metadata=requires(Role.CONTRIBUTOR)
+    @mutation(
+        f"PLANNED -> IN_PROGRESS {PLANNING}.",
+        permission=Role.CONTRIBUTOR,
+        action=actions.start_release,
+        payload=RELEASE,
+        constraints=_CONSTRAINTS,
     )
-    async def start_release(self, info: Info, input: ReleaseStepInput) -> ReleasePayload:
-        async def action(session: AsyncSession, principal: Principal) -> release_models.Release:
-            return await actions.start_release(
-                session,
-                principal=principal,
-                release_id=decode_id(input.id, "Release", field="id"),
-                version=input.version,
-            )
+    def start_release(self, input: ReleaseStepInput) -> Arguments:
+        return _step(input)
 
-        return await _release_payload(info, action)
-
-    @strawberry.mutation(
-        description=f"IN_PROGRESS -> RELEASED {PLANNING}: every item (all DONE) becomes"
+    @mutation(
+        f"IN_PROGRESS -> RELEASED {PLANNING}: every item (all DONE) becomes"
         " RELEASED; linked requests are fulfilled and linked feedback delivered.",
-        metadata=requires(Role.CONTRIBUTOR),
+        permission=Role.CONTRIBUTOR,
+        action=actions.ship_release,
+        payload=RELEASE,
+        constraints=_CONSTRAINTS,
     )
-    async def ship_release(self, info: Info, input: ReleaseStepInput) -> ReleasePayload:
-        async def action(session: AsyncSession, principal: Principal) -> release_models.Release:
-            return await actions.ship_release(
-                session,
-                principal=principal,
-                release_id=decode_id(input.id, "Release", field="id"),
-                version=input.version,
-            )
+    def ship_release(self, input: ReleaseStepInput) -> Arguments:
+        return _step(input)
 
-        return await _release_payload(info, action)
-
-    @strawberry.mutation(
-        description=f"RELEASED -> ROLLED_BACK {PLANNING}: its items return to DONE; what"
+    @mutation(
+        f"RELEASED -> ROLLED_BACK {PLANNING}: its items return to DONE; what"
         " the release fulfilled or delivered is reopened.",
-        metadata=requires(Role.CONTRIBUTOR),
+        permission=Role.CONTRIBUTOR,
+        action=actions.roll_back_release,
+        payload=RELEASE,
+        constraints=_CONSTRAINTS,
     )
-    async def roll_back_release(self, info: Info, input: ReleaseStepInput) -> ReleasePayload:
-        async def action(session: AsyncSession, principal: Principal) -> release_models.Release:
-            return await actions.roll_back_release(
-                session,
-                principal=principal,
-                release_id=decode_id(input.id, "Release", field="id"),
-                version=input.version,
-            )
+    def roll_back_release(self, input: ReleaseStepInput) -> Arguments:
+        return _step(input)
 
-        return await _release_payload(info, action)
-
-    @strawberry.mutation(
-        description="Record or revise a service's readiness for a seasonal release (the"
+    @mutation(
+        "Record or revise a service's readiness for a seasonal release (the"
         " service's owner team or product owner; ADMIN).",
-        metadata=requires(Role.CONTRIBUTOR),
+        permission=Role.CONTRIBUTOR,
+        action=readiness_actions.assess_readiness,
+        payload=ObjectPayload(
+            ReadinessAssessmentPayload, "readiness_assessment", ReadinessAssessment
+        ),
     )
-    async def assess_readiness(
-        self, info: Info, input: AssessReadinessInput
-    ) -> ReadinessAssessmentPayload:
-        async def action(
-            session: AsyncSession, principal: Principal
-        ) -> release_models.ReadinessAssessment:
-            return await readiness_actions.assess_readiness(
-                session,
-                principal=principal,
-                release_id=decode_id(input.release_id, "Release", field="releaseId"),
-                service_id=decode_id(input.service_id, "Service", field="serviceId"),
-                version=input.version,
-                readiness=readiness_actions.Readiness(
-                    risk=input.risk,
-                    regression_test_status=input.regression_test_status,
-                    ready=input.ready,
-                    features_to_adopt=input.features_to_adopt,
-                    release_updates_enforced=input.release_updates_enforced,
-                    actions=input.actions,
-                    notes=input.notes,
-                ),
-            )
-
-        assessment, errors = await run_mutation(info, action)
-        return ReadinessAssessmentPayload(
-            readiness_assessment=await payload_object(
-                info,
-                assessment,
-                field="readinessAssessment",
-                type_name="ReadinessAssessment",
-                convert=ReadinessAssessment.from_model,
+    def assess_readiness(self, input: AssessReadinessInput) -> Arguments:
+        return {
+            "release_id": decode_id(input.release_id, "Release", field="releaseId"),
+            "service_id": decode_id(input.service_id, "Service", field="serviceId"),
+            "version": input.version,
+            "readiness": readiness_actions.Readiness(
+                risk=input.risk,
+                regression_test_status=input.regression_test_status,
+                ready=input.ready,
+                features_to_adopt=input.features_to_adopt,
+                release_updates_enforced=input.release_updates_enforced,
+                actions=input.actions,
+                notes=input.notes,
             ),
-            user_errors=errors,
-        )
+        }
 
-    @strawberry.mutation(
-        description="A hot fix (DONE or RELEASED) reached one of its affected orgs (the owner"
+    @mutation(
+        "A hot fix (DONE or RELEASED) reached one of its affected orgs (the owner"
         " team or its product owner; ADMIN). Recording an org again corrects the time.",
-        metadata=requires(Role.CONTRIBUTOR),
+        permission=Role.CONTRIBUTOR,
+        action=hotfix_actions.record_deployment,
+        payload=ObjectPayload(HotfixDeploymentPayload, "hotfix_deployment", HotfixDeployment),
     )
-    async def record_hotfix_deployment(
-        self, info: Info, input: RecordHotfixDeploymentInput
-    ) -> HotfixDeploymentPayload:
-        async def action(
-            session: AsyncSession, principal: Principal
-        ) -> release_models.HotfixDeployment:
-            return await hotfix_actions.record_deployment(
-                session,
-                principal=principal,
-                item_id=decode_id(input.item_id, "BacklogItem", field="itemId"),
-                org_id=decode_id(input.salesforce_org_id, "SalesforceOrg", field="salesforceOrgId"),
-                deployed_at=input.deployed_at,
-            )
+    def record_hotfix_deployment(self, input: RecordHotfixDeploymentInput) -> Arguments:
+        return {
+            "item_id": decode_id(input.item_id, "BacklogItem", field="itemId"),
+            "org_id": decode_id(input.salesforce_org_id, "SalesforceOrg", field="salesforceOrgId"),
+            "deployed_at": input.deployed_at,
+        }
 
-        deployment, errors = await run_mutation(info, action)
-        return HotfixDeploymentPayload(
-            hotfix_deployment=await payload_object(
-                info,
-                deployment,
-                field="hotfixDeployment",
-                type_name="HotfixDeployment",
-                convert=HotfixDeployment.from_model,
-            ),
-            user_errors=errors,
-        )
-
-    @strawberry.mutation(
-        description="A hot fix was applied back to the development line (the owner team or"
+    @mutation(
+        "A hot fix was applied back to the development line (the owner team or"
         " its product owner; ADMIN).",
-        metadata=requires(Role.CONTRIBUTOR),
+        permission=Role.CONTRIBUTOR,
+        action=hotfix_actions.record_back_merge,
+        payload=BACKLOG_ITEM,
     )
-    async def record_back_merge(
-        self, info: Info, input: RecordBackMergeInput
-    ) -> BacklogItemPayload:
-        async def action(session: AsyncSession, principal: Principal) -> work_models.BacklogItem:
-            return await hotfix_actions.record_back_merge(
-                session,
-                principal=principal,
-                item_id=decode_id(input.item_id, "BacklogItem", field="itemId"),
-                version=input.version,
-                merged_at=input.back_merged_at,
-            )
-
-        item, errors = await run_mutation(info, action)
-        return BacklogItemPayload(
-            backlog_item=await payload_object(
-                info,
-                item,
-                field="backlogItem",
-                type_name="BacklogItem",
-                convert=BacklogItem.from_model,
-            ),
-            user_errors=errors,
-        )
+    def record_back_merge(self, input: RecordBackMergeInput) -> Arguments:
+        return {
+            "item_id": decode_id(input.item_id, "BacklogItem", field="itemId"),
+            "version": input.version,
+            "merged_at": input.back_merged_at,
+        }
