@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
+import structlog
 from asgi_lifespan import LifespanManager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.db import make_engine
+from core.logs import configure_logging
 from core.settings import Settings, load_settings
 from server.app import create_app
 from tests import database
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.identity.idp import TestIssuer
 
 # A 2-core machine running the suite can be slow; the production time limits would turn a
 # slow test into a TIMEOUT. Tests of the limits themselves pass their own small values.
@@ -125,3 +131,29 @@ async def fresh_database(server_url: str, template: str) -> AsyncIterator[str]:
     name = await database.clone(server_url, template, prefix="sc_fresh")
     yield database.with_database(server_url, name)
     await database.drop(server_url, name)
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[TestIssuer]:
+    """A real OIDC issuer serving its JWKS over HTTP, for one module's tokens."""
+    server = TestIssuer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Any]:
+    """Logging configured as `service-catalog` does, in JSON; the lines written so far."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    stream = io.StringIO()
+    configure_logging("INFO", "json", stream)
+
+    def lines() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in stream.getvalue().splitlines() if line]
+
+    yield lines
+    root.handlers[:], root.level = handlers, level
+    logging.getLogger("uvicorn.access").disabled = False
+    structlog.reset_defaults()

@@ -10,7 +10,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.documents import SELECTED_RELATIONS, SERVICE_BY_SLUG, SERVICES_PAGE
-from tests import builders
+from tests.builders.catalog import create_org, create_ownership_role, create_service
+from tests.builders.identity import create_business_unit, create_person, create_team
 from tests.conftest import StatementCounter
 from tests.graphql import data
 
@@ -35,21 +36,19 @@ def _split(counter: StatementCounter) -> tuple[int, int]:
 
 
 async def _populate(session: AsyncSession, count: int) -> str:
-    unit = await builders.create_business_unit(session)
-    teams = [await builders.create_team(session, business_unit_id=unit.id) for _ in range(3)]
-    production = await builders.create_org(session)
-    sandbox = await builders.create_org(session, kind="SANDBOX", parent_id=production.id)
-    people = [await builders.create_person(session) for _ in range(4)]
+    unit = await create_business_unit(session)
+    teams = [await create_team(session, business_unit_id=unit.id) for _ in range(3)]
+    production = await create_org(session)
+    sandbox = await create_org(session, kind="SANDBOX", parent_id=production.id)
+    people = [await create_person(session) for _ in range(4)]
     slug = ""
     for index in range(count):
-        service = await builders.create_service(
+        service = await create_service(
             session, owner_team_id=teams[index % 3].id, orgs=[production, sandbox]
         )
         slug = service.slug
         for person in people[: 1 + index % 3]:
-            await builders.create_ownership_role(
-                session, service_id=service.id, person_id=person.id
-            )
+            await create_ownership_role(session, service_id=service.id, person_id=person.id)
     return slug
 
 

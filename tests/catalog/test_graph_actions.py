@@ -17,7 +17,8 @@ from core.clock import utcnow
 from core.errors import AccessDenied, Duplicate, HasDependents, Invalid, NotFound
 from core.history import RecordVersion
 from identity.principal import Principal, Role
-from tests import builders
+from tests.builders.catalog import create_dependency, create_service, create_shared_resource
+from tests.builders.identity import create_team
 
 ADMIN = Principal(subject="root", issuer="test", granted_roles=frozenset({Role.ADMIN}))
 
@@ -36,9 +37,9 @@ async def _dependencies(session: AsyncSession) -> int:
 
 
 async def test_a_dependency_needs_exactly_one_target(session: AsyncSession) -> None:
-    source = await builders.create_service(session)
-    target = await builders.create_service(session)
-    resource = await builders.create_shared_resource(session)
+    source = await create_service(session)
+    target = await create_service(session)
+    resource = await create_shared_resource(session)
 
     neither: dict[str, Any] = {}
     both: dict[str, Any] = {"target_service_id": target.id, "target_resource_id": resource.id}
@@ -56,7 +57,7 @@ async def test_a_dependency_needs_exactly_one_target(session: AsyncSession) -> N
 
 
 async def test_a_service_cannot_depend_on_itself(session: AsyncSession) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
 
     with pytest.raises(Invalid, match="itself"):
         await actions.create_dependency(
@@ -71,9 +72,9 @@ async def test_a_service_cannot_depend_on_itself(session: AsyncSession) -> None:
 async def test_the_same_dependency_twice_is_a_duplicate_but_another_kind_is_not(
     session: AsyncSession,
 ) -> None:
-    source = await builders.create_service(session)
-    resource = await builders.create_shared_resource(session)
-    await builders.create_dependency(session, source, resource, DependencyKind.AUTH)
+    source = await create_service(session)
+    resource = await create_shared_resource(session)
+    await create_dependency(session, source, resource, DependencyKind.AUTH)
 
     with pytest.raises(Duplicate):
         await actions.create_dependency(
@@ -94,7 +95,7 @@ async def test_the_same_dependency_twice_is_a_duplicate_but_another_kind_is_not(
 
 
 async def test_unknown_source_and_target_are_not_found(session: AsyncSession) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
 
     with pytest.raises(NotFound) as no_source:
         await actions.create_dependency(
@@ -117,8 +118,8 @@ async def test_unknown_source_and_target_are_not_found(session: AsyncSession) ->
 
 
 async def test_nothing_new_may_depend_on_an_archived_target(session: AsyncSession) -> None:
-    source = await builders.create_service(session)
-    retired = await builders.create_shared_resource(session, archived_at=utcnow())
+    source = await create_service(session)
+    retired = await create_shared_resource(session, archived_at=utcnow())
 
     with pytest.raises(Invalid, match="archived"):
         await actions.create_dependency(
@@ -133,8 +134,8 @@ async def test_nothing_new_may_depend_on_an_archived_target(session: AsyncSessio
 async def test_only_the_source_owner_team_adds_or_removes_dependencies(
     session: AsyncSession,
 ) -> None:
-    source = await builders.create_service(session)
-    target = await builders.create_service(session)  # owned by another team: no matter
+    source = await create_service(session)
+    target = await create_service(session)  # owned by another team: no matter
     outsider = member_of(target.owner_team_id)
 
     with pytest.raises(AccessDenied):
@@ -163,8 +164,8 @@ async def test_only_the_source_owner_team_adds_or_removes_dependencies(
 
 
 async def test_dependency_changes_are_kept_in_history(session: AsyncSession) -> None:
-    source = await builders.create_service(session)
-    resource = await builders.create_shared_resource(session)
+    source = await create_service(session)
+    resource = await create_shared_resource(session)
 
     created = await actions.create_dependency(
         session,
@@ -199,8 +200,8 @@ async def test_dependency_changes_are_kept_in_history(session: AsyncSession) -> 
 async def test_the_database_refuses_two_targets_and_self_dependencies(
     session: AsyncSession,
 ) -> None:
-    service = await builders.create_service(session)
-    resource = await builders.create_shared_resource(session)
+    service = await create_service(session)
+    resource = await create_shared_resource(session)
 
     for values in (
         {"target_service_id": None, "target_resource_id": None},
@@ -215,10 +216,8 @@ async def test_the_database_refuses_two_targets_and_self_dependencies(
 
 
 async def test_a_shared_resource_with_dependents_cannot_be_deleted(session: AsyncSession) -> None:
-    resource = await builders.create_shared_resource(session)
-    dependency = await builders.create_dependency(
-        session, await builders.create_service(session), resource
-    )
+    resource = await create_shared_resource(session)
+    dependency = await create_dependency(session, await create_service(session), resource)
 
     savepoint = await session.begin_nested()  # as each mutation runs
     with pytest.raises(HasDependents, match="dependency"):
@@ -235,8 +234,8 @@ async def test_a_shared_resource_with_dependents_cannot_be_deleted(session: Asyn
 
 
 async def test_a_service_others_depend_on_cannot_be_deleted(session: AsyncSession) -> None:
-    needed = await builders.create_service(session)
-    await builders.create_dependency(session, await builders.create_service(session), needed)
+    needed = await create_service(session)
+    await create_dependency(session, await create_service(session), needed)
 
     with pytest.raises(HasDependents, match="dependency"):
         await service_actions.delete_service(
@@ -245,8 +244,8 @@ async def test_a_service_others_depend_on_cannot_be_deleted(session: AsyncSessio
 
 
 async def test_shared_resource_names_are_unique(session: AsyncSession) -> None:
-    team = await builders.create_team(session)
-    await builders.create_shared_resource(session, name="Okta", owner_team_id=team.id)
+    team = await create_team(session)
+    await create_shared_resource(session, name="Okta", owner_team_id=team.id)
 
     with pytest.raises(Duplicate) as refused:
         await actions.create_shared_resource(
@@ -264,7 +263,7 @@ async def test_shared_resource_names_are_unique(session: AsyncSession) -> None:
 async def test_only_the_owner_team_registers_or_moves_a_shared_resource(
     session: AsyncSession,
 ) -> None:
-    team, other = await builders.create_team(session), await builders.create_team(session)
+    team, other = await create_team(session), await create_team(session)
     fields = {"name": "Kafka", "kind": SharedResourceKind.MIDDLEWARE, "owner_team_id": team.id}
 
     with pytest.raises(AccessDenied):

@@ -11,20 +11,20 @@ from catalog.graph import repository
 from catalog.graph.models import DependencyKind
 from catalog.graph.repository import Direction, Start, Step, rotate_to_smallest
 from catalog.services.models import Service
-from tests import builders
+from tests.builders.catalog import create_dependency, create_service, create_shared_resource
 
 RUNTIME, DATA, AUTH = DependencyKind.RUNTIME, DependencyKind.DATA, DependencyKind.AUTH
 
 
 async def _services(session: AsyncSession, count: int) -> list[Service]:
-    return [await builders.create_service(session) for _ in range(count)]
+    return [await create_service(session) for _ in range(count)]
 
 
 async def _chain(session: AsyncSession, length: int) -> list[Service]:
     """s0 -> s1 -> ... -> s(length-1), all RUNTIME."""
     services = await _services(session, length)
     for source, target in itertools.pairwise(services):
-        await builders.create_dependency(session, source, target)
+        await create_dependency(session, source, target)
     return services
 
 
@@ -79,10 +79,10 @@ async def test_depth_bounds_the_walk(session: AsyncSession) -> None:
 
 async def test_kinds_filter_every_hop(session: AsyncSession) -> None:
     a, b, c, d = await _services(session, 4)
-    await builders.create_dependency(session, a, b, RUNTIME)
-    await builders.create_dependency(session, b, c, DATA)  # breaks the RUNTIME chain
-    await builders.create_dependency(session, c, d, RUNTIME)
-    await builders.create_dependency(session, a, d, AUTH)
+    await create_dependency(session, a, b, RUNTIME)
+    await create_dependency(session, b, c, DATA)  # breaks the RUNTIME chain
+    await create_dependency(session, c, d, RUNTIME)
+    await create_dependency(session, a, d, AUTH)
 
     found = await repository.walk(
         session, roots=[a.id], direction=Direction.DEPENDENCIES, max_depth=10, kinds=[RUNTIME]
@@ -95,10 +95,10 @@ async def test_a_dependency_reached_twice_is_listed_once_at_its_shortest_depth(
     session: AsyncSession,
 ) -> None:
     a, b, c, d = await _services(session, 4)
-    await builders.create_dependency(session, a, b)
-    await builders.create_dependency(session, b, c)
-    await builders.create_dependency(session, c, d)
-    await builders.create_dependency(session, a, c)  # a shortcut: c -> d is at depth 2
+    await create_dependency(session, a, b)
+    await create_dependency(session, b, c)
+    await create_dependency(session, c, d)
+    await create_dependency(session, a, c)  # a shortcut: c -> d is at depth 2
 
     found = await repository.walk(
         session, roots=[a.id], direction=Direction.DEPENDENCIES, max_depth=10
@@ -122,7 +122,7 @@ async def test_a_dependency_reached_twice_is_listed_once_at_its_shortest_depth(
 
 async def test_a_cycle_ends_the_walk_without_failing_it(session: AsyncSession) -> None:
     a, b, c = await _chain(session, 3)
-    await builders.create_dependency(session, c, a)  # a -> b -> c -> a
+    await create_dependency(session, c, a)  # a -> b -> c -> a
 
     found = await repository.walk(
         session, roots=[a.id], direction=Direction.DEPENDENCIES, max_depth=20
@@ -133,7 +133,7 @@ async def test_a_cycle_ends_the_walk_without_failing_it(session: AsyncSession) -
 
 async def test_a_cycle_away_from_the_start_ends_the_walk_too(session: AsyncSession) -> None:
     a, b, c = await _chain(session, 3)
-    await builders.create_dependency(session, c, b)  # a -> b <-> c
+    await create_dependency(session, c, b)  # a -> b <-> c
 
     found = await repository.walk(
         session, roots=[a.id], direction=Direction.DEPENDENCIES, max_depth=20
@@ -144,7 +144,7 @@ async def test_a_cycle_away_from_the_start_ends_the_walk_too(session: AsyncSessi
 
 async def test_one_walk_serves_many_roots(session: AsyncSession) -> None:
     a, b, c = await _chain(session, 3)
-    lonely = await builders.create_service(session)
+    lonely = await create_service(session)
 
     found = await repository.walk(
         session,
@@ -159,11 +159,11 @@ async def test_one_walk_serves_many_roots(session: AsyncSession) -> None:
 
 
 async def test_dependents_of_a_shared_resource(session: AsyncSession) -> None:
-    okta = await builders.create_shared_resource(session, name="Okta")
+    okta = await create_shared_resource(session, name="Okta")
     portal, api, mobile = await _services(session, 3)
-    await builders.create_dependency(session, api, okta, AUTH)
-    await builders.create_dependency(session, portal, api)
-    await builders.create_dependency(session, mobile, api)
+    await create_dependency(session, api, okta, AUTH)
+    await create_dependency(session, portal, api)
+    await create_dependency(session, mobile, api)
 
     found = await repository.walk(
         session,
@@ -181,12 +181,12 @@ async def test_dependents_of_a_shared_resource(session: AsyncSession) -> None:
 
 async def test_every_cycle_of_the_catalog_is_listed_once(session: AsyncSession) -> None:
     a, b, c = await _chain(session, 3)
-    await builders.create_dependency(session, c, a)
-    await builders.create_dependency(session, c, a, DATA)  # a second edge, same cycle
-    d = await builders.create_service(session)
-    await builders.create_dependency(session, c, d)
-    await builders.create_dependency(session, d, c)
-    await builders.create_dependency(session, d, await builders.create_shared_resource(session))
+    await create_dependency(session, c, a)
+    await create_dependency(session, c, a, DATA)  # a second edge, same cycle
+    d = await create_service(session)
+    await create_dependency(session, c, d)
+    await create_dependency(session, d, c)
+    await create_dependency(session, d, await create_shared_resource(session))
 
     found = await repository.cycles(session, max_length=10)
 
@@ -198,8 +198,8 @@ async def test_every_cycle_of_the_catalog_is_listed_once(session: AsyncSession) 
 
 async def test_cycles_through_a_service_start_at_the_smallest_id(session: AsyncSession) -> None:
     a, b, c = await _chain(session, 3)
-    await builders.create_dependency(session, c, a)
-    outside = await builders.create_service(session)
+    await create_dependency(session, c, a)
+    outside = await create_service(session)
 
     found = await repository.cycles(session, through=[b.id, outside.id], max_length=10)
 
@@ -208,7 +208,7 @@ async def test_cycles_through_a_service_start_at_the_smallest_id(session: AsyncS
 
 async def test_cycles_longer_than_the_bound_are_not_looked_for(session: AsyncSession) -> None:
     services = await _chain(session, 4)
-    await builders.create_dependency(session, services[-1], services[0])
+    await create_dependency(session, services[-1], services[0])
 
     assert (await repository.cycles(session, max_length=3))[None] == []
     assert len((await repository.cycles(session, max_length=4))[None]) == 1

@@ -15,7 +15,8 @@ from feedback import actions, submission
 from feedback.errors import KeyInFlight
 from feedback.models import Feedback, FeedbackChannel, FeedbackKind, Vote
 from identity.principal import Principal, Role
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.identity import create_person
 
 
 @pytest.fixture
@@ -31,8 +32,8 @@ def _principal(person_id: Any) -> Principal:
 
 async def _setup(maker: async_sessionmaker[AsyncSession], people: int) -> tuple[Any, list[Any]]:
     async with maker() as session, session.begin():
-        service = await builders.create_service(session, slug="crm")
-        persons = [await builders.create_person(session) for _ in range(people)]
+        service = await create_service(session, slug="crm")
+        persons = [await create_person(session) for _ in range(people)]
         feedback = await actions.submit_feedback(
             session,
             principal=_principal(persons[0].id),

@@ -10,14 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feedback.models import Feedback
-from tests import builders
 
 BODY = {"service": "case-management", "kind": "IDEA", "title": "Bulk close", "body": "Please."}
-
-
-@pytest.fixture
-async def service(session: AsyncSession) -> Any:
-    return await builders.create_service(session, slug="case-management")
 
 
 async def _count(session: AsyncSession) -> int:

@@ -15,15 +15,9 @@ from core.oidc_settings import IssuerConfig
 from core.settings import load_settings
 from feedback.models import Feedback
 from server.app import create_app
-from tests import builders
 from tests.graphql import data
 
 BODY = {"service": "case-management", "kind": "IDEA", "title": "Bulk close", "body": "Please."}
-
-
-@pytest.fixture
-async def service(session: AsyncSession) -> Any:
-    return await builders.create_service(session, slug="case-management")
 
 
 async def _count(session: AsyncSession) -> int:

@@ -1,4 +1,4 @@
-"""The service desk under test: callers signed by a real test issuer, and request/incident builders.
+"""The service desk under test: callers signed by a real test issuer.
 
 Each caller is a real bearer token from `TestIssuer` (the validator is never patched): a
 person with IdP groups and team memberships, or the `monitoring` machine client.
@@ -8,40 +8,22 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.clock import utcnow
 from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from identity.models import MembershipRole, Person
 from server.app import create_app
-from tests import builders
+from tests.builders.identity import create_membership, create_person
 from tests.graphql import gql
 from tests.identity.idp import TestIssuer
-from work.incidents.models import (
-    Incident,
-    IncidentSource,
-    IncidentStatus,
-    IncidentStatusChange,
-    Severity,
-    incident_service,
-)
-from work.requests.models import (
-    Level,
-    Priority,
-    RequestKind,
-    RequestStatus,
-    RequestStatusChange,
-    ServiceRequest,
-)
 
 GROUPS = {
     "catalog-admins": "ADMIN",
@@ -50,13 +32,6 @@ GROUPS = {
 }
 MONITORING = "monitoring"
 _subjects = itertools.count(1)
-
-
-def running_issuer() -> Iterator[TestIssuer]:
-    issuer = TestIssuer()
-    issuer.start()
-    yield issuer
-    issuer.stop()
 
 
 def desk_settings(issuer: TestIssuer, **overrides: Any) -> Settings:
@@ -103,13 +78,11 @@ class Desk:
         role: MembershipRole = MembershipRole.ENGINEER,
     ) -> Caller:
         """A person with these IdP groups (`support`, `admins`, `contributors`) and teams."""
-        person = await builders.create_person(
+        person = await create_person(
             session, issuer=self.issuer.issuer, subject=f"desk-{next(_subjects)}"
         )
         for team_id in teams:
-            await builders.create_membership(
-                session, person_id=person.id, team_id=team_id, role=role
-            )
+            await create_membership(session, person_id=person.id, team_id=team_id, role=role)
         token = self.issuer.token(
             sub=person.subject, groups=[f"catalog-{group}" for group in groups]
         )
@@ -132,65 +105,3 @@ async def desk_client(
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield Desk(client, issuer)
-
-
-async def create_request(
-    session: AsyncSession,
-    *,
-    service_id: uuid.UUID,
-    requester_id: uuid.UUID,
-    status: RequestStatus = RequestStatus.NEW,
-    **overrides: Any,
-) -> ServiceRequest:
-    """A request already in `status`, with the status change that brought it there."""
-    values: dict[str, Any] = {
-        "title": "Give me access",
-        "body": "To the reports",
-        "kind": RequestKind.ACCESS,
-        "impact": Level.MEDIUM,
-        "urgency": Level.MEDIUM,
-        "priority": Priority.P3,
-        "created_at": utcnow(),  # the wall clock: a transaction's now() would tie them all
-        **overrides,
-    }
-    if status is RequestStatus.FULFILLED:
-        values.setdefault("fulfilled_at", utcnow())
-    request = ServiceRequest(
-        id=uuid.uuid4(), service_id=service_id, requester_id=requester_id, status=status, **values
-    )
-    session.add(request)
-    await session.flush()
-    session.add(RequestStatusChange(request_id=request.id, to_status=status, at=utcnow()))
-    await session.flush()
-    return request
-
-
-async def create_incident(
-    session: AsyncSession,
-    *,
-    service_ids: Sequence[uuid.UUID],
-    status: IncidentStatus = IncidentStatus.DETECTED,
-    detected_at: datetime | None = None,
-    **overrides: Any,
-) -> Incident:
-    at = detected_at or utcnow()
-    values: dict[str, Any] = {
-        "title": "Checkout is down",
-        "severity": Severity.SEV2,
-        "source": IncidentSource.USER_REPORT,
-        "detected_at": at,
-        "status_changed_at": at,
-        "created_at": utcnow(),
-        **overrides,
-    }
-    incident = Incident(id=uuid.uuid4(), status=status, **values)
-    session.add(incident)
-    await session.flush()
-    await session.execute(
-        incident_service.insert().values(
-            [{"incident_id": incident.id, "service_id": key} for key in service_ids]
-        )
-    )
-    session.add(IncidentStatusChange(incident_id=incident.id, to_status=status, at=at))
-    await session.flush()
-    return incident

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests import builders
+from tests.builders.catalog import create_service
 from tests.conftest import StatementCounter
 from tests.graphql import gql
 
@@ -26,7 +26,7 @@ async def test_a_failing_field_does_not_end_the_transaction_under_its_siblings(
     client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
 ) -> None:
     for _ in range(3):
-        await builders.create_service(session)
+        await create_service(session)
 
     body = await gql(client, QUERY)
     count_statements.reset()

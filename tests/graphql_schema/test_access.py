@@ -2,101 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInputObjectType,
-    GraphQLInputType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLScalarType,
-    get_named_type,
-    is_leaf_type,
-)
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from graphql_schema.node import global_id
-from graphql_schema.schema import build_schema
-from server import dev_sign_in
-from server.app import create_app
-from tests import builders
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.builders.catalog import create_org, create_service
+from tests.builders.identity import create_person, create_team
 from tests.graphql import gql
+from tests.graphql_schema.schema_walk import SCHEMA, document, sample
 
-SCHEMA = build_schema()._schema
 MUTATIONS = sorted(SCHEMA.mutation_type.fields) if SCHEMA.mutation_type else []
-SAMPLE_ID = global_id("Service", __import__("uuid").UUID(int=1))
-
-
-def _sample(type_: GraphQLInputType) -> Any:
-    """A value that passes GraphQL validation for an input type (contents need not make sense)."""
-    if isinstance(type_, GraphQLNonNull):
-        return _sample(type_.of_type)
-    if isinstance(type_, GraphQLList):
-        return [_sample(type_.of_type)]
-    if isinstance(type_, GraphQLEnumType):
-        return next(iter(type_.values))
-    if isinstance(type_, GraphQLInputObjectType):
-        return {
-            name: _sample(field.type)
-            for name, field in type_.fields.items()
-            if isinstance(field.type, GraphQLNonNull)
-        }
-    assert isinstance(type_, GraphQLScalarType)
-    return {
-        "String": "x",
-        "Int": 1,
-        "Float": 1.0,
-        "Boolean": False,
-        "ID": SAMPLE_ID,
-        "Date": date.today().isoformat(),
-        "DateTime": "2026-01-01T00:00:00+00:00",
-        "JSON": {},
-    }[type_.name]
 
 
 def _document(name: str) -> tuple[str, dict[str, Any]]:
     field = SCHEMA.mutation_type.fields[name]  # type: ignore[union-attr]
-    args = field.args
-    declared = ", ".join(f"${arg}: {spec.type}" for arg, spec in args.items())
-    passed = ", ".join(f"{arg}: ${arg}" for arg in args)
-    returned = get_named_type(field.type)
-    selection = "" if is_leaf_type(returned) else "{ __typename }"
-    query = f"mutation({declared}) {{ {name}({passed}) {selection} }}"
-    return query, {arg: _sample(spec.type) for arg, spec in args.items()}
+    return document("mutation", name, field), {
+        arg: sample(spec.type) for arg, spec in field.args.items()
+    }
 
 
 def _settings(**overrides: Any) -> Settings:
     return load_settings(database_url="postgresql://unused/unused", _env_file=None, **overrides)
-
-
-@pytest.fixture
-async def make_client(
-    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[Any]:
-    managers: list[LifespanManager] = []
-
-    async def make(settings: Settings) -> httpx.AsyncClient:
-        app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-        manager = LifespanManager(app)
-        await manager.__aenter__()
-        managers.append(manager)
-        transport = httpx.ASGITransport(app=manager.app)
-        # The development token, where the settings have a development identity at all.
-        headers = DEV_AUTHORIZATION if dev_sign_in.applies(settings) else {}
-        return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
-
-    yield make
-    for manager in managers:
-        await manager.__aexit__(None, None, None)
 
 
 def test_the_schema_has_mutations_to_walk() -> None:
@@ -152,8 +83,8 @@ async def anonymous(make_client: Any) -> httpx.AsyncClient:
 async def test_anonymous_callers_read_the_public_catalog(
     anonymous: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    org = await builders.create_org(session, name="EMEA production")
-    await builders.create_service(session, slug="partner-portal", orgs=[org])
+    org = await create_org(session, name="EMEA production")
+    await create_service(session, slug="partner-portal", orgs=[org])
 
     body = await gql(anonymous, ANONYMOUS_ALLOWED)
 
@@ -196,8 +127,8 @@ async def test_anonymous_mutations_are_refused(anonymous: httpx.AsyncClient) -> 
 async def test_a_person_id_is_invisible_to_anonymous_callers(
     anonymous: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    person = await builders.create_person(session)
-    team = await builders.create_team(session)
+    person = await create_person(session)
+    team = await create_team(session)
 
     body = await gql(
         anonymous,

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.services.models import Service
 from graphql_schema.node import global_id
 from identity.models import Team
-from tests import builders
+from tests.builders.catalog import create_org, create_ownership_role, create_service
+from tests.builders.identity import create_person, create_team
 from tests.graphql import data
 
 ARCHIVE_SERVICE = """
@@ -55,7 +56,7 @@ query Teams($includeArchived: Boolean!) {
 async def test_archived_service_is_hidden_unless_asked_for(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    service = await builders.create_service(session, slug="old-portal")
+    service = await create_service(session, slug="old-portal")
 
     archived = await data(
         client, ARCHIVE_SERVICE, {"input": {"id": global_id("Service", service.id), "version": 1}}
@@ -75,7 +76,7 @@ async def test_archived_service_is_hidden_unless_asked_for(
 async def test_archive_with_a_stale_version_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
 
     refused = await data(
         client, ARCHIVE_SERVICE, {"input": {"id": global_id("Service", service.id), "version": 3}}
@@ -94,9 +95,9 @@ async def test_archive_with_a_stale_version_is_refused(
 async def test_deleting_a_service_with_roles_is_refused_with_has_dependents(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    service = await builders.create_service(session)
-    person = await builders.create_person(session)
-    await builders.create_ownership_role(session, service_id=service.id, person_id=person.id)
+    service = await create_service(session)
+    person = await create_person(session)
+    await create_ownership_role(session, service_id=service.id, person_id=person.id)
 
     refused = await data(
         client, DELETE_SERVICE, {"input": {"id": global_id("Service", service.id), "version": 1}}
@@ -118,8 +119,8 @@ async def test_deleting_a_service_with_roles_is_refused_with_has_dependents(
 async def test_deleting_a_team_that_owns_services_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    team = await builders.create_team(session)
-    await builders.create_service(session, owner_team_id=team.id)
+    team = await create_team(session)
+    await create_service(session, owner_team_id=team.id)
 
     refused = await data(
         client, DELETE_TEAM, {"input": {"id": global_id("Team", team.id), "version": 1}}
@@ -133,8 +134,8 @@ async def test_deleting_a_team_that_owns_services_is_refused(
 async def test_deleting_an_org_a_service_runs_on_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    org = await builders.create_org(session)
-    await builders.create_service(session, orgs=[org])
+    org = await create_org(session)
+    await create_service(session, orgs=[org])
 
     refused = await data(
         client, DELETE_ORG, {"input": {"id": global_id("SalesforceOrg", org.id), "version": 1}}
@@ -146,7 +147,7 @@ async def test_deleting_an_org_a_service_runs_on_is_refused(
 async def test_an_unreferenced_service_is_deleted(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
     service_id = global_id("Service", service.id)
 
     deleted = await data(client, DELETE_SERVICE, {"input": {"id": service_id, "version": 1}})
@@ -160,7 +161,7 @@ async def test_an_unreferenced_service_is_deleted(
 async def test_delete_with_a_stale_version_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
 
     refused = await data(
         client, DELETE_SERVICE, {"input": {"id": global_id("Service", service.id), "version": 2}}
@@ -173,7 +174,7 @@ async def test_delete_with_a_stale_version_is_refused(
 async def test_archived_team_leaves_the_team_list(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    team = await builders.create_team(session, slug="legacy-crm")
+    team = await create_team(session, slug="legacy-crm")
 
     archived = await data(
         client, ARCHIVE_TEAM, {"input": {"id": global_id("Team", team.id), "version": 1}}

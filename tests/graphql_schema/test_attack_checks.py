@@ -5,21 +5,16 @@ The documents are graphql-cop's own where it has one (`query cop { ... }`).
 
 from __future__ import annotations
 
-import io
-import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import structlog
 from asgi_lifespan import LifespanManager
 from graphql import get_introspection_query
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.logs import configure_logging
 from core.settings import Settings, load_settings
 from identity import models, repository
 from server.app import create_app
@@ -439,21 +434,6 @@ async def test_nobody_introspects_where_it_is_off(client: httpx.AsyncClient) -> 
 
 
 # 12. Unexpected errors: masked in prod, with the request id that finds their log line.
-@pytest.fixture
-def json_logs() -> Iterator[Any]:
-    """Logging configured as `service-catalog` does, in JSON; the lines written so far."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    stream = io.StringIO()
-    configure_logging("INFO", "json", stream)
-
-    def lines() -> list[dict[str, Any]]:
-        return [json.loads(line) for line in stream.getvalue().splitlines() if line]
-
-    yield lines
-    root.handlers[:], root.level = handlers, level
-    logging.getLogger("uvicorn.access").disabled = False
-    structlog.reset_defaults()
 
 
 def _broken(**_: Any) -> Any:

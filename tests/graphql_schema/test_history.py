@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.history import RecordVersion
 from graphql_schema.node import global_id
 from identity.models import Person
-from tests import builders
+from tests.builders.catalog import create_org
+from tests.builders.identity import create_team
 from tests.graphql import data
 
 CREATE = """
@@ -46,7 +47,7 @@ query RecordHistory($id: ID!) {
 
 
 async def _create(client: httpx.AsyncClient, session: AsyncSession) -> dict[str, object]:
-    team = await builders.create_team(session)
+    team = await create_team(session)
     created = await data(
         client,
         CREATE,
@@ -113,7 +114,7 @@ async def test_changing_orgs_is_one_version_with_the_org_list(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     service = await _create(client, session)
-    org = await builders.create_org(session)
+    org = await create_org(session)
 
     await data(
         client,

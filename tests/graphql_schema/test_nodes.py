@@ -16,7 +16,13 @@ from catalog.services.models import OwnershipRoleKind
 from core.ids import encode_global_id
 from graphql_schema.node import global_id
 from identity.models import MembershipRole
-from tests import builders
+from tests.builders.catalog import create_org, create_ownership_role, create_service
+from tests.builders.identity import (
+    create_business_unit,
+    create_membership,
+    create_person,
+    create_team,
+)
 from tests.conftest import StatementCounter
 from tests.graphql import data, gql
 
@@ -69,20 +75,20 @@ class Catalog:
 
 
 async def _catalog(session: AsyncSession, n: int = 0) -> Catalog:
-    unit = await builders.create_business_unit(session, name=f"Sales {n}")
-    team = await builders.create_team(session, slug=f"revenue-{n}", business_unit_id=unit.id)
-    person = await builders.create_person(session, display_name=f"Ada {n}")
-    membership = await builders.create_membership(
+    unit = await create_business_unit(session, name=f"Sales {n}")
+    team = await create_team(session, slug=f"revenue-{n}", business_unit_id=unit.id)
+    person = await create_person(session, display_name=f"Ada {n}")
+    membership = await create_membership(
         session, person_id=person.id, team_id=team.id, role=MembershipRole.PRODUCT_OWNER
     )
-    production = await builders.create_org(session, name=f"Production {n}")
-    sandbox = await builders.create_org(
+    production = await create_org(session, name=f"Production {n}")
+    sandbox = await create_org(
         session, name=f"UAT {n}", kind=OrgKind.SANDBOX, parent_id=production.id
     )
-    service = await builders.create_service(
+    service = await create_service(
         session, slug=f"quote-to-cash-{n}", owner_team_id=team.id, orgs=[production, sandbox]
     )
-    role = await builders.create_ownership_role(
+    role = await create_ownership_role(
         session, service_id=service.id, person_id=person.id, role=OwnershipRoleKind.PRODUCT_OWNER
     )
     return Catalog(unit, team, person, membership, production, sandbox, service, role)
@@ -232,7 +238,7 @@ async def test_id_of_an_unknown_type_is_null_without_an_error(client: httpx.Asyn
 async def test_id_of_the_wrong_type_is_null(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    team = await builders.create_team(session)
+    team = await create_team(session)
 
     body = await gql(client, NODE, {"id": global_id("Service", team.id)})
 
@@ -287,7 +293,7 @@ async def test_nodes_keep_the_order_asked_and_null_the_unknown(
 async def test_nodes_with_one_malformed_id_null_it_alone(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    team = await builders.create_team(session)
+    team = await create_team(session)
 
     body = await gql(
         client,

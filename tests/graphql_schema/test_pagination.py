@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services.models import Lifecycle, Service, Tier
 from graphql_schema.node import global_id
-from tests import builders
+from tests.builders.catalog import create_org, create_service
+from tests.builders.identity import create_business_unit, create_person, create_team
 from tests.graphql import data, gql
 
 SERVICES = """
@@ -97,9 +98,9 @@ SORT_KEYS: dict[str, Callable[[Service], Any]] = {
 
 
 async def _catalog(session: AsyncSession) -> list[Service]:
-    team = await builders.create_team(session)
+    team = await create_team(session)
     return [
-        await builders.create_service(
+        await create_service(
             session,
             slug=slug,
             name=name,
@@ -357,7 +358,7 @@ async def test_cursor_of_another_connection_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     for _ in range(3):
-        await builders.create_team(session)
+        await create_team(session)
     teams = await data(client, TEAMS, {"first": 1})
     cursor = teams["teams"]["pageInfo"]["endCursor"]
 
@@ -432,10 +433,10 @@ async def test_first_and_last_together_are_refused(client: httpx.AsyncClient) ->
 
 
 async def test_teams_page_by_name(client: httpx.AsyncClient, session: AsyncSession) -> None:
-    unit = await builders.create_business_unit(session)
+    unit = await create_business_unit(session)
     for slug, name in [("t-c", "Gamma"), ("t-a", "Alpha"), ("t-d", "Delta"), ("t-b", "Beta")]:
-        await builders.create_team(session, slug=slug, name=name, business_unit_id=unit.id)
-    archived = await builders.create_team(session, slug="t-z", name="Archived")
+        await create_team(session, slug=slug, name=name, business_unit_id=unit.id)
+    archived = await create_team(session, slug="t-z", name="Archived")
     archived.archived_at = BASE_TIME
     await session.flush()
 
@@ -448,7 +449,7 @@ async def test_business_units_page_by_name(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     for name in ["Service", "Marketing", "Sales", "Finance", "HR"]:
-        await builders.create_business_unit(session, name=name)
+        await create_business_unit(session, name=name)
 
     pages = await _forward(client, BUSINESS_UNITS, 2)
 
@@ -459,7 +460,7 @@ async def test_people_page_by_display_name(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     for name in ["Grace Hopper", "Ada Lovelace", "Alan Turing", "Edsger Dijkstra"]:
-        await builders.create_person(session, display_name=name)
+        await create_person(session, display_name=name)
 
     pages = await _forward(client, PEOPLE, 2)
 
@@ -473,7 +474,7 @@ async def test_people_page_by_display_name(
 async def test_people_with_the_same_name_page_by_id(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    twins = [await builders.create_person(session, display_name="Sam Smith") for _ in range(5)]
+    twins = [await create_person(session, display_name="Sam Smith") for _ in range(5)]
     await data(client, "{ viewer { roles } }")  # provisions the development person first
 
     pages = await _forward(client, PEOPLE_IDS, 2)
@@ -489,7 +490,7 @@ async def test_salesforce_orgs_page_by_name(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     for name in ["Europe", "Asia", "Americas"]:
-        await builders.create_org(session, name=name)
+        await create_org(session, name=name)
 
     pages = await _forward(client, SALESFORCE_ORGS, 2)
 
@@ -507,11 +508,11 @@ async def _filtered(client: httpx.AsyncClient, service_filter: dict[str, Any]) -
 
 
 async def _filter_catalog(session: AsyncSession) -> dict[str, Any]:
-    sales = await builders.create_business_unit(session, name="Sales")
-    service_unit = await builders.create_business_unit(session, name="Service")
-    quoting = await builders.create_team(session, business_unit_id=sales.id)
-    billing = await builders.create_team(session, business_unit_id=sales.id)
-    support = await builders.create_team(session, business_unit_id=service_unit.id)
+    sales = await create_business_unit(session, name="Sales")
+    service_unit = await create_business_unit(session, name="Service")
+    quoting = await create_team(session, business_unit_id=sales.id)
+    billing = await create_team(session, business_unit_id=sales.id)
+    support = await create_team(session, business_unit_id=service_unit.id)
     rows = [
         ("cpq", quoting, Tier.TIER_1, Lifecycle.LIVE, ["sales", "pricing"]),
         ("invoicing", billing, Tier.TIER_2, Lifecycle.LIVE, ["finance"]),
@@ -519,10 +520,10 @@ async def _filter_catalog(session: AsyncSession) -> dict[str, Any]:
         ("case-desk", support, Tier.TIER_1, Lifecycle.DEPRECATED, ["support"]),
     ]
     for slug, team, tier, lifecycle, tags in rows:
-        await builders.create_service(
+        await create_service(
             session, slug=slug, owner_team_id=team.id, tier=tier, lifecycle=lifecycle, tags=tags
         )
-    await builders.create_service(
+    await create_service(
         session, slug="old-quotes", owner_team_id=quoting.id, tags=["sales"], archived_at=BASE_TIME
     )
     return {"sales": sales, "quoting": quoting, "billing": billing}
@@ -604,7 +605,7 @@ async def test_filter_with_a_malformed_team_id_is_refused(client: httpx.AsyncCli
 async def test_filter_with_an_id_of_another_type_is_refused(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    unit = await builders.create_business_unit(session)
+    unit = await create_business_unit(session)
 
     body = await gql(
         client,

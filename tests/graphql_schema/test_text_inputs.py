@@ -20,7 +20,7 @@ from graphql_schema.node import global_id
 from graphql_schema.schema import build_schema
 from graphql_schema.text_inputs import format_path
 from identity.models import Team
-from tests import builders
+from tests.builders.identity import create_business_unit, create_team
 from tests.graphql import data, gql
 from tests.graphql_schema.schema_walk import SAMPLE_ID, SCHEMA, document, put, sample, string_places
 
@@ -44,8 +44,8 @@ def _codes(body: dict[str, Any]) -> list[str]:
 
 
 async def _team(session: AsyncSession) -> Team:
-    unit = await builders.create_business_unit(session, name="Sales")
-    return await builders.create_team(session, slug="revenue", business_unit_id=unit.id)
+    unit = await create_business_unit(session, name="Sales")
+    return await create_team(session, slug="revenue", business_unit_id=unit.id)
 
 
 def _service_input(team: Team, **overrides: Any) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from core.db import make_engine, make_sessionmaker
 from core.settings import Settings
 from graphql_schema.node import global_id
 from server.app import create_app
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.identity import create_team
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import gql
 
@@ -33,7 +34,7 @@ async def test_a_slug_taken_while_a_create_waits_is_refused_on_the_slug(
     app = create_app(settings, engine=engine, sessionmaker=sessions, dev_token=DEV_TOKEN)
     try:
         async with sessions() as session, session.begin():
-            team = await builders.create_team(session)
+            team = await create_team(session)
         variables = {
             "input": {
                 "slug": "checkout",
@@ -50,7 +51,7 @@ async def test_a_slug_taken_while_a_create_waits_is_refused_on_the_slug(
                 async with sessions() as rival, rival.begin():
                     # The rival holds the slug, not yet committed: the create's check sees
                     # nothing, and its insert waits on the rival's key.
-                    await builders.create_service(rival, slug="checkout", owner_team_id=team.id)
+                    await create_service(rival, slug="checkout", owner_team_id=team.id)
                     create = asyncio.create_task(gql(client, CREATE, variables))
                     await asyncio.sleep(0.5)
                     assert not create.done()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
-import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.models import MembershipRole
-from tests import builders
-from tests.graphql_schema.desk import Desk, desk_client, running_issuer
-from tests.identity.idp import TestIssuer
+from tests.builders.identity import create_business_unit, create_team
+from tests.graphql_schema.desk import Desk
 
 # Found by fuzzing (tests/fuzz/): the person and teams were loaded without their relations.
 VIEWER = """
@@ -23,24 +19,11 @@ VIEWER = """
 """
 
 
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[TestIssuer]:
-    yield from running_issuer()
-
-
-@pytest.fixture
-async def desk(
-    issuer: TestIssuer, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[Desk]:
-    async with desk_client(issuer, engine, sessionmaker) as desk:
-        yield desk
-
-
 async def test_the_viewer_reads_its_memberships_and_its_teams_relations(
     desk: Desk, session: AsyncSession
 ) -> None:
-    unit = await builders.create_business_unit(session, name="Sales & Service")
-    team = await builders.create_team(session, slug="crm-core", business_unit_id=unit.id)
+    unit = await create_business_unit(session, name="Sales & Service")
+    team = await create_team(session, slug="crm-core", business_unit_id=unit.id)
     caller = await desk.person(session, teams=[team.id], role=MembershipRole.PRODUCT_OWNER)
     assert caller.person is not None
 

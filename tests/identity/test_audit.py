@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_schema.node import global_id
 from identity.audit import AuditEvent, AuditOutcome
-from tests import builders
+from tests.builders.identity import create_business_unit, create_person
 from tests.graphql import data, gql
 from tests.identity.idp import TestIssuer
 
@@ -57,7 +57,7 @@ async def test_a_mutation_is_audited_in_its_transaction(
 async def test_a_refused_mutation_is_audited_with_its_errors(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    await builders.create_business_unit(session, name="Finance")
+    await create_business_unit(session, name="Finance")
 
     refused = await data(client, CREATE_UNIT, {"name": "Finance"})
 
@@ -97,7 +97,7 @@ async def test_reading_the_audit_log_is_itself_audited(
 async def test_reading_emails_is_audited_once_per_request(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    people = [await builders.create_person(session) for _ in range(3)]
+    people = [await create_person(session) for _ in range(3)]
 
     await data(client, "{ people(first: 50) { edges { node { displayName email } } } }")
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.models import Person
-from tests import builders
+from tests.builders.identity import create_membership, create_person, create_team
 from tests.identity.idp import TestIssuer
 
 VIEWER = "{ viewer { person { displayName email } roles teams { slug } isMachine } }"
@@ -68,9 +68,9 @@ async def test_the_same_person_is_found_again_not_duplicated(
 async def test_memberships_give_team_roles(
     oidc_client: httpx.AsyncClient, issuer: TestIssuer, session: AsyncSession
 ) -> None:
-    person = await builders.create_person(session, issuer=issuer.issuer, subject="carol")
-    team = await builders.create_team(session, slug="crm-core")
-    await builders.create_membership(session, person_id=person.id, team_id=team.id)
+    person = await create_person(session, issuer=issuer.issuer, subject="carol")
+    team = await create_team(session, slug="crm-core")
+    await create_membership(session, person_id=person.id, team_id=team.id)
 
     response = await _viewer(oidc_client, issuer.token(sub="carol"))
 

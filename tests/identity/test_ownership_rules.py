@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services.models import Service
 from graphql_schema.node import global_id
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.identity import create_membership, create_person, create_team
 from tests.identity.idp import TestIssuer
 
 RENAME = """
@@ -37,10 +38,10 @@ async def _rename(client: httpx.AsyncClient, token: str, service: Service) -> di
 async def test_a_member_of_another_team_is_refused(
     oidc_client: httpx.AsyncClient, issuer: TestIssuer, session: AsyncSession
 ) -> None:
-    person = await builders.create_person(session, issuer=issuer.issuer, subject="ted")
-    own_team = await builders.create_team(session)
-    await builders.create_membership(session, person_id=person.id, team_id=own_team.id)
-    foreign = await builders.create_service(session, name="Billing")
+    person = await create_person(session, issuer=issuer.issuer, subject="ted")
+    own_team = await create_team(session)
+    await create_membership(session, person_id=person.id, team_id=own_team.id)
+    foreign = await create_service(session, name="Billing")
 
     body = await _rename(oidc_client, issuer.token(sub="ted"), foreign)
 
@@ -54,10 +55,10 @@ async def test_a_member_of_another_team_is_refused(
 async def test_a_member_of_the_owner_team_may_change_its_service(
     oidc_client: httpx.AsyncClient, issuer: TestIssuer, session: AsyncSession
 ) -> None:
-    person = await builders.create_person(session, issuer=issuer.issuer, subject="uma")
-    team = await builders.create_team(session)
-    await builders.create_membership(session, person_id=person.id, team_id=team.id)
-    service = await builders.create_service(session, owner_team_id=team.id)
+    person = await create_person(session, issuer=issuer.issuer, subject="uma")
+    team = await create_team(session)
+    await create_membership(session, person_id=person.id, team_id=team.id)
+    service = await create_service(session, owner_team_id=team.id)
 
     body = await _rename(oidc_client, issuer.token(sub="uma"), service)
 
@@ -67,7 +68,7 @@ async def test_a_member_of_the_owner_team_may_change_its_service(
 async def test_an_idp_admin_may_change_any_service(
     oidc_client: httpx.AsyncClient, issuer: TestIssuer, session: AsyncSession
 ) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
 
     body = await _rename(oidc_client, issuer.token(sub="root", groups=["catalog-admins"]), service)
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.history import RecordVersion
 from identity.models import Membership, Person
-from tests import builders
+from tests.builders.identity import create_membership, create_team
 from tests.identity.idp import TestIssuer
 from tests.identity.test_scim_users import (  # noqa: F401  (fixtures)
     create_user,
@@ -33,8 +33,8 @@ async def viewer(client: httpx.AsyncClient, token: str) -> httpx.Response:
 
 
 async def _member_of_a_team(session: AsyncSession, person_id: Any, slug: str) -> None:
-    team = await builders.create_team(session, slug=slug)
-    await builders.create_membership(session, person_id=person_id, team_id=team.id)
+    team = await create_team(session, slug=slug)
+    await create_membership(session, person_id=person_id, team_id=team.id)
 
 
 async def _memberships(session: AsyncSession, person_id: Any) -> list[Membership]:

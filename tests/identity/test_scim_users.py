@@ -15,7 +15,7 @@ from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from identity.models import Membership, Person
 from server.app import create_app
-from tests import builders
+from tests.builders.identity import create_membership, create_person, create_team
 from tests.identity.idp import TestIssuer
 
 SCIM_TOKEN = "scim-test-token-6f1c2d9e8a7b"
@@ -135,7 +135,7 @@ async def test_without_external_id_the_subject_is_a_placeholder(
 async def test_create_adopts_the_person_whose_subject_is_the_external_id(
     scim: httpx.AsyncClient, session: AsyncSession, issuer: TestIssuer
 ) -> None:
-    person = await builders.create_person(session, issuer=issuer.issuer, subject="00u-linus")
+    person = await create_person(session, issuer=issuer.issuer, subject="00u-linus")
 
     body = await create_user(scim, "linus@example.com", externalId="00u-linus")
 
@@ -145,7 +145,7 @@ async def test_create_adopts_the_person_whose_subject_is_the_external_id(
 async def test_create_adopts_the_person_with_that_verified_email(
     scim: httpx.AsyncClient, session: AsyncSession, issuer: TestIssuer
 ) -> None:
-    person = await builders.create_person(
+    person = await create_person(
         session, issuer=issuer.issuer, email="Margaret@Example.com", email_verified=True
     )
 
@@ -160,10 +160,10 @@ async def test_create_adopts_the_person_with_that_verified_email(
 async def test_an_unverified_email_or_another_issuer_is_not_adopted(
     scim: httpx.AsyncClient, session: AsyncSession, issuer: TestIssuer
 ) -> None:
-    unverified = await builders.create_person(
+    unverified = await create_person(
         session, issuer=issuer.issuer, email="ken@example.com", email_verified=False
     )
-    elsewhere = await builders.create_person(
+    elsewhere = await create_person(
         session, issuer="https://other.example", email="ken@example.com", email_verified=True
     )
 
@@ -237,7 +237,7 @@ async def test_get_returns_the_user_and_honours_attributes(scim: httpx.AsyncClie
 async def test_unknown_or_malformed_ids_are_not_found(
     scim: httpx.AsyncClient, session: AsyncSession, issuer: TestIssuer
 ) -> None:
-    not_provisioned = await builders.create_person(session, issuer=issuer.issuer)
+    not_provisioned = await create_person(session, issuer=issuer.issuer)
 
     for user_id in ("not-a-uuid", "7d0c1b40-0000-4000-8000-000000000000", not_provisioned.id):
         assert_scim_error(await scim.get(f"/scim/v2/Users/{user_id}"), 404)
@@ -443,8 +443,8 @@ async def test_delete_deprovisions_but_keeps_the_person(
     scim: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     created = await create_user(scim, "deleted@example.com", externalId="00u-deleted")
-    team = await builders.create_team(session)
-    await builders.create_membership(session, person_id=created["id"], team_id=team.id)
+    team = await create_team(session)
+    await create_membership(session, person_id=created["id"], team_id=team.id)
 
     response = await scim.delete(f"/scim/v2/Users/{created['id']}")
 

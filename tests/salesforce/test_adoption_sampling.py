@@ -21,7 +21,8 @@ from salesforce.gateway import SalesforceGateway
 from server.jobs import JOBS, JobContext
 from service_levels.adoption_sampling import ACTOR, day_start, sample_adoption
 from service_levels.models import Measurement, MeasurementSource, Metric
-from tests import builders
+from tests.builders.catalog import create_org, create_service
+from tests.builders.identity import create_team
 
 
 def _users(org: FakeOrg, *, active: int, licensed: int) -> None:
@@ -37,12 +38,10 @@ def _users(org: FakeOrg, *, active: int, licensed: int) -> None:
 
 async def _catalog(session: AsyncSession, crm: FakeOrg, partners: FakeOrg) -> dict[str, Service]:
     """Services on the two connected orgs, on both, on a sandbox, not running, archived."""
-    crm_org = await builders.create_org(session, org_id=crm.org_id, credentials_ref="crm")
-    partner_org = await builders.create_org(
-        session, org_id=partners.org_id, credentials_ref="partners"
-    )
-    sandbox = await builders.create_org(session, kind=OrgKind.SANDBOX, credentials_ref="crm-uat")
-    team = await builders.create_team(session)
+    crm_org = await create_org(session, org_id=crm.org_id, credentials_ref="crm")
+    partner_org = await create_org(session, org_id=partners.org_id, credentials_ref="partners")
+    sandbox = await create_org(session, kind=OrgKind.SANDBOX, credentials_ref="crm-uat")
+    team = await create_team(session)
     made = {}
     plan: list[tuple[str, list[SalesforceOrg], dict[str, Any]]] = [
         ("portal", [crm_org], {}),
@@ -54,7 +53,7 @@ async def _catalog(session: AsyncSession, crm: FakeOrg, partners: FakeOrg) -> di
         ("testing", [sandbox], {}),
     ]
     for slug, orgs, extra in plan:
-        made[slug] = await builders.create_service(
+        made[slug] = await create_service(
             session, slug=slug, owner_team_id=team.id, orgs=orgs, **extra
         )
     return made

@@ -14,7 +14,7 @@ from feedback.models import Feedback, FeedbackChannel, FeedbackKind
 from salesforce.fake import FakeOrg
 from salesforce.gateway import SalesforceGateway
 from server.ideas_import import run_ideas_import
-from tests import builders
+from tests.builders.catalog import create_service
 
 
 async def _imported(session: AsyncSession) -> list[Feedback]:
@@ -29,7 +29,7 @@ async def _imported(session: AsyncSession) -> list[Feedback]:
 async def test_ideas_naming_a_service_become_feedback_once(
     gateway: SalesforceGateway, session: AsyncSession, crm: FakeOrg
 ) -> None:
-    portal = await builders.create_service(session, salesforce_key="Partner-Portal")
+    portal = await create_service(session, salesforce_key="Partner-Portal")
     dark = crm.add("Idea", Title="Dark mode", Body="Please", Service__c="partner-portal")
     crm.add("Idea", Title="Export to CSV", Service__c="Partner-Portal", VoteTotal=12)
     crm.add("Idea", Title="Elsewhere", Service__c="no-such-service")

@@ -22,7 +22,8 @@ from graphql_schema.node import global_id
 from graphql_schema.schema import build_schema
 from salesforce.fake import FakeOrg, FakeSalesforce
 from server.app import create_app
-from tests import builders
+from tests.builders.catalog import create_org, create_service
+from tests.builders.identity import create_team
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data, gql
 
@@ -87,25 +88,21 @@ async def _catalog(
     session: AsyncSession, crm: FakeOrg, partners: FakeOrg
 ) -> tuple[list[Service], list[Service]]:
     """50 services on the CRM org, 5 on the partners org, and one on an unconnected org."""
-    crm_org = await builders.create_org(session, org_id=crm.org_id, credentials_ref="crm")
-    partner_org = await builders.create_org(
-        session, org_id=partners.org_id, credentials_ref="partners"
-    )
-    offline: SalesforceOrg = await builders.create_org(session, credentials_ref=None)
-    team = await builders.create_team(session)
+    crm_org = await create_org(session, org_id=crm.org_id, credentials_ref="crm")
+    partner_org = await create_org(session, org_id=partners.org_id, credentials_ref="partners")
+    offline: SalesforceOrg = await create_org(session, credentials_ref=None)
+    team = await create_team(session)
     on_crm = [
-        await builders.create_service(
-            session, slug=f"crm-{n:02d}", owner_team_id=team.id, orgs=[crm_org]
-        )
+        await create_service(session, slug=f"crm-{n:02d}", owner_team_id=team.id, orgs=[crm_org])
         for n in range(50)
     ]
     on_partners = [
-        await builders.create_service(
+        await create_service(
             session, slug=f"partner-{n}", owner_team_id=team.id, orgs=[partner_org]
         )
         for n in range(5)
     ]
-    await builders.create_service(session, slug="zz-offline", owner_team_id=team.id, orgs=[offline])
+    await create_service(session, slug="zz-offline", owner_team_id=team.id, orgs=[offline])
     return on_crm, on_partners
 
 

@@ -1,11 +1,13 @@
-"""The demo catalog, seeded once for the tests that only read it."""
+"""The demo catalog, seeded once for the tests that only read it; sessions on a module's engine."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.db import make_sessionmaker
 from server.demo import seed_demo
 from tests import database
 
@@ -18,3 +20,9 @@ async def demo_database(server_url: str, template: str) -> AsyncIterator[str]:
     await seed_demo(url)
     yield url
     await database.drop(server_url, name)
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions on `engine`: a module that commits gives it an engine on a fresh database."""
+    return make_sessionmaker(engine)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +22,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from catalog.services.models import Service, Tier
-from core.db import make_engine, make_sessionmaker
+from core.db import make_engine
 from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from graphql_schema.node import global_id
@@ -30,10 +30,10 @@ from identity.models import Person
 from server import dev_sign_in
 from server.app import create_app
 from service_levels.evaluation import evaluate_objectives
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.service_levels import AS_OF, create_sla, responses
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.identity.idp import TestIssuer
-from tests.service_levels.sla_builders import AS_OF, create_sla, responses
 
 PROTOCOL = "graphql-transport-ws"
 INCIDENTS = """
@@ -93,11 +93,6 @@ async def engine(fresh_database: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return make_sessionmaker(engine)
-
-
-@pytest.fixture
 async def serve(fresh_database: str) -> AsyncIterator[Callable[[Settings], Awaitable[Running]]]:
     started: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
 
@@ -143,9 +138,7 @@ async def subscribe(
 
 async def _services(sessions: async_sessionmaker[AsyncSession], *slugs: str) -> list[Service]:
     async with sessions() as session:
-        made = [
-            await builders.create_service(session, slug=slug, tier=Tier.TIER_1) for slug in slugs
-        ]
+        made = [await create_service(session, slug=slug, tier=Tier.TIER_1) for slug in slugs]
         await session.commit()
     return made
 
@@ -291,14 +284,6 @@ async def test_queries_and_mutations_are_refused_over_the_websocket(
 
     errors = answer["payload"]["errors"] if answer["type"] == "next" else answer["payload"]
     assert [error["extensions"]["code"] for error in errors] == ["BAD_USER_INPUT"]
-
-
-@pytest.fixture(scope="module")
-def issuer() -> Iterator[TestIssuer]:
-    server = TestIssuer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _oidc(issuer: TestIssuer, *, anonymous_read: bool) -> Settings:

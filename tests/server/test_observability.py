@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,29 +12,11 @@ import pytest
 import structlog
 from graphql import GraphQLError
 
-from core.logs import configure_logging
 from graphql_schema.observability import CatalogSchema, outcome_of
 from graphql_schema.schema import build_schema
 
 QUERY = {"query": "query Me { __typename }"}
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@pytest.fixture
-def json_logs() -> Iterator[Any]:
-    """Logging configured as `service-catalog` does, in JSON; the lines written so far."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    stream = io.StringIO()
-    configure_logging("INFO", "json", stream)
-
-    def lines() -> list[dict[str, Any]]:
-        return [json.loads(line) for line in stream.getvalue().splitlines() if line]
-
-    yield lines
-    root.handlers[:], root.level = handlers, level
-    logging.getLogger("uvicorn.access").disabled = False
-    structlog.reset_defaults()
 
 
 def access_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from catalog.services.models import Tier
 from core.clock import utcnow
 from core.db import make_engine, make_sessionmaker
 from service_levels.models import SlaEvent, SlaEventKind
-from tests import builders
-from tests.service_levels.sla_builders import create_sla, responses
+from tests.builders.catalog import create_service
+from tests.builders.service_levels import create_sla, responses
 
 COMMAND = Path(sys.executable).parent / "service-catalog"
 
@@ -37,7 +37,7 @@ async def test_the_worker_evaluates_slas_once_when_asked(fresh_database: str) ->
     engine = make_engine(fresh_database)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
-            service = await builders.create_service(session, tier=Tier.TIER_1)
+            service = await create_service(session, tier=Tier.TIER_1)
             await responses(session, service.id, [10, 45], at=utcnow() - timedelta(days=1))
             sla = await create_sla(session, service.id, 0.9, rolling_days=30)
 

@@ -20,8 +20,9 @@ from server import subscribers
 from service_levels import actions as service_levels
 from service_levels.clock_stamps import restamp_incidents, restamp_requests
 from service_levels.policy_defaults import ClockSubject
-from tests import builders
-from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
+from tests.builders.catalog import create_service
+from tests.builders.identity import create_person
+from tests.builders.work import incident_with_moves, request_with_moves
 from work.incidents.models import (
     IncidentStatus,
     IncidentStatusChange,
@@ -178,8 +179,8 @@ async def test_stamping_makes_no_new_version_and_no_history(session: AsyncSessio
 
 
 async def test_an_incident_is_held_to_its_most_critical_service(session: AsyncSession) -> None:
-    minor = await builders.create_service(session, tier=Tier.TIER_4)
-    critical = await builders.create_service(session, tier=Tier.TIER_1)
+    minor = await create_service(session, tier=Tier.TIER_4)
+    critical = await create_service(session, tier=Tier.TIER_1)
     incident = await incident_with_moves(
         session,
         [
@@ -213,8 +214,8 @@ async def test_filing_a_request_stamps_it_through_the_domain_event(
     session: AsyncSession,
 ) -> None:
     subscribers.wire()
-    service = await builders.create_service(session, tier=Tier.TIER_1)
-    person = await builders.create_person(session)
+    service = await create_service(session, tier=Tier.TIER_1)
+    person = await create_person(session)
 
     request = await requests.create_request(
         session,
@@ -234,8 +235,8 @@ async def test_stamps_follow_the_configured_warning_percent(
 ) -> None:
     subscribers.wire(settings.model_copy(update={"sla_warning_percent": 50}))
     try:
-        service = await builders.create_service(session, tier=Tier.TIER_1)
-        person = await builders.create_person(session)
+        service = await create_service(session, tier=Tier.TIER_1)
+        person = await create_person(session)
         request = await requests.create_request(
             session,
             principal=ADMIN,

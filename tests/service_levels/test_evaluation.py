@@ -25,9 +25,9 @@ from service_levels.models import (
     WindowKind,
 )
 from service_levels.sla_actions import ObjectiveSpec, update_sla
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.service_levels import AS_OF, create_sla, responses
 from tests.conftest import StatementCounter
-from tests.service_levels.sla_builders import AS_OF, create_sla, responses
 
 ADMIN = Principal(subject="admin", issuer="test", granted_roles=frozenset({Role.ADMIN}))
 LATE, ON_TIME = 45, 10  # minutes to respond, against a 30-minute target
@@ -43,7 +43,7 @@ async def _events(session: AsyncSession, sla_id: uuid.UUID) -> list[tuple[SlaEve
 async def test_a_breaching_objective_is_recorded_once_over_three_runs(
     session: AsyncSession,
 ) -> None:
-    service = await builders.create_service(session, tier=Tier.TIER_1)
+    service = await create_service(session, tier=Tier.TIER_1)
     await responses(session, service.id, [ON_TIME, LATE], at=AS_OF - timedelta(days=2))
     sla = await create_sla(session, service.id, 0.9)
 
@@ -62,7 +62,7 @@ async def test_a_breaching_objective_is_recorded_once_over_three_runs(
 async def test_a_rolling_window_records_once_a_day_as_its_start_moves(
     session: AsyncSession,
 ) -> None:
-    service = await builders.create_service(session, tier=Tier.TIER_1)
+    service = await create_service(session, tier=Tier.TIER_1)
     await responses(session, service.id, [LATE], at=AS_OF - timedelta(days=1))
     sla = await create_sla(session, service.id, 0.9, rolling_days=7)
 
@@ -80,12 +80,12 @@ async def test_a_rolling_window_records_once_a_day_as_its_start_moves(
 
 
 async def test_at_risk_met_and_no_data_objectives(session: AsyncSession) -> None:
-    service = await builders.create_service(session, tier=Tier.TIER_1)
+    service = await create_service(session, tier=Tier.TIER_1)
     await responses(session, service.id, [ON_TIME, ON_TIME, LATE], at=AS_OF - timedelta(days=1))
     # 2/3 met: 0.6 leaves a sixth of the budget (at risk), 0.5 a third (met).
     at_risk = await create_sla(session, service.id, 0.6)
     met = await create_sla(session, service.id, 0.5)
-    quiet = await builders.create_service(session, tier=Tier.TIER_1)
+    quiet = await create_service(session, tier=Tier.TIER_1)
     no_data = await create_sla(session, quiet.id, 0.9)
 
     summary = await evaluate_objectives(session, AS_OF)
@@ -102,7 +102,7 @@ async def test_at_risk_met_and_no_data_objectives(session: AsyncSession) -> None
 async def test_a_recovery_is_recorded_once_and_a_second_breach_not_at_all(
     session: AsyncSession,
 ) -> None:
-    service = await builders.create_service(session, tier=Tier.TIER_1)
+    service = await create_service(session, tier=Tier.TIER_1)
     await responses(session, service.id, [LATE], at=AS_OF - timedelta(days=3))
     sla = await create_sla(session, service.id, 0.5)
     await evaluate_objectives(session, AS_OF - timedelta(days=3) + timedelta(hours=1))
@@ -122,7 +122,7 @@ async def test_a_recovery_is_recorded_once_and_a_second_breach_not_at_all(
 
 
 async def test_an_objective_met_throughout_records_no_recovery(session: AsyncSession) -> None:
-    service = await builders.create_service(session, tier=Tier.TIER_1)
+    service = await create_service(session, tier=Tier.TIER_1)
     await responses(session, service.id, [ON_TIME], at=AS_OF - timedelta(days=1))
     sla = await create_sla(session, service.id, 0.5)
 
@@ -133,10 +133,10 @@ async def test_an_objective_met_throughout_records_no_recovery(session: AsyncSes
 
 
 async def test_archived_slas_and_services_are_not_evaluated(session: AsyncSession) -> None:
-    service = await builders.create_service(session, tier=Tier.TIER_1)
+    service = await create_service(session, tier=Tier.TIER_1)
     await responses(session, service.id, [LATE], at=AS_OF - timedelta(days=1))
     archived_sla = await create_sla(session, service.id, 0.9, archived_at=AS_OF)
-    retired = await builders.create_service(session, tier=Tier.TIER_1)
+    retired = await create_service(session, tier=Tier.TIER_1)
     await responses(session, retired.id, [LATE], at=AS_OF - timedelta(days=1))
     on_archived_service = await create_sla(session, retired.id, 0.9)
     await session.execute(update(Service).where(Service.id == retired.id).values(archived_at=AS_OF))
@@ -153,7 +153,7 @@ async def test_objectives_are_evaluated_in_batches_with_flat_statements(
 ) -> None:
     slas: list[Sla] = []
     for _ in range(6):
-        service = await builders.create_service(session, tier=Tier.TIER_1)
+        service = await create_service(session, tier=Tier.TIER_1)
         await responses(session, service.id, [LATE], at=AS_OF - timedelta(days=1))
         slas.append(await create_sla(session, service.id, 0.9, 0.8))
 
@@ -181,7 +181,7 @@ async def engines(fresh_database: str) -> AsyncIterator[list[AsyncEngine]]:
 async def test_two_concurrent_runs_record_one_breach(engines: list[AsyncEngine]) -> None:
     first_sessions, second_sessions = (make_sessionmaker(engine) for engine in engines)
     async with first_sessions() as session:
-        service = await builders.create_service(session, tier=Tier.TIER_1)
+        service = await create_service(session, tier=Tier.TIER_1)
         await responses(session, service.id, [LATE], at=AS_OF - timedelta(days=1))
         sla = await create_sla(session, service.id, 0.9)
         await session.commit()
@@ -204,7 +204,7 @@ async def test_two_concurrent_runs_record_one_breach(engines: list[AsyncEngine])
 async def test_editing_an_sla_keeps_its_objectives_and_their_events(
     session: AsyncSession,
 ) -> None:
-    service = await builders.create_service(session, tier=Tier.TIER_1)
+    service = await create_service(session, tier=Tier.TIER_1)
     await responses(session, service.id, [ON_TIME, LATE], at=AS_OF - timedelta(days=2))
     sla = await create_sla(session, service.id, 0.9)
     await evaluate_objectives(session, AS_OF)

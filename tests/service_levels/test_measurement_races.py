@@ -16,7 +16,7 @@ from identity.principal import Role, development_principal
 from service_levels.measurement_import import ImportFormat, import_measurements
 from service_levels.measurements import Reading, Recorded, record_measurement
 from service_levels.models import Measurement, Metric
-from tests import builders
+from tests.builders.catalog import create_service
 
 ADMIN = development_principal(frozenset({Role.ADMIN}))
 AT = datetime(2026, 10, 1, tzinfo=UTC)
@@ -32,7 +32,7 @@ async def committed(fresh_database: str) -> AsyncIterator[async_sessionmaker[Asy
 
 async def _service(maker: async_sessionmaker[AsyncSession]) -> uuid.UUID:
     async with maker() as session, session.begin():
-        return (await builders.create_service(session, slug="billing")).id
+        return (await create_service(session, slug="billing")).id
 
 
 async def _record(

@@ -17,10 +17,10 @@ from service_levels.models import Comparator, Measurement, Metric, Objective, Sl
 from service_levels.objective_answers import objective_answers, objective_series
 from service_levels.objectives import Status
 from service_levels.windows import Bucket, Window
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.identity import create_person
+from tests.builders.work import create_item, incident_with_moves, request_with_moves
 from tests.conftest import StatementCounter
-from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
-from tests.work_builders import create_item
 from work.backlog.models import BacklogItemStatus, BacklogItemType
 from work.incidents.models import IncidentStatus, Severity
 from work.requests.models import RequestKind, RequestStatus
@@ -59,7 +59,7 @@ async def outage(
 async def test_availability_unions_overlapping_outages_and_cuts_them_at_the_window(
     session: AsyncSession,
 ) -> None:
-    service = (await builders.create_service(session)).id
+    service = (await create_service(session)).id
     await outage(session, [service], at(10, 10), at(10, 12))
     await outage(session, [service], at(10, 11), at(10, 13), Severity.SEV2)  # overlaps: +1 h
     await outage(session, [service], at(11), at(11, 5), Severity.SEV3)  # not an outage severity
@@ -74,8 +74,8 @@ async def test_availability_unions_overlapping_outages_and_cuts_them_at_the_wind
 async def test_availability_of_a_quiet_service_is_whole_and_pools_by_tier_weight(
     session: AsyncSession,
 ) -> None:
-    critical = (await builders.create_service(session, tier=Tier.TIER_1)).id
-    minor = (await builders.create_service(session, tier=Tier.TIER_4)).id
+    critical = (await create_service(session, tier=Tier.TIER_1)).id
+    minor = (await create_service(session, tier=Tier.TIER_4)).id
     await outage(session, [minor], at(2), at(2) + timedelta(seconds=MARCH_SECONDS // 10))
 
     assert await value_of(session, Metric.AVAILABILITY, march(critical)) == 1.0
@@ -87,8 +87,8 @@ async def test_availability_of_a_quiet_service_is_whole_and_pools_by_tier_weight
 async def test_mttr_and_acknowledgement_count_incidents_by_their_end_and_each_once(
     session: AsyncSession,
 ) -> None:
-    first = (await builders.create_service(session)).id
-    second = (await builders.create_service(session)).id
+    first = (await create_service(session)).id
+    second = (await create_service(session)).id
     # Two hours to restore, on both services: counted once for a frame holding both.
     await outage(session, [first, second], at(5, 10), at(5, 12))
     # Detected in February, restored in March after four hours: March's.
@@ -107,7 +107,7 @@ async def test_mttr_and_acknowledgement_count_incidents_by_their_end_and_each_on
 
 
 async def test_a_reopened_incident_counts_its_final_restore(session: AsyncSession) -> None:
-    service = (await builders.create_service(session)).id
+    service = (await create_service(session)).id
     moves = [
         (at(3, 9), _I.DETECTED),
         (at(3, 10), _I.MITIGATED),
@@ -123,7 +123,7 @@ async def test_a_reopened_incident_counts_its_final_restore(session: AsyncSessio
 async def test_an_empty_window_has_no_mean_but_counts_and_costs_nothing(
     session: AsyncSession,
 ) -> None:
-    service = (await builders.create_service(session)).id
+    service = (await create_service(session)).id
     frame = march(service)
     for metric in (Metric.MTTR, Metric.TIME_TO_MARKET, Metric.SATISFACTION, Metric.ADOPTION):
         assert await value_of(session, metric, frame) is None
@@ -132,7 +132,7 @@ async def test_an_empty_window_has_no_mean_but_counts_and_costs_nothing(
 
 
 async def test_defects_raised_counts_defect_requests_and_items(session: AsyncSession) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
     defect = [(at(3, 9), RequestStatus.NEW)]
     await request_with_moves(session, defect, service_id=service.id)  # an ACCESS request
     for day in (4, 5):
@@ -163,7 +163,7 @@ async def test_defects_raised_counts_defect_requests_and_items(session: AsyncSes
 async def test_time_to_market_is_the_median_lead_time_of_released_features(
     session: AsyncSession,
 ) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
     for lead_days in (2, 5, 20):
         released = at(10) + timedelta(days=lead_days % 7)
         await create_item(
@@ -188,7 +188,7 @@ async def test_time_to_market_is_the_median_lead_time_of_released_features(
 
 
 async def test_time_to_hotfix_runs_from_the_incident_detection(session: AsyncSession) -> None:
-    service = await builders.create_service(session)
+    service = await create_service(session)
     detected = at(12, 8)
     incident = await incident_with_moves(
         session, [(detected, _I.DETECTED)], service_ids=[service.id]
@@ -212,8 +212,8 @@ async def test_time_to_hotfix_runs_from_the_incident_detection(session: AsyncSes
 async def test_satisfaction_is_the_mean_rating_with_the_share_of_fours_and_fives(
     session: AsyncSession,
 ) -> None:
-    service = await builders.create_service(session)
-    author = await builders.create_person(session)
+    service = await create_service(session)
+    author = await create_person(session)
     for rating, day in ((5, 2), (4, 3), (2, 4), (None, 5), (1, 20)):
         session.add(
             Feedback(
@@ -239,8 +239,8 @@ async def test_satisfaction_is_the_mean_rating_with_the_share_of_fours_and_fives
 async def test_cost_shares_an_incident_among_its_services_and_adds_recorded_cost(
     session: AsyncSession,
 ) -> None:
-    first = (await builders.create_service(session)).id
-    second = (await builders.create_service(session)).id
+    first = (await create_service(session)).id
+    second = (await create_service(session)).id
     incident = await incident_with_moves(
         session,
         [(at(7), _I.DETECTED), (at(7, 2), _I.MITIGATED), (at(7, 3), _I.RESOLVED)],
@@ -257,7 +257,7 @@ async def test_cost_shares_an_incident_among_its_services_and_adds_recorded_cost
 
 
 async def test_recorded_metrics_read_measurements_in_the_window(session: AsyncSession) -> None:
-    service = (await builders.create_service(session)).id
+    service = (await create_service(session)).id
     readings = [
         (Metric.ADOPTION, at(2), 0.5),
         (Metric.ADOPTION, at(20), 0.7),  # the latest reading in March is the level
@@ -278,7 +278,7 @@ async def test_recorded_metrics_read_measurements_in_the_window(session: AsyncSe
 
 async def test_clock_metrics_read_the_stamped_business_durations(session: AsyncSession) -> None:
     # A 24x7 TIER_1 service: P1 requests are answered in 30 min and resolved in 4 h.
-    service = (await builders.create_service(session, tier=Tier.TIER_1)).id
+    service = (await create_service(session, tier=Tier.TIER_1)).id
     quick = await request_with_moves(
         session,
         [
@@ -320,7 +320,7 @@ async def test_clock_metrics_read_the_stamped_business_durations(session: AsyncS
 async def test_many_frames_cost_one_statement_per_metric(
     session: AsyncSession, count_statements: StatementCounter
 ) -> None:
-    services = [(await builders.create_service(session)).id for _ in range(5)]
+    services = [(await create_service(session)).id for _ in range(5)]
     await outage(session, services[:2], at(5, 10), at(5, 12))
     frames = [Frame(index, (service,), *MARCH) for index, service in enumerate(services)]
     count_statements.reset()
@@ -355,7 +355,7 @@ async def test_calendar_windows_follow_the_service_zone_and_trend_against_the_on
     session: AsyncSession,
 ) -> None:
     paris = {"time_zone": "Europe/Paris", "weekly_hours": [], "holidays": []}
-    service = (await builders.create_service(session, business_calendar=paris)).id
+    service = (await create_service(session, business_calendar=paris)).id
     # Restored 23:30 UTC on 31 March: already 1 April in Paris, so April's.
     await outage(session, [service], at(31, 21, 30), at(31, 23, 30))
     # One in March (Paris): four hours.
@@ -382,7 +382,7 @@ async def test_calendar_windows_follow_the_service_zone_and_trend_against_the_on
 
 
 async def test_a_series_has_a_point_per_local_bucket(session: AsyncSession) -> None:
-    service = (await builders.create_service(session)).id
+    service = (await create_service(session)).id
     await outage(session, [service], at(2, 8), at(2, 10))
     await outage(session, [service], at(2, 12), at(2, 16))
     await outage(session, [service], at(4, 8), at(4, 9))

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests import builders, work_builders
+from tests.builders.identity import create_team
+from tests.builders.work import create_item
 from tests.conftest import StatementCounter
 from work.backlog import actions
 from work.backlog.models import BacklogItemStatus
@@ -17,12 +18,11 @@ AT = datetime(2026, 3, 1, tzinfo=UTC)
 async def test_released_items_are_seen_released_by_the_session(
     session: AsyncSession, count_statements: StatementCounter
 ) -> None:
-    team = await builders.create_team(session)
+    team = await create_team(session)
     done = [
-        await work_builders.create_item(session, team_id=team.id, status=BacklogItemStatus.DONE)
-        for _ in range(3)
+        await create_item(session, team_id=team.id, status=BacklogItemStatus.DONE) for _ in range(3)
     ]
-    unfinished = await work_builders.create_item(session, team_id=team.id)
+    unfinished = await create_item(session, team_id=team.id)
 
     count_statements.reset()
     moved = await actions.release_items(session, [item.id for item in [*done, unfinished]], at=AT)
@@ -38,8 +38,8 @@ async def test_released_items_are_seen_released_by_the_session(
 async def test_unreleased_items_return_to_done_without_their_release_time(
     session: AsyncSession,
 ) -> None:
-    team = await builders.create_team(session)
-    item = await work_builders.create_item(
+    team = await create_team(session)
+    item = await create_item(
         session, team_id=team.id, status=BacklogItemStatus.RELEASED, released_at=AT
     )
 

@@ -13,7 +13,8 @@ from server.demo.graph import DEPENDENCIES, RESOURCE, RESOURCES, seed_demo_graph
 from server.demo.organisation import TEAMS
 from server.demo.seed import seed_demo_report
 from server.demo.services import SERVICES
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.identity import create_team
 
 
 def test_the_graph_names_demo_teams_and_services_still_in_use() -> None:
@@ -49,12 +50,12 @@ async def test_seed_demo_loads_the_graph_once(fresh_database: str) -> None:
 async def _demo_services(session: AsyncSession) -> None:
     """The teams and services the graph names, as the demo seed would have made them."""
     for slug in sorted({resource.team for resource in RESOURCES}):
-        await builders.create_team(session, slug=slug)
+        await create_team(session, slug=slug)
     slugs = {source for source, *_ in DEPENDENCIES} | {
         target for _, target, *_ in DEPENDENCIES if not target.startswith(RESOURCE)
     }
     for slug in sorted(slugs):
-        await builders.create_service(session, slug=slug)
+        await create_service(session, slug=slug)
 
 
 async def _count(session: AsyncSession, model: type[SharedResource] | type[Dependency]) -> int:

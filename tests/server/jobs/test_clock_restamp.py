@@ -20,9 +20,9 @@ from server.jobs import JOBS, JobContext, restamp_clocks
 from service_levels.clock_stamps import restamp_incidents, restamp_requests
 from service_levels.models import ClockPolicy
 from service_levels.stale_stamps import restamp_stale
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.work import incident_with_moves, request_with_moves
 from tests.conftest import StatementCounter
-from tests.service_levels.clock_builders import incident_with_moves, request_with_moves
 from work.incidents.models import IncidentStatus, IncidentStatusChange
 from work.requests.models import RequestStatus, RequestStatusChange, ServiceRequest
 
@@ -39,11 +39,6 @@ async def engine(fresh_database: str) -> AsyncIterator[AsyncEngine]:
     made = make_engine(fresh_database)
     yield made
     await made.dispose()
-
-
-@pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return make_sessionmaker(engine)
 
 
 def _context(engine: AsyncEngine) -> JobContext:
@@ -99,7 +94,7 @@ async def test_stamps_nulled_out_come_back_and_a_second_run_restamps_nothing(
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session, session.begin():
-        service = await builders.create_service(session, tier=Tier.TIER_1)
+        service = await create_service(session, tier=Tier.TIER_1)
         moves = [
             (MONDAY, RequestStatus.NEW),
             (MONDAY + timedelta(minutes=10), RequestStatus.TRIAGED),
@@ -152,7 +147,7 @@ async def test_a_calendar_changed_without_a_restamp_restamps_the_services_open_r
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session, session.begin():
-        service = await builders.create_service(session, tier=Tier.TIER_2)
+        service = await create_service(session, tier=Tier.TIER_2)
         request = await request_with_moves(
             session, [(MONDAY, RequestStatus.NEW)], service_id=service.id
         )
@@ -181,7 +176,7 @@ async def test_a_policy_stored_without_a_restamp_restamps_the_services_open_requ
     engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     async with sessions() as session, session.begin():
-        service = await builders.create_service(session, tier=Tier.TIER_2)
+        service = await create_service(session, tier=Tier.TIER_2)
         request = await request_with_moves(
             session, [(MONDAY, RequestStatus.NEW)], service_id=service.id
         )
@@ -209,7 +204,7 @@ async def test_a_policy_stored_without_a_restamp_restamps_the_services_open_requ
 async def _stale_requests(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
     """Requests never stamped, as rows from before the stamps."""
     async with sessions() as session, session.begin():
-        service = await builders.create_service(session)
+        service = await create_service(session)
         for _ in range(count):
             await request_with_moves(session, [(MONDAY, RequestStatus.NEW)], service_id=service.id)
 

@@ -15,9 +15,9 @@ from core.db import make_engine, make_sessionmaker
 from core.settings import load_settings
 from server.jobs import JOBS, JobContext, Scheduler, evaluate_slas, run_slot
 from service_levels.models import SlaEvent, SlaEventKind
-from tests import builders
+from tests.builders.catalog import create_service
+from tests.builders.service_levels import create_sla, responses
 from tests.server.jobs.test_scheduler import starting_now
-from tests.service_levels.sla_builders import create_sla, responses
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_sla_evaluation_is_scheduled_every_five_minutes_for_every_worker(
 async def test_the_job_records_a_breach_commits_it_and_summarises(engine: AsyncEngine) -> None:
     sessions = make_sessionmaker(engine)
     async with sessions() as session:
-        service = await builders.create_service(session, tier=Tier.TIER_1)
+        service = await create_service(session, tier=Tier.TIER_1)
         await responses(session, service.id, [45, 10], at=utcnow() - timedelta(seconds=5))
         await create_sla(session, service.id, 0.9, 0.25)
         await session.commit()
