@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 import strawberry
 from sqlalchemy import Select
@@ -23,6 +25,8 @@ from graphql_schema.errors import BadUserInput, PageSizeExceededError
 from graphql_schema.prefetch import child_selections, is_selected, loader_options
 
 Node = TypeVar("Node")
+Result = TypeVar("Result")
+Params = ParamSpec("Params")
 
 
 @strawberry.type
@@ -53,6 +57,52 @@ class Connection(Generic[Node]):
     @strawberry.field(description="The nodes of the edges, for clients that need no cursors.")
     def nodes(self) -> list[Node]:
         return [edge.node for edge in self.edges]
+
+
+# The Relay paging arguments, declared once (the fields of `PageRequest`): every connection
+# field takes exactly these.
+PAGE_ARGUMENTS = tuple(
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+    for name, annotation in (
+        ("first", int | None),
+        ("after", str | None),
+        ("last", int | None),
+        ("before", str | None),
+    )
+)
+
+
+def paged(
+    resolver: Callable[Params, Awaitable[Result]],
+) -> Callable[..., Awaitable[Result]]:
+    """A connection field's resolver taking the paging arguments as one `page: PageRequest`.
+
+    The schema shows `first`, `after`, `last` and `before` where the resolver declares
+    `page`; the resolver is called with them gathered into its `page`.
+    """
+    signature = inspect.signature(resolver)
+    names = list(signature.parameters)
+    if "page" not in names:
+        raise TypeError(f"{resolver.__qualname__} takes no `page` to fill")
+    at = names.index("page")
+    parameters = list(signature.parameters.values())
+    parameters[at : at + 1] = PAGE_ARGUMENTS
+
+    @functools.wraps(resolver)
+    async def with_page(*args: Any, **kwargs: Any) -> Result:
+        given = {argument.name: kwargs.pop(argument.name, None) for argument in PAGE_ARGUMENTS}
+        return await resolver(*args, page=PageRequest(**given), **kwargs)  # type: ignore[arg-type]
+
+    with_page.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters
+    )
+    annotations = dict(resolver.__annotations__)
+    del annotations["page"]
+    with_page.__annotations__ = {
+        **annotations,
+        **{parameter.name: parameter.annotation for parameter in PAGE_ARGUMENTS},
+    }
+    return with_page
 
 
 def node_selections(info: Info) -> list[Any]:
@@ -119,4 +169,12 @@ async def load_selected(
         return await loader(session, options)
 
 
-__all__ = ["Connection", "Edge", "PageInfo", "is_selected", "load_selected", "paginate"]
+__all__ = [
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "is_selected",
+    "load_selected",
+    "paged",
+    "paginate",
+]

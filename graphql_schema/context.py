@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +18,11 @@ from core.settings import Settings
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.principal import Principal
 from identity.refusals import RefusalAuditor
+from salesforce.deadline import Deadline
 from salesforce.gateway import SalesforceGateway
+
+if TYPE_CHECKING:
+    from graphql_schema.loaders import Loaders
 
 
 class RequestFinished(RuntimeError):
@@ -58,8 +63,23 @@ class Context(BaseContext):
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._finished = False
-        self.cache: dict[Any, Any] = {}
         self._salesforce = salesforce
+        # One CATALOG_SALESFORCE_TIMEOUT_S budget for every Salesforce call of the request.
+        self.salesforce_deadline: Deadline | None = None
+        # Subscriptions sharing this context (one websocket) take turns loading a delivery.
+        self.delivery_lock = asyncio.Lock()
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """The request's DataLoaders, one attribute each, made on first use."""
+        # Imported here: the loaders read the domains' types, which read `Info` below.
+        from graphql_schema.loaders import Loaders
+
+        return Loaders(self)
+
+    def reset_loaders(self) -> None:
+        """Forget every value loaded so far (a subscription does, between deliveries)."""
+        self.__dict__.pop("loaders", None)
 
     @property
     def salesforce(self) -> SalesforceGateway | None:

@@ -14,7 +14,7 @@ from core.history import RecordVersion
 from core.history_queries import versions_query
 from core.ids import GlobalId, MalformedGlobalId
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 
@@ -68,11 +68,7 @@ class Version:
 async def history_connection(
     info: Info,
     record_id: uuid.UUID,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    page: PageRequest,
 ) -> Connection[Version]:
     return await paginate(
         info,
@@ -80,7 +76,7 @@ async def history_connection(
         type_name="Version",
         convert=Version.from_model,
         order=KeysetOrder(RecordVersion.version, RecordVersion.id, descending=True, name="VERSION"),
-        request=PageRequest(first, after, last, before),
+        request=page,
         fingerprint_parts=[str(record_id)],
     )
 
@@ -91,17 +87,14 @@ class Versioned:
     model: strawberry.Private[Any]
 
     @strawberry.field(description="Every change to this record, newest first.")
+    @paged
     async def history(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Version]:
-        return await history_connection(
-            info, self.model.id, first=first, after=after, last=last, before=before
-        )
+        return await history_connection(info, self.model.id, page)
 
 
 @strawberry.type
@@ -109,19 +102,16 @@ class HistoryQuery:
     @strawberry.field(
         description="The history of any record by its global id, deleted records included."
     )
+    @paged
     async def record_history(
         self,
         info: Info,
         id: strawberry.ID,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Version]:
         try:
             record_id = GlobalId.decode(id).id
         except MalformedGlobalId as error:
             raise BadUserInput(str(error)) from None
-        return await history_connection(
-            info, record_id, first=first, after=after, last=last, before=before
-        )
+        return await history_connection(info, record_id, page)

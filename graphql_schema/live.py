@@ -9,7 +9,6 @@ subscriptions sharing one websocket take turns, since they share its context.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -34,8 +33,6 @@ from identity.models import Person
 from identity.principal import Principal
 
 Delivered = TypeVar("Delivered")
-
-_DELIVERY_LOCK = "live.delivery"
 
 
 class SubscriptionDropped(CodedError):
@@ -102,7 +99,7 @@ async def deliveries(
 ) -> AsyncIterator[Delivered]:
     """The objects named by the channel's notifications that `matches` accepts, loaded."""
     context = info.context
-    lock: asyncio.Lock = context.cache.setdefault(_DELIVERY_LOCK, asyncio.Lock())
+    lock = context.delivery_lock
     async with _hub(info).subscribe(channel) as subscription:
         while True:
             try:
@@ -119,7 +116,7 @@ async def deliveries(
                     if found is not None:
                         yield found  # its fields are resolved before the next delivery
                 finally:
-                    context.cache.pop("loaders", None)
+                    context.reset_loaders()
                     await context.finish(commit=False, final=False)
 
 

@@ -1,34 +1,257 @@
-"""Per-request DataLoaders, for what a list resolver cannot prefetch (arguments, the caller)."""
+"""The request's DataLoaders, for what a list resolver cannot prefetch (arguments, the caller).
+
+`info.context.loaders` is a `Loaders`: one typed attribute per loader, made on first use and
+kept for the request, each batch one statement through the request's session. A loader that
+depends on a field's arguments or selection is a `LoaderFamily`: `loaders.walks[args,
+selections]` is one loader per distinct parameter, so sibling objects asking alike share it.
+The batch functions live beside their types, in each domain's loaders.py.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from functools import cached_property, partial
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import Selection
 
+from catalog.services.models import Service
+from feedback import repository as feedback_repository
+from feedback.models import FeedbackStatusChange
+from graphql_schema.catalog.graph import loaders as graph
+from graphql_schema.catalog.orgs import loaders as orgs
 from graphql_schema.context import Context
+from graphql_schema.feedback import loaders as feedback
+from graphql_schema.feedback.satisfaction import loaders as satisfaction
+from graphql_schema.service_levels.clocks import loaders as clocks
+from graphql_schema.service_levels.kpis import loaders as kpis
+from graphql_schema.service_levels.measurements import loaders as measurements
+from graphql_schema.service_levels.slas import loaders as slas
+from graphql_schema.work.backlog import loaders as backlog
+from graphql_schema.work.incidents import loaders as incidents
+from graphql_schema.work.requests import loaders as requests
+from service_levels import actions, measurement_repository, rollups
+from service_levels import repository as service_levels_repository
+from service_levels.frames import MetricValue
+from service_levels.metric_sql import MetricSettings
+from service_levels.models import ClockPolicy, Measurement, Metric
+from service_levels.models import Sla as SlaModel
+from service_levels.objective_answers import SeriesPoint
+from service_levels.objectives import Answer
+from work.incidents.models import Incident
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
+Param = TypeVar("Param")
+
+Batch = Callable[[AsyncSession, Sequence[Key]], Awaitable[dict[Key, Value]]]
 
 
-def loader(
-    context: Context,
-    name: Hashable,
-    batch: Callable[[AsyncSession, Sequence[Key]], Awaitable[dict[Key, Value]]],
-    default: Value | None = None,
-) -> DataLoader[Key, Value | None]:
-    """The request's loader `name`; one statement per batch, through the request's session."""
-    loaders: dict[Hashable, Any] = context.cache.setdefault("loaders", {})
-    if name not in loaders:
+class LoaderFamily(Generic[Param, Key, Value]):
+    """Loaders of one kind that differ by a parameter: one per distinct `key(param)`."""
+
+    def __init__(
+        self,
+        make: Callable[[Param], DataLoader[Key, Value]],
+        key: Callable[[Param], Hashable] = lambda param: param,
+    ) -> None:
+        self._make = make
+        self._key = key
+        self._loaders: dict[Hashable, DataLoader[Key, Value]] = {}
+
+    def __getitem__(self, param: Param) -> DataLoader[Key, Value]:
+        key = self._key(param)
+        if key not in self._loaders:
+            self._loaders[key] = self._make(param)
+        return self._loaders[key]
+
+
+def _by_identity(param: Any) -> Hashable:
+    return id(param)
+
+
+def _by_repr(param: Any) -> Hashable:
+    return repr(param)
+
+
+class Loaders:
+    """The request's DataLoaders, one attribute each, made on first use."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+    def _by_key(
+        self, batch: Batch[Key, Value], default: Value | None = None
+    ) -> DataLoader[Key, Value | None]:
+        """A loader over `batch`: one statement per batch, through the request's session."""
+        context = self._context
 
         async def load(keys: list[Key]) -> list[Value | None]:
             async with context.db() as session:
                 found = await batch(session, keys)
             return [found.get(key, default) for key in keys]
 
-        loaders[name] = DataLoader(load_fn=load)
-    found_loader: DataLoader[Key, Value | None] = loaders[name]
-    return found_loader
+        return DataLoader(load_fn=load)
+
+    def _salesforce(self, read: orgs.BatchRead) -> DataLoader[orgs.OrgKey, Any] | None:
+        """A loader over (org, key) pairs; None without a gateway."""
+        gateway = self._context.salesforce
+        if gateway is None:
+            return None
+        return DataLoader(load_fn=orgs.org_batch(self._context, gateway, read))
+
+    @cached_property
+    def _metric_settings(self) -> MetricSettings:
+        return MetricSettings.of(self._context.settings)
+
+    # catalog: the dependency graph
+
+    @cached_property
+    def walks(self) -> LoaderFamily[graph.WalkQuery, uuid.UUID, list[graph.LoadedStep]]:
+        """The dependencies met walking from each service, per walk and selection."""
+        return LoaderFamily(
+            lambda query: DataLoader(load_fn=partial(graph.walks, self._context, query)),
+            key=graph.query_key,
+        )
+
+    @cached_property
+    def cycles(self) -> LoaderFamily[graph.CyclesQuery, uuid.UUID, list[list[Service]]]:
+        """The cycles through each service, per maximum length and selection."""
+        return LoaderFamily(
+            lambda query: DataLoader(load_fn=partial(graph.cycles, self._context, query)),
+            key=graph.query_key,
+        )
+
+    # catalog: live Salesforce fields, keyed by (credentials reference, service key)
+
+    @cached_property
+    def salesforce_cases(self) -> DataLoader[orgs.OrgKey, Any] | None:
+        return self._salesforce(orgs.open_cases)
+
+    @cached_property
+    def salesforce_violated_case_ids(self) -> DataLoader[orgs.OrgKey, Any] | None:
+        return self._salesforce(orgs.violated_case_ids)
+
+    @cached_property
+    def salesforce_ideas(self) -> DataLoader[orgs.OrgKey, Any] | None:
+        return self._salesforce(orgs.ideas)
+
+    @cached_property
+    def salesforce_limits(self) -> DataLoader[orgs.OrgKey, Any] | None:
+        return self._salesforce(orgs.limits)
+
+    @cached_property
+    def salesforce_adoption(self) -> DataLoader[orgs.OrgKey, Any] | None:
+        return self._salesforce(orgs.adoption)
+
+    # work
+
+    @cached_property
+    def vendor_cases(self) -> DataLoader[orgs.OrgKey, Any] | None:
+        """The vendor's Case of each escalated request, keyed by (org, request id)."""
+        return self._salesforce(requests.vendor_cases)
+
+    @cached_property
+    def open_incidents(
+        self,
+    ) -> LoaderFamily[Sequence[Selection], uuid.UUID, list[Incident] | None]:
+        """Each service's open incidents, per selection."""
+        return LoaderFamily(
+            lambda selections: self._by_key(partial(incidents.open_incidents, selections)),
+            key=_by_repr,
+        )
+
+    @cached_property
+    def backlog_sources(self) -> LoaderFamily[backlog.SourceQuery, uuid.UUID, Any | None]:
+        """The feedback, requests or incidents backlog items answer, per type and selection."""
+        return LoaderFamily(
+            lambda query: self._by_key(partial(backlog.sources, query)), key=backlog.source_key
+        )
+
+    # feedback
+
+    @cached_property
+    def viewer_has_voted(self) -> DataLoader[uuid.UUID, bool | None]:
+        principal = self._context.principal
+        person_id = principal.person_id if principal is not None else None
+        return self._by_key(partial(feedback.voted, person_id), default=False)
+
+    @cached_property
+    def feedback_status_history(
+        self,
+    ) -> DataLoader[uuid.UUID, list[FeedbackStatusChange] | None]:
+        return self._by_key(feedback_repository.status_history)
+
+    @cached_property
+    def satisfaction(
+        self,
+    ) -> LoaderFamily[tuple[str, int], uuid.UUID, feedback_repository.Satisfaction | None]:
+        """Satisfaction of services, teams or units (the group), over so many days."""
+        return LoaderFamily(
+            lambda group_days: self._by_key(partial(satisfaction.satisfaction, *group_days))
+        )
+
+    # service levels
+
+    @cached_property
+    def slas_by_service_id(self) -> DataLoader[uuid.UUID, list[SlaModel] | None]:
+        return self._by_key(service_levels_repository.slas_by_service_ids)
+
+    @cached_property
+    def objective_answers(self) -> DataLoader[uuid.UUID, Answer | None]:
+        return self._by_key(partial(slas.answers, self._metric_settings))
+
+    @cached_property
+    def objective_series(
+        self,
+    ) -> LoaderFamily[slas.SeriesArgs, uuid.UUID, list[SeriesPoint] | None]:
+        return LoaderFamily(
+            lambda args: self._by_key(partial(slas.series, self._metric_settings, args))
+        )
+
+    @cached_property
+    def pooled_before(
+        self,
+    ) -> LoaderFamily[rollups.KpiSummary, Metric, MetricValue | None]:
+        """A KPI summary's metrics over the window before, per summary."""
+        return LoaderFamily(
+            lambda summary: self._by_key(
+                partial(kpis.pooled_before, self._metric_settings, summary)
+            ),
+            key=_by_identity,
+        )
+
+    @cached_property
+    def clock_data_by_request_id(self) -> DataLoader[uuid.UUID, clocks.ClockData | None]:
+        return self._by_key(clocks.request_clocks)
+
+    @cached_property
+    def clock_data_by_incident_id(self) -> DataLoader[uuid.UUID, clocks.ClockData | None]:
+        return self._by_key(clocks.incident_clocks)
+
+    @cached_property
+    def breach_counts_by_service_id(
+        self,
+    ) -> LoaderFamily[int, uuid.UUID, service_levels_repository.BreachCounts | None]:
+        """Each service's running and breaching clocks, per horizon in hours."""
+        return LoaderFamily(lambda hours: self._by_key(partial(clocks.breach_counts, hours)))
+
+    @cached_property
+    def clock_policy_by_service_id(self) -> DataLoader[uuid.UUID, ClockPolicy | None]:
+        return self._by_key(actions.policies_for)
+
+    @cached_property
+    def measurement_pages(
+        self,
+    ) -> LoaderFamily[measurement_repository.PageQuery, uuid.UUID, list[Measurement] | None]:
+        """A page of each service's measurements, per filter and page."""
+        return LoaderFamily(lambda query: self._by_key(partial(measurements.pages, query)))
+
+    @cached_property
+    def measurement_counts(
+        self,
+    ) -> LoaderFamily[measurement_repository.PageQuery, uuid.UUID, int | None]:
+        return LoaderFamily(lambda query: self._by_key(partial(measurements.counts, query)))

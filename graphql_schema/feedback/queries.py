@@ -7,7 +7,7 @@ import strawberry
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from feedback import models, repository
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.feedback.inputs import FeedbackFilter
@@ -44,14 +44,13 @@ def _filter(given: FeedbackFilter | None) -> repository.FeedbackFilter:
 @strawberry.type
 class FeedbackQuery:
     @strawberry.field(description="Feedback, newest first.")
+    @paged
     async def feedback(
         self,
         info: Info,
         filter: FeedbackFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Feedback]:
         feedback_filter = _filter(filter)
         return await paginate(
@@ -62,22 +61,21 @@ class FeedbackQuery:
             order=KeysetOrder(
                 models.Feedback.created_at, models.Feedback.id, descending=True, name="CREATED_AT"
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[repr(feedback_filter)],
         )
 
     @strawberry.field(
         description="Open feedback by priority score, highest first; pages stay stable."
     )
+    @paged
     async def feedback_ranking(
         self,
         info: Info,
         scope: repository.RankingScope,
         scope_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Feedback]:
         key = None
         if scope is not repository.RankingScope.ORGANISATION:
@@ -95,6 +93,6 @@ class FeedbackQuery:
             order=KeysetOrder(
                 models.Feedback.score, models.Feedback.id, descending=True, name="SCORE"
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[scope.value, str(key)],
         )

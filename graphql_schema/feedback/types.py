@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.dataloader import DataLoader
 
 import graphql_schema.feedback.enums  # noqa: F401  (registers the enums first)
-from feedback import models, repository
+from feedback import models
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
 from graphql_schema.identity.types import Person
-from graphql_schema.loaders import loader
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.work.backlog.types import BacklogItem
@@ -107,22 +102,11 @@ class Feedback(Node):
         principal = info.context.principal
         if principal is None or principal.person_id is None:
             return False
-        person_id = principal.person_id
-
-        async def batch(session: AsyncSession, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
-            voted = await repository.voted(session, person_id, keys)
-            return {key: key in voted for key in keys}
-
-        return bool(
-            await loader(info.context, "viewer_has_voted", batch, False).load(self.model.id)
-        )
+        return bool(await info.context.loaders.viewer_has_voted.load(self.model.id))
 
     @strawberry.field(description="Every move through triage, oldest first.")
     async def status_history(self, info: Info) -> list[FeedbackStatusChange]:
-        history: DataLoader[uuid.UUID, list[models.FeedbackStatusChange] | None] = loader(
-            info.context, "feedback_status_history", repository.status_history
-        )
-        changes = await history.load(self.model.id)
+        changes = await info.context.loaders.feedback_status_history.load(self.model.id)
         return [
             FeedbackStatusChange(
                 from_status=change.from_status,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.access import requires
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.identity.inputs import AuditEventFilter
 from graphql_schema.identity.types import AuditEvent, BusinessUnit, Person, Team, Viewer
@@ -51,13 +51,12 @@ class IdentityQuery:
         )
 
     @strawberry.field(description="People, by display name.")
+    @paged
     async def people(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Person]:
         return await paginate(
             info,
@@ -65,18 +64,17 @@ class IdentityQuery:
             type_name="Person",
             convert=Person.from_model,
             order=KeysetOrder(models.Person.display_name, models.Person.id, name="DISPLAY_NAME"),
-            request=PageRequest(first, after, last, before),
+            request=page,
         )
 
     @strawberry.field(description="Teams, by name; archived ones only when asked.")
+    @paged
     async def teams(
         self,
         info: Info,
         include_archived: bool = False,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Team]:
         return await paginate(
             info,
@@ -84,19 +82,18 @@ class IdentityQuery:
             type_name="Team",
             convert=Team.from_model,
             order=KeysetOrder(models.Team.name, models.Team.id, name="NAME"),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[include_archived],
         )
 
     @strawberry.field(description="Business units, by name; archived ones only when asked.")
+    @paged
     async def business_units(
         self,
         info: Info,
         include_archived: bool = False,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[BusinessUnit]:
         return await paginate(
             info,
@@ -104,7 +101,7 @@ class IdentityQuery:
             type_name="BusinessUnit",
             convert=BusinessUnit.from_model,
             order=KeysetOrder(models.BusinessUnit.name, models.BusinessUnit.id, name="NAME"),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[include_archived],
         )
 
@@ -114,14 +111,13 @@ class AuditQuery:
     @strawberry.field(
         description="Audit events, newest first (AUDITOR).", metadata=requires(Role.AUDITOR)
     )
+    @paged
     async def audit_events(
         self,
         info: Info,
         filter: AuditEventFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[AuditEvent]:
         given = filter or AuditEventFilter()
         audit_filter = audit.AuditFilter(
@@ -133,15 +129,15 @@ class AuditQuery:
             since=given.since,
             until=given.until,
         )
-        page = await paginate(
+        connection = await paginate(
             info,
             audit.events_query(audit_filter),
             type_name="AuditEvent",
             convert=AuditEvent.from_model,
             order=KeysetOrder(audit.AuditEvent.at, audit.AuditEvent.id, descending=True, name="AT"),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[repr(audit_filter)],
         )
-        for edge in page.edges:
+        for edge in connection.edges:
             info.context.note_sensitive_read("AuditEvent", edge.node.id)
-        return page
+        return connection

@@ -9,11 +9,9 @@ recursive statement, plus one statement per relation the selection needs below i
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import Selection
 
 from catalog.graph import repository
@@ -40,27 +38,15 @@ class LoadedStep:
     path: list[Service]  # filled only when the selection asks for it
 
 
-Value = TypeVar("Value")
-BatchLoad = Callable[[Context, Sequence[Selection], list[uuid.UUID]], Awaitable[list[Value]]]
+# A walk's or a cycle search's arguments, with the selection below the field.
+WalkQuery = tuple[WalkArgs, Sequence[Selection]]
+CyclesQuery = tuple[int, Sequence[Selection]]
 
 
-def _loader(
-    info: Info, name: str, args: Hashable, batch: BatchLoad[Value]
-) -> DataLoader[uuid.UUID, Value]:
-    """The request's loader for this field, these arguments and this selection."""
-    selections = info.selected_fields[0].selections
-    key = (name, args, repr(selections))
-    loaders: dict[Any, DataLoader[uuid.UUID, Value]] = info.context.cache.setdefault(
-        "graph_loaders", {}
-    )
-    if key not in loaders:
-        context = info.context
-
-        async def load(keys: list[uuid.UUID]) -> list[Value]:
-            return await batch(context, selections, keys)
-
-        loaders[key] = DataLoader(load_fn=load)
-    return loaders[key]
+def query_key(query: tuple[Hashable, Sequence[Selection]]) -> Hashable:
+    """Sibling objects asking with the same arguments and the same selection share a loader."""
+    args, selections = query
+    return args, repr(selections)
 
 
 async def _services(
@@ -70,61 +56,61 @@ async def _services(
         return await get_by_ids(session, Service, list(ids), loader_options(selections, "Service"))
 
 
-def _walks(args: WalkArgs) -> BatchLoad[list[LoadedStep]]:
-    async def batch(
-        context: Context, selections: Sequence[Selection], roots: list[uuid.UUID]
-    ) -> list[list[LoadedStep]]:
-        async with context.db() as session:
-            found = await repository.walk(
-                session,
-                roots=roots,
-                direction=args.direction,
-                start=args.start,
-                max_depth=args.max_depth,
-                kinds=args.kinds,
-                options=loader_options(selections, "DependencyEdge"),
+async def walks(
+    context: Context, query: WalkQuery, roots: list[uuid.UUID]
+) -> list[list[LoadedStep]]:
+    """A batch of walks: one recursive statement, plus one per relation selected below."""
+    args, selections = query
+    async with context.db() as session:
+        found = await repository.walk(
+            session,
+            roots=roots,
+            direction=args.direction,
+            start=args.start,
+            max_depth=args.max_depth,
+            kinds=args.kinds,
+            options=loader_options(selections, "DependencyEdge"),
+        )
+    with_path = is_selected(selections, "path")
+    services: dict[uuid.UUID, Service] = {}
+    if with_path:
+        passed = {key for steps in found.values() for step in steps for key in step.path}
+        services = await _services(context, passed, child_selections(selections, "path"))
+    return [
+        [
+            LoadedStep(
+                step.dependency,
+                step.depth,
+                [services[key] for key in step.path] if with_path else [],
             )
-        with_path = is_selected(selections, "path")
-        services: dict[uuid.UUID, Service] = {}
-        if with_path:
-            passed = {key for steps in found.values() for step in steps for key in step.path}
-            services = await _services(context, passed, child_selections(selections, "path"))
-        return [
-            [
-                LoadedStep(
-                    step.dependency,
-                    step.depth,
-                    [services[key] for key in step.path] if with_path else [],
-                )
-                for step in found[root]
-            ]
-            for root in roots
+            for step in found[root]
         ]
-
-    return batch
+        for root in roots
+    ]
 
 
 async def load_walk(info: Info, root_id: uuid.UUID, args: WalkArgs) -> list[LoadedStep]:
     """The dependencies met walking from `root_id`, batched with its siblings."""
-    return await _loader(info, "walk", args, _walks(args)).load(root_id)
+    walks = info.context.loaders.walks[args, info.selected_fields[0].selections]
+    return await walks.load(root_id)
 
 
-def _cycles(max_length: int) -> BatchLoad[list[list[Service]]]:
-    async def batch(
-        context: Context, selections: Sequence[Selection], roots: list[uuid.UUID]
-    ) -> list[list[list[Service]]]:
-        async with context.db() as session:
-            found = await repository.cycles(session, through=roots, max_length=max_length)
-        members = {key for cycles in found.values() for cycle in cycles for key in cycle}
-        services = await _services(context, members, selections)
-        return [[[services[key] for key in cycle] for cycle in found[root]] for root in roots]
-
-    return batch
+async def cycles(
+    context: Context, query: CyclesQuery, roots: list[uuid.UUID]
+) -> list[list[list[Service]]]:
+    """A batch of cycle searches: one recursive statement, and one for the services met."""
+    max_length, selections = query
+    async with context.db() as session:
+        found = await repository.cycles(session, through=roots, max_length=max_length)
+    members = {key for cycles in found.values() for cycle in cycles for key in cycle}
+    services = await _services(context, members, selections)
+    return [[[services[key] for key in cycle] for cycle in found[root]] for root in roots]
 
 
 async def load_cycles(info: Info, service_id: uuid.UUID, max_length: int) -> list[list[Service]]:
     """The cycles through a service, batched with its siblings."""
-    return await _loader(info, "cycles", max_length, _cycles(max_length)).load(service_id)
+    cycles = info.context.loaders.cycles[max_length, info.selected_fields[0].selections]
+    return await cycles.load(service_id)
 
 
 async def all_cycles(info: Info, max_length: int) -> list[list[Service]]:

@@ -11,21 +11,20 @@ from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.graph.arguments import CYCLE_HELP, DEFAULT_CYCLE_LENGTH
 from graphql_schema.catalog.graph.types import SharedResource, catalog_cycles
 from graphql_schema.catalog.services.types import Service
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 
 
 @strawberry.type
 class GraphQuery:
     @strawberry.field(description="Shared resources, by name; archived ones only when asked.")
+    @paged
     async def shared_resources(
         self,
         info: Info,
         include_archived: bool = False,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[SharedResource]:
         return await paginate(
             info,
@@ -33,7 +32,7 @@ class GraphQuery:
             type_name="SharedResource",
             convert=SharedResource.from_model,
             order=KeysetOrder(models.SharedResource.name, models.SharedResource.id, name="NAME"),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[include_archived],
         )
 

@@ -41,7 +41,7 @@ class ServiceSalesforceFields:
     async def salesforce_cases(self, info: Info) -> list[SalesforceCase] | None:
         refs = await _connected_refs(info, self.model)
         found = await loaders.per_org(
-            info, "cases", loaders.open_cases, refs, self.model.salesforce_key
+            info.context.loaders.salesforce_cases, refs, self.model.salesforce_key
         )
         if found is None:
             return None
@@ -59,8 +59,8 @@ class ServiceSalesforceFields:
         refs = await _connected_refs(info, self.model)
         key = self.model.salesforce_key
         cases, violated = await asyncio.gather(
-            loaders.per_org(info, "cases", loaders.open_cases, refs, key),
-            loaders.per_org(info, "violated", loaders.violated_case_ids, refs, key),
+            loaders.per_org(info.context.loaders.salesforce_cases, refs, key),
+            loaders.per_org(info.context.loaders.salesforce_violated_case_ids, refs, key),
         )
         if cases is None or violated is None:
             return None
@@ -72,7 +72,9 @@ class ServiceSalesforceFields:
     @strawberry.field(description="Ideas naming this service, most voted first." + NULL_WHEN)
     async def salesforce_ideas(self, info: Info) -> list[SalesforceIdea] | None:
         refs = await _connected_refs(info, self.model)
-        found = await loaders.per_org(info, "ideas", loaders.ideas, refs, self.model.salesforce_key)
+        found = await loaders.per_org(
+            info.context.loaders.salesforce_ideas, refs, self.model.salesforce_key
+        )
         if found is None:
             return None
         gateway = info.context.salesforce

@@ -8,12 +8,12 @@ failing org fails only its own keys: the error becomes the field's GraphQL error
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graphql_schema.context import Context, Info
+from graphql_schema.context import Context
 from graphql_schema.errors import CodedError
 from salesforce.deadline import Deadline
 from salesforce.errors import SalesforceError
@@ -34,11 +34,16 @@ class SalesforceFieldError(CodedError):
 
 def request_deadline(context: Context, gateway: SalesforceGateway) -> Deadline:
     """One CATALOG_SALESFORCE_TIMEOUT_S budget for every Salesforce call of the request."""
-    deadline: Deadline = context.cache.setdefault("salesforce.deadline", gateway.deadline())
-    return deadline
+    if context.salesforce_deadline is None:
+        context.salesforce_deadline = gateway.deadline()
+    return context.salesforce_deadline
 
 
-def _batch(context: Context, gateway: SalesforceGateway, read: BatchRead) -> Any:
+def org_batch(
+    context: Context, gateway: SalesforceGateway, read: BatchRead
+) -> Callable[[list[OrgKey]], Awaitable[list[Any]]]:
+    """A batch over (org, key) pairs: each org asked once, all at the same time."""
+
     async def load(keys: list[OrgKey]) -> list[Any]:
         deadline = request_deadline(context, gateway)
         by_org: dict[str, list[str]] = {}
@@ -61,19 +66,6 @@ def _batch(context: Context, gateway: SalesforceGateway, read: BatchRead) -> Any
         return results
 
     return load
-
-
-def org_loader(context: Context, name: str, read: BatchRead) -> DataLoader[OrgKey, Any] | None:
-    """The request's loader `name` over (org, key) pairs; None without a gateway."""
-    gateway = context.salesforce
-    if gateway is None:
-        return None
-    loaders: dict[Hashable, Any] = context.cache.setdefault("loaders", {})
-    key = ("salesforce", name)
-    if key not in loaders:
-        loaders[key] = DataLoader(load_fn=_batch(context, gateway, read))
-    found: DataLoader[OrgKey, Any] = loaders[key]
-    return found
 
 
 async def open_cases(
@@ -107,10 +99,10 @@ async def adoption(
 
 
 async def per_org(
-    info: Info, name: str, read: BatchRead, refs: list[str], key: str
+    loader: DataLoader[OrgKey, Any] | None, refs: list[str], key: str
 ) -> list[tuple[str, Any]] | None:
-    """What each connected org answered for `key`; the first org's failure is raised."""
-    loader = org_loader(info.context, name, read)
+    """What each connected org answered for `key` (None without a gateway); the first org's
+    failure is raised."""
     if loader is None or not refs:
         return None
     answers = await asyncio.gather(

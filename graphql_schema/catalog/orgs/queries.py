@@ -8,21 +8,20 @@ from catalog.orgs import models as org_models
 from catalog.orgs import repository as org_repository
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.orgs.types import SalesforceOrg
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 
 
 @strawberry.type
 class SalesforceOrgQuery:
     @strawberry.field(description="Salesforce orgs, by name; archived ones only when asked.")
+    @paged
     async def salesforce_orgs(
         self,
         info: Info,
         include_archived: bool = False,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[SalesforceOrg]:
         return await paginate(
             info,
@@ -32,6 +31,6 @@ class SalesforceOrgQuery:
             order=KeysetOrder(
                 org_models.SalesforceOrg.name, org_models.SalesforceOrg.id, name="NAME"
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[include_archived],
         )

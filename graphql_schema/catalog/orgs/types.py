@@ -148,7 +148,7 @@ class SalesforceOrgLiveFields:
     @strawberry.field(description="The org's limits, read live." + ORG_NULL_WHEN)
     async def limits(self, info: Info) -> SalesforceLimits | None:
         refs = _org_ref(info, self.model)
-        found = await loaders.per_org(info, "limits", loaders.limits, refs, "")
+        found = await loaders.per_org(info.context.loaders.salesforce_limits, refs, "")
         gateway = info.context.salesforce
         if found is None or gateway is None:
             return None
@@ -161,7 +161,7 @@ class SalesforceOrgLiveFields:
     @strawberry.field(description="Users, licences and logins, read live." + ORG_NULL_WHEN)
     async def adoption(self, info: Info) -> SalesforceAdoption | None:
         found = await loaders.per_org(
-            info, "adoption", loaders.adoption, _org_ref(info, self.model), ""
+            info.context.loaders.salesforce_adoption, _org_ref(info, self.model), ""
         )
         return SalesforceAdoption.from_value(found[0][1]) if found else None
 

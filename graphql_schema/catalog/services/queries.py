@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.services.inputs import ServiceFilter, ServiceOrder
 from graphql_schema.catalog.services.types import Service
-from graphql_schema.connection import Connection, load_selected, paginate
+from graphql_schema.connection import Connection, load_selected, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.inputs import OrderDirection
@@ -62,15 +62,14 @@ def _fingerprint(service_filter: repository.ServiceFilter) -> list[Any]:
 @strawberry.type
 class ServiceQuery:
     @strawberry.field(description="Services, filtered and ordered, a keyset page at a time.")
+    @paged
     async def services(
         self,
         info: Info,
         filter: ServiceFilter | None = None,
         order_by: ServiceOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Service]:
         order_by = order_by or ServiceOrder()
         service_filter = _service_filter(filter)
@@ -85,20 +84,19 @@ class ServiceQuery:
                 descending=order_by.direction is OrderDirection.DESC,
                 name=order_by.field.value,
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=_fingerprint(service_filter),
         )
 
     @strawberry.field(
         description="Services whose last owner review is older than their review interval."
     )
+    @paged
     async def stale_services(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Service]:
         return await paginate(
             info,
@@ -106,7 +104,7 @@ class ServiceQuery:
             type_name="Service",
             convert=Service.from_model,
             order=KeysetOrder(models.Service.name, models.Service.id, name="NAME"),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=["stale"],
         )
 

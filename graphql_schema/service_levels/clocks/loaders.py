@@ -14,14 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from catalog.services.models import Service as ServiceModel
 from core.clock import utcnow
 from graphql_schema.context import Info
-from graphql_schema.loaders import loader
 from graphql_schema.service_levels.clocks.types import ClockPolicy, SlaClock, SlaClockSummary
-from service_levels import actions, repository
+from service_levels import repository
 from service_levels.clock import (
     INCIDENT_RULES,
     REQUEST_RULES,
@@ -32,7 +30,6 @@ from service_levels.clock import (
     clock_state,
 )
 from service_levels.clock_stamps import ClockSetup, setup_for, transitions_of
-from service_levels.models import ClockPolicy as ClockPolicyModel
 
 
 @dataclass(frozen=True)
@@ -67,21 +64,24 @@ async def _clock_data(
     }
 
 
-async def _requests(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ClockData]:
+async def request_clocks(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ClockData]:
     return await _clock_data(session, ids, incidents=False)
 
 
-async def _incidents(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ClockData]:
+async def incident_clocks(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ClockData]:
     return await _clock_data(session, ids, incidents=True)
 
 
 async def sla_clock(
     info: Info, record_id: uuid.UUID, kind: ClockKind, as_of: datetime | None, *, incident: bool
 ) -> SlaClock | None:
-    name, batch = (
-        ("SlaClockByIncidentId", _incidents) if incident else ("SlaClockByRequestId", _requests)
-    )
-    data = await loader(info.context, name, batch).load(record_id)
+    loaders = info.context.loaders
+    clocks = loaders.clock_data_by_incident_id if incident else loaders.clock_data_by_request_id
+    data = await clocks.load(record_id)
     if data is None:
         return None
     terms = data.setup.terms[kind]
@@ -93,31 +93,24 @@ async def sla_clock(
 MAX_WITHIN_HOURS = 24 * 30
 
 
+async def breach_counts(
+    hours: int, session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, repository.BreachCounts]:
+    """The services' running clocks, and those breached or breaching within `hours`."""
+    now = utcnow()
+    return await repository.breach_counts(session, ids, now, now + timedelta(hours=hours))
+
+
 async def clock_summary_of(info: Info, service_id: uuid.UUID, within_hours: int) -> SlaClockSummary:
     hours = min(max(within_hours, 0), MAX_WITHIN_HOURS)
-
-    async def batch(
-        session: AsyncSession, ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, repository.BreachCounts]:
-        now = utcnow()
-        return await repository.breach_counts(session, ids, now, now + timedelta(hours=hours))
-
-    counts: DataLoader[uuid.UUID, repository.BreachCounts | None] = loader(
-        info.context, ("SlaClockSummaryByServiceId", hours), batch
-    )
+    counts = info.context.loaders.breach_counts_by_service_id[hours]
     found = await counts.load(service_id) or repository.BreachCounts()
     return SlaClockSummary(
         running=found.running, breached=found.breached, breaching_soon=found.breaching_soon
     )
 
 
-async def _policies(
-    session: AsyncSession, service_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ClockPolicyModel]:
-    return await actions.policies_for(session, service_ids)
-
-
 async def clock_policy_of(info: Info, service: ServiceModel) -> ClockPolicy:
     """One statement for every service of the response (a per-request loader)."""
-    policy = await loader(info.context, "ClockPolicyByServiceId", _policies).load(service.id)
+    policy = await info.context.loaders.clock_policy_by_service_id.load(service.id)
     return ClockPolicy.from_models(service, policy)

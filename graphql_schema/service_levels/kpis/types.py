@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 import graphql_schema.service_levels.enums  # registers the shared enums first
 import graphql_schema.service_levels.kpis.enums  # noqa: F401  (and this aggregate's)
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
-from graphql_schema.loaders import loader
 from graphql_schema.service_levels.slas.types import (
     MAX_SERIES_POINTS,
     Objective,
@@ -23,7 +20,6 @@ from graphql_schema.service_levels.slas.types import (
     check_series,
 )
 from service_levels import rollups
-from service_levels.frames import MetricValue
 from service_levels.metric_sql import MetricSettings
 from service_levels.models import Metric
 from service_levels.objectives import Status
@@ -75,16 +71,7 @@ class PooledMetric:
 
     async def _before(self, info: Info) -> float | None:
         """Batched: every metric asked about in this summary, a statement each, once."""
-        settings = MetricSettings.of(info.context.settings)
-        summary = self.summary
-
-        async def batch(
-            session: AsyncSession, metrics: Sequence[Metric]
-        ) -> dict[Metric, MetricValue]:
-            return await rollups.pooled_before(session, summary, metrics, settings)
-
-        name = ("PooledBefore", id(summary))
-        found = await loader(info.context, name, batch).load(self.metric)
+        found = await info.context.loaders.pooled_before[self.summary].load(self.metric)
         return found.value if found is not None else None
 
     @strawberry.field(description="The same pooled over the whole window before.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,7 +19,6 @@ from core.pagination import Cursor, InvalidPageRequest, PageRequest, PageSizeExc
 from graphql_schema.connection import Edge, PageInfo
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput, PageSizeExceededError
-from graphql_schema.loaders import loader
 from graphql_schema.service_levels.measurements.types import Measurement, MeasurementConnection
 from service_levels import measurement_repository as repository
 from service_levels.models import Measurement as MeasurementModel
@@ -48,13 +46,13 @@ def _after(after: str | None, stamp: str) -> tuple[datetime, uuid.UUID] | None:
     return cursor.value, cursor.id
 
 
-async def _pages(
+async def pages(
     query: repository.PageQuery, session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[MeasurementModel]]:
     return await repository.pages_by_service_ids(session, keys, query)
 
 
-async def _counts(
+async def counts(
     query: repository.PageQuery, session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
     return await repository.counts_by_service_ids(session, keys, query)
@@ -73,16 +71,14 @@ async def measurements_of(
     limit = _limit(first)
     stamp = fingerprint("measurements", "AT", metric, since, until)
     query = repository.PageQuery(metric, since, until, _after(after, stamp), limit + 1)
-    name = ("measurements", query)
-    found = await loader(info.context, name, partial(_pages, query)).load(service.id) or []
+    found = await info.context.loaders.measurement_pages[query].load(service.id) or []
     rows = found[:limit]
     for row in rows:
         set_committed_value(row, "service", service)  # known here: no statement for it
     cursors = [Cursor(row.at, row.id).encode(stamp) for row in rows]
 
     async def count(info: Info) -> int:
-        counts = loader(info.context, ("measurement-counts", query), partial(_counts, query))
-        return await counts.load(service.id) or 0
+        return await info.context.loaders.measurement_counts[query].load(service.id) or 0
 
     return MeasurementConnection(
         edges=[

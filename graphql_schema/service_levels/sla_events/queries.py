@@ -9,7 +9,7 @@ import strawberry
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.access import requires
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
@@ -50,14 +50,13 @@ class SlaEventQuery:
         description="Objectives that went at risk, breached or recovered, newest first.",
         metadata=requires(Role.VIEWER),
     )
+    @paged
     async def sla_events(
         self,
         info: Info,
         filter: SlaEventFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[SlaEvent]:
         given = event_filter(filter)
         return await paginate(
@@ -66,7 +65,7 @@ class SlaEventQuery:
             type_name="SlaEvent",
             convert=SlaEvent.from_model,
             order=ORDER,
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[
                 given.service_id,
                 given.sla_id,

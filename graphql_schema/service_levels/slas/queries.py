@@ -7,7 +7,7 @@ import strawberry
 from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
@@ -21,14 +21,13 @@ ORDER = KeysetOrder(models.Sla.name, models.Sla.id, name="NAME")
 @strawberry.type
 class SlaQuery:
     @strawberry.field(description="SLAs by name; archived ones only when asked.")
+    @paged
     async def slas(
         self,
         info: Info,
         filter: SlaFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Sla]:
         given = filter or SlaFilter()
         try:
@@ -45,18 +44,17 @@ class SlaQuery:
             type_name="Sla",
             convert=Sla.from_model,
             order=ORDER,
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[str(service_id), given.include_archived],
         )
 
     @strawberry.field(description="SLAs whose last owner review is older than their interval.")
+    @paged
     async def stale_slas(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Sla]:
         return await paginate(
             info,
@@ -64,6 +62,6 @@ class SlaQuery:
             type_name="Sla",
             convert=Sla.from_model,
             order=ORDER,
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=["stale"],
         )

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.ext.asyncio import AsyncSession
 
 import graphql_schema.service_levels.enums  # registers the shared enums first
 import graphql_schema.service_levels.slas.enums  # noqa: F401  (and this aggregate's)
-from core.clock import utcnow
 from graphql_schema.catalog.reviews.types import Reviewable, review_fields
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.history import Versioned
-from graphql_schema.loaders import loader
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from service_levels import models
-from service_levels.metric_sql import MetricSettings
-from service_levels.objective_answers import SeriesPoint, objective_answers, objective_series
+from service_levels.objective_answers import SeriesPoint
 from service_levels.objectives import Answer, Status
 from service_levels.windows import Bucket, buckets
 
@@ -124,12 +118,7 @@ class Objective(Node, Versioned):
         )
 
     async def _answer(self, info: Info) -> Answer | None:
-        settings = MetricSettings.of(info.context.settings)
-
-        async def batch(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Answer]:
-            return await objective_answers(session, ids, utcnow(), settings)
-
-        return await loader(info.context, "ObjectiveAnswerById", batch).load(self.model.id)
+        return await info.context.loaders.objective_answers.load(self.model.id)
 
     @strawberry.field(description="The value over the current window; null without data.")
     async def current_value(self, info: Info) -> float | None:
@@ -195,15 +184,7 @@ class Objective(Node, Versioned):
     ) -> list[ObjectiveSeriesPoint] | None:
         # Nullable: a refused span nulls this field only, not the objective and its siblings.
         check_series(from_, to, bucket)
-        settings = MetricSettings.of(info.context.settings)
-
-        async def batch(
-            session: AsyncSession, ids: Sequence[uuid.UUID]
-        ) -> dict[uuid.UUID, list[SeriesPoint]]:
-            return await objective_series(session, ids, from_, to, bucket, settings)
-
-        name = ("ObjectiveSeriesById", from_, to, bucket)
-        found = await loader(info.context, name, batch).load(self.model.id)
+        found = await info.context.loaders.objective_series[from_, to, bucket].load(self.model.id)
         return [ObjectiveSeriesPoint.of(point) for point in found or []]
 
 

@@ -9,7 +9,7 @@ the relations selected on that member of the union.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,6 @@ from core.repository import get_by_ids
 from feedback.models import Feedback as FeedbackModel
 from graphql_schema.access import is_public_type
 from graphql_schema.context import Info
-from graphql_schema.loaders import loader
 from graphql_schema.prefetch import loader_options
 from work.incidents.models import Incident as IncidentModel
 from work.requests.models import ServiceRequest as RequestModel
@@ -33,6 +32,24 @@ SOURCES: dict[str, tuple[str, type[Any]]] = {
     "REQUEST": ("ServiceRequest", RequestModel),
     "INCIDENT": ("Incident", IncidentModel),
 }
+
+
+SourceQuery = tuple[str, Sequence[Selection]]  # a stored source type, the selection below it
+
+
+def source_key(query: SourceQuery) -> Hashable:
+    """Loaders are shared only by identical selections of the same source type."""
+    source_type, selections = query
+    return source_type, _shape(selections)
+
+
+async def sources(
+    query: SourceQuery, session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Any]:
+    """One source type's rows, with the relations selected on that member of the union."""
+    source_type, selections = query
+    type_name, model = SOURCES[source_type]
+    return await get_by_ids(session, model, keys, loader_options(selections, type_name))
 
 
 def _shape(selections: Iterable[Selection]) -> tuple[Any, ...]:
@@ -64,18 +81,12 @@ def _convert(type_name: str, row: Any) -> Any:
 
 async def load_source(info: Info, item: ItemModel) -> Any | None:
     """The item's source, batched with the other items' of the page; null when it has none."""
-    found = SOURCES.get(item.source_type or "")
-    if found is None or item.source_id is None:
+    source_type = item.source_type or ""
+    if source_type not in SOURCES or item.source_id is None:
         return None
-    type_name, model = found
+    type_name, _ = SOURCES[source_type]
     if info.context.principal is None and not is_public_type(type_name):
         return None
     selections = info.selected_fields[0].selections
-    options = loader_options(selections, type_name)
-
-    async def batch(session: AsyncSession, keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
-        return await get_by_ids(session, model, keys, options)
-
-    name = ("BacklogItem.source", type_name, _shape(selections))
-    row = await loader(info.context, name, batch).load(item.source_id)
+    row = await info.context.loaders.backlog_sources[source_type, selections].load(item.source_id)
     return _convert(type_name, row) if row is not None else None

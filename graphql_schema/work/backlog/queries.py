@@ -8,7 +8,7 @@ import strawberry
 
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.inputs import OrderDirection
@@ -55,15 +55,14 @@ def _item_filter(given: BacklogItemFilter | None) -> repository.ItemFilter:
 @strawberry.type
 class BacklogQuery:
     @strawberry.field(description="Backlog items, by rank (lowest first) unless ordered otherwise.")
+    @paged
     async def backlog_items(
         self,
         info: Info,
         filter: BacklogItemFilter | None = None,
         order_by: BacklogItemOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[BacklogItem]:
         order_by = order_by or BacklogItemOrder()
         item_filter = _item_filter(filter)
@@ -78,19 +77,18 @@ class BacklogQuery:
                 descending=order_by.direction is OrderDirection.DESC,
                 name=order_by.field.value,
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[repr(item_filter)],
         )
 
     @strawberry.field(description="Sprints, newest first.")
+    @paged
     async def sprints(
         self,
         info: Info,
         filter: SprintFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Sprint]:
         team_id = filter_id(filter.team_id if filter else None, "Team", "teamId")
         return await paginate(
@@ -101,7 +99,7 @@ class BacklogQuery:
             order=KeysetOrder(
                 models.Sprint.created_at, models.Sprint.id, descending=True, name="CREATED_AT"
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[str(team_id)],
         )
 
@@ -109,13 +107,12 @@ class BacklogQuery:
         description="Hot fixes and vulnerabilities not declined that some affected org has not"
         " received yet, oldest first."
     )
+    @paged
     async def open_hotfixes(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[BacklogItem]:
         return await paginate(
             info,
@@ -125,5 +122,5 @@ class BacklogQuery:
             order=KeysetOrder(
                 models.BacklogItem.created_at, models.BacklogItem.id, name="CREATED_AT"
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
         )

@@ -9,7 +9,7 @@ import strawberry
 from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
@@ -56,14 +56,13 @@ def incident_filter(given: IncidentFilter | None, info: Info) -> repository.Inci
 @strawberry.type
 class IncidentQuery:
     @strawberry.field(description="Incidents, newest first.")
+    @paged
     async def incidents(
         self,
         info: Info,
         filter: IncidentFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Incident]:
         given = incident_filter(filter, info)
         incident = models.Incident
@@ -73,6 +72,6 @@ class IncidentQuery:
             type_name="Incident",
             convert=Incident.from_model,
             order=KeysetOrder(incident.created_at, incident.id, descending=True, name="CREATED_AT"),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[repr(given)],
         )

@@ -11,7 +11,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.services.types import Service
-from graphql_schema.connection import Connection, load_selected, paginate
+from graphql_schema.connection import Connection, load_selected, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
@@ -35,14 +35,13 @@ def _release_filter(given: ReleaseFilter | None) -> repository.ReleaseFilter:
 @strawberry.type
 class ReleaseQuery:
     @strawberry.field(description="Releases, newest first.")
+    @paged
     async def releases(
         self,
         info: Info,
         filter: ReleaseFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[Release]:
         release_filter = _release_filter(filter)
         return await paginate(
@@ -53,7 +52,7 @@ class ReleaseQuery:
             order=KeysetOrder(
                 models.Release.created_at, models.Release.id, descending=True, name="CREATED_AT"
             ),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[repr(release_filter)],
         )
 

@@ -9,7 +9,7 @@ import strawberry
 from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paginate
+from graphql_schema.connection import Connection, paged, paginate
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
@@ -56,14 +56,13 @@ def request_filter(given: ServiceRequestFilter | None, info: Info) -> repository
 @strawberry.type
 class ServiceRequestQuery:
     @strawberry.field(description="Service requests, newest first.")
+    @paged
     async def service_requests(
         self,
         info: Info,
         filter: ServiceRequestFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        *,
+        page: PageRequest,
     ) -> Connection[ServiceRequest]:
         given = request_filter(filter, info)
         request = models.ServiceRequest
@@ -73,6 +72,6 @@ class ServiceRequestQuery:
             type_name="ServiceRequest",
             convert=ServiceRequest.from_model,
             order=KeysetOrder(request.created_at, request.id, descending=True, name="CREATED_AT"),
-            request=PageRequest(first, after, last, before),
+            request=page,
             fingerprint_parts=[repr(given)],
         )

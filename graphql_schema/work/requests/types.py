@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 import graphql_schema.work.enums  # registers ValueStream first
 import graphql_schema.work.requests.enums  # noqa: F401  (registers the enums first)
-from graphql_schema.catalog.orgs.loaders import org_loader
 from graphql_schema.catalog.orgs.types import SalesforceCase
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
@@ -20,11 +17,8 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.clocks.fields import ServiceRequestClockFields
 from graphql_schema.work.backlog.types import BacklogItem
-from salesforce.deadline import Deadline
-from salesforce.gateway import SalesforceGateway
 from work.requests import models
 from work.requests.transitions import allowed_next
-from work.requests.vendor import escalated_cases
 from work.value_streams import ValueStream
 
 
@@ -47,12 +41,6 @@ class ServiceRequestStatusChange:
             actor=change.actor,
             note=change.note,
         )
-
-
-async def _vendor_cases(
-    gateway: SalesforceGateway, ref: str, keys: Sequence[str], deadline: Deadline
-) -> dict[str, Any]:
-    return dict(await escalated_cases(gateway, ref, keys, deadline))
 
 
 @strawberry.type(description="Something a person asks of a service's team.")
@@ -150,7 +138,7 @@ class ServiceRequest(Node, Versioned, ServiceRequestClockFields):
         if gateway is None or org_id is None:
             return None
         ref = next((ref for ref in gateway.orgs if gateway.org_id(ref) == org_id), None)
-        loader = org_loader(info.context, "vendor_cases", _vendor_cases)
+        loader = info.context.loaders.vendor_cases
         if ref is None or loader is None:
             return None
         case = await loader.load((ref, str(self.model.id)))
