@@ -69,9 +69,10 @@ PUBLIC_QUERIES = frozenset(
 )
 
 
-def requires(role: Role) -> Mapping[str, Any]:
-    """Field metadata: the least role a caller needs to select this field."""
-    return {ROLES_KEY: role}
+def requires(*roles: Role) -> Mapping[str, Any]:
+    """Field metadata: the roles a caller needs one of to select this field (the least
+    role in the hierarchy, or side roles that stand beside it)."""
+    return {ROLES_KEY: tuple(roles)}
 
 
 def is_public_type(name: str) -> bool:
@@ -85,11 +86,11 @@ def is_public_type(name: str) -> bool:
     return False
 
 
-def _required_role(field_def: Any) -> Role | None:
+def _required_roles(field_def: Any) -> tuple[Role, ...]:
     definition = (field_def.extensions or {}).get("strawberry-definition")
     metadata = getattr(definition, "metadata", None) or {}
-    role = metadata.get(ROLES_KEY)
-    return role if isinstance(role, Role) else None
+    roles = metadata.get(ROLES_KEY)
+    return roles if isinstance(roles, tuple) else ()
 
 
 class _AccessVisitor(Visitor):
@@ -114,11 +115,11 @@ class _AccessVisitor(Visitor):
     def _check(self, parent: GraphQLNamedType, name: str, field_def: Any) -> GraphQLError | None:
         if self.principal is None:
             return _anonymous_check(parent, name, field_def)
-        required = _required_role(field_def)
-        if required is None and parent.name == "Mutation":
-            required = Role.ADMIN
-        if required is not None and not self.principal.has_role(required):
-            return _error("FORBIDDEN", f"{name} needs the {required} role")
+        required = _required_roles(field_def)
+        if not required and parent.name == "Mutation":
+            required = (Role.ADMIN,)
+        if required and not any(self.principal.has_role(role) for role in required):
+            return _error("FORBIDDEN", f"{name} needs the {' or '.join(required)} role")
         return None
 
 

@@ -179,8 +179,6 @@ async def payload_object(
 
 # The action's keyword arguments, built from the mutation's input.
 Arguments = dict[str, Any]
-# A check of the caller alone, raising AccessDenied.
-Guard = Callable[[Principal], None]
 
 
 class PayloadShape(Protocol[Payload]):
@@ -241,35 +239,35 @@ async def mutate(
     payload: PayloadShape[Result],
     constraints: Mapping[str, DomainError] | None = None,
     audited: Callable[[Any], Any] | None = None,
-    guard: Guard | None = None,
 ) -> Result:
     """Decode the input, run the action and build the payload: one savepoint, one audit."""
 
     async def run(session: AsyncSession, principal: Principal) -> Any:
-        if guard is not None:
-            guard(principal)
         return await action(session, principal=principal, **arguments())
 
     result, errors = await run_mutation(info, run, constraints=constraints, audited=audited)
     return await payload.build(info, input, result, errors)
 
 
+def _roles(permission: Role | tuple[Role, ...]) -> tuple[Role, ...]:
+    return permission if isinstance(permission, tuple) else (permission,)
+
+
 def mutation(
     description: str,
     *,
-    permission: Role,
+    permission: Role | tuple[Role, ...],
     action: Callable[..., Awaitable[Any]],
     payload: PayloadShape[Any],
     constraints: Mapping[str, DomainError] | None = None,
     audited: Callable[[Any], Any] | None = None,
-    guard: Guard | None = None,
 ) -> Callable[[Callable[..., Arguments]], Any]:
     """A mutation field: its input (the decorated method maps it to the action's keyword
     arguments; it may also take `info`), its permission, its action and its payload.
 
     `constraints` name the fields of unique keys beyond the domains' own; `audited` picks
-    the changed record out of a result that is not one; `guard` refuses a caller before the
-    input is decoded (the action may check the same rule again: it is the domain's)."""
+    the changed record out of a result that is not one. `permission` is one role, or
+    several of which the caller needs one (checked before the operation runs)."""
 
     def declare(arguments: Callable[..., Arguments]) -> Any:
         input_type = typing.get_type_hints(arguments)["input"]
@@ -289,14 +287,13 @@ def mutation(
                 payload=payload,
                 constraints=constraints,
                 audited=audited,
-                guard=guard,
             )
 
         resolver.__name__ = resolver.__qualname__ = arguments.__name__
         resolver.__module__ = arguments.__module__
         resolver.__annotations__ = {"info": Info, "input": input_type, "return": payload.type}
         return strawberry.mutation(
-            resolver=resolver, description=description, metadata=requires(permission)
+            resolver=resolver, description=description, metadata=requires(*_roles(permission))
         )
 
     return declare

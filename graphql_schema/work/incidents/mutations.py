@@ -18,8 +18,7 @@ from graphql_schema.work.incidents.inputs import (
 )
 from graphql_schema.work.incidents.payloads import CreateHotfixPayload, IncidentPayload
 from graphql_schema.work.incidents.types import Incident
-from identity.principal import Role
-from work.access import desk_user
+from work.access import DESK_ROLES
 from work.incidents import actions
 
 RESPONDERS = "(support agents, the commander, the affected services' teams; ADMIN)"
@@ -43,8 +42,7 @@ class IncidentMutation:
         "Report an incident (CONTRIBUTOR or SUPPORT_AGENT; monitoring is a machine"
         " client). A repeat of an alert whose incident is not yet RESOLVED updates that"
         " incident: latest title, severity raised but never lowered, services added.",
-        permission=Role.VIEWER,
-        guard=desk_user("reporting an incident"),
+        permission=DESK_ROLES,
         action=actions.report_incident,
         payload=INCIDENT,
     )
@@ -62,8 +60,7 @@ class IncidentMutation:
 
     @mutation(
         f"Change an incident: commander, root cause, people-hours... {RESPONDERS}",
-        permission=Role.VIEWER,
-        guard=desk_user("changing an incident"),
+        permission=DESK_ROLES,
         action=actions.update_incident,
         payload=INCIDENT,
     )
@@ -79,8 +76,7 @@ class IncidentMutation:
     @mutation(
         "Move an incident along DETECTED -> ACKNOWLEDGED -> MITIGATED -> RESOLVED ->"
         f" CLOSED (RESOLVED -> ACKNOWLEDGED reopens) {RESPONDERS}",
-        permission=Role.VIEWER,
-        guard=desk_user("moving an incident"),
+        permission=DESK_ROLES,
         action=actions.transition_incident,
         payload=INCIDENT,
     )
@@ -97,8 +93,7 @@ class IncidentMutation:
     @mutation(
         "A HOTFIX or VULNERABILITY backlog item for the incident, on the owner"
         f" team's backlog of an affected service {RESPONDERS}",
-        permission=Role.VIEWER,
-        guard=desk_user("creating a hot fix"),
+        permission=DESK_ROLES,
         action=actions.create_hotfix,
         payload=ObjectPayload(CreateHotfixPayload, "backlog_item", BacklogItem),
     )

@@ -20,9 +20,8 @@ from graphql_schema.work.requests.inputs import (
 )
 from graphql_schema.work.requests.payloads import ServiceRequestPayload
 from graphql_schema.work.requests.types import ServiceRequest
-from identity.principal import Role
 from salesforce.errors import SalesforceError
-from work.access import desk_user
+from work.access import DESK_ROLES
 from work.requests import actions, escalation
 
 WHO = "(CONTRIBUTOR or SUPPORT_AGENT; the status table says who makes each move)"
@@ -50,8 +49,7 @@ def _escalation(input: EscalateToSalesforceSupportInput, info: Info) -> Argument
 class ServiceRequestMutation:
     @mutation(
         f"File a request on a service; it starts NEW {WHO}.",
-        permission=Role.VIEWER,
-        guard=desk_user("filing a service request"),
+        permission=DESK_ROLES,
         action=actions.create_request,
         payload=SERVICE_REQUEST,
     )
@@ -76,8 +74,7 @@ class ServiceRequestMutation:
     @mutation(
         "Change an open request; the priority follows impact and urgency, and"
         f" L1 <-> L2 changes the tier, not the status {WHO}.",
-        permission=Role.VIEWER,
-        guard=desk_user("changing a service request"),
+        permission=DESK_ROLES,
         action=actions.update_request,
         payload=SERVICE_REQUEST,
     )
@@ -92,8 +89,7 @@ class ServiceRequestMutation:
 
     @mutation(
         f"Move a request through the status table; a refusal names the allowed next states {WHO}.",
-        permission=Role.VIEWER,
-        guard=desk_user("moving a service request"),
+        permission=DESK_ROLES,
         action=actions.transition_request,
         payload=SERVICE_REQUEST,
     )
@@ -113,7 +109,7 @@ class ServiceRequestMutation:
         " never duplicates it) and move the request to ESCALATED_TO_VENDOR"
         " (TRIAGED: support agents and the owner team; IN_PROGRESS: the assignee and the"
         " owner team).",
-        metadata=requires(Role.VIEWER),
+        metadata=requires(*DESK_ROLES),
     )
     async def escalate_to_salesforce_support(
         self, info: Info, input: EscalateToSalesforceSupportInput
@@ -123,7 +119,6 @@ class ServiceRequestMutation:
             return await mutate(
                 info,
                 input,
-                guard=desk_user("escalating a service request"),
                 action=escalation.escalate_request,
                 arguments=lambda: _escalation(input, info),
                 payload=SERVICE_REQUEST,
