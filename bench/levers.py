@@ -4,19 +4,15 @@ Each variant changes one thing against the product as it is; none is product cod
 with the rest (stage `levers`): the figures back the recommendations in the report.
 - caches: the schema plus Strawberry's ParserCache and ValidationCache;
 - no_pre_ping: an engine without `pool_pre_ping` (one round trip fewer per checkout);
-- begin_read_only: `BEGIN READ ONLY` instead of BEGIN then `SET TRANSACTION READ ONLY`;
 - orm_fetch vs core_fetch: the page's seven statements through the ORM (prefetch by
   selection, what `paginate` does) against the same statements as asyncpg records.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import ParserCache, ValidationCache
 
 import graphql_schema.connection as connection_module
@@ -27,7 +23,6 @@ from bench.stats import interleave
 from bench.subject import SchemaSubject
 from catalog.services import models
 from core.db import make_engine, make_sessionmaker
-from graphql_schema.context import Context
 from graphql_schema.prefetch import loader_options
 
 
@@ -37,25 +32,6 @@ def _with_caches(subject: SchemaSubject) -> None:
         lambda: ParserCache(256),
         lambda: ValidationCache(256),
     )
-
-
-class ReadOnlyBegin(Context):
-    """Context.db with the transaction mode in BEGIN itself (one round trip fewer)."""
-
-    @asynccontextmanager
-    async def db(self) -> AsyncIterator[AsyncSession]:
-        async with self._lock:
-            if self._session is None:
-                session = self._sessionmaker()
-                if self.read_only:
-                    connection = await session.connection(
-                        execution_options={"postgresql_readonly": True}
-                    )
-                    del connection
-                else:
-                    await session.begin()
-                self._session = session
-            yield self._session
 
 
 async def _orm_page(sessionmaker: Any, selections: list[Any]) -> int:
@@ -73,7 +49,8 @@ async def _orm_page(sessionmaker: Any, selections: list[Any]) -> int:
 
 async def measure(database_url: str, *, reps: int, target_s: float) -> dict[str, Any]:
     variants: dict[str, SchemaSubject] = {}
-    for name in ("as_is", "caches", "no_pre_ping", "begin_read_only"):
+    # `BEGIN READ ONLY` was a lever too; the product now opens every read so (issue 16).
+    for name in ("as_is", "caches", "no_pre_ping"):
         subject = SchemaSubject(database_url)
         if name == "caches":
             _with_caches(subject)
@@ -84,8 +61,6 @@ async def measure(database_url: str, *, reps: int, target_s: float) -> dict[str,
             )
             subject.engine.pool._pre_ping = False
             subject.sessionmaker = make_sessionmaker(subject.engine)
-        if name == "begin_read_only":
-            subject.context_class = ReadOnlyBegin
         await subject.start()
         variants[name] = subject
     pool = await create_pool(database_url)

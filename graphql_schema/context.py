@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
@@ -95,9 +95,17 @@ class Context(BaseContext):
             if self._finished:
                 raise RequestFinished("the request has ended; its resolvers may not query")
             if self._session is None:
+                # Opened on the first statement a resolver asks for: an operation that reads
+                # nothing (`{ __typename }`) checks out no connection and sends nothing.
                 session = self._sessionmaker()
                 await session.begin()
-                if self.read_only:
+                if self.read_only and isinstance(self._sessionmaker.kw.get("bind"), AsyncEngine):
+                    # asyncpg then opens the transaction with `BEGIN READ ONLY` (before the
+                    # first statement): no `SET TRANSACTION` round trip of its own. The pool
+                    # resets the option when the connection goes back.
+                    await session.connection(execution_options={"postgresql_readonly": True})
+                elif self.read_only:
+                    # Bound to a connection already in a transaction (the tests' savepoint).
                     await session.execute(text("SET TRANSACTION READ ONLY"))
                 elif self.principal is not None:
                     await set_transaction_actor(

@@ -15,7 +15,9 @@ from tests.builders.identity import create_business_unit, create_person, create_
 from tests.conftest import StatementCounter
 from tests.graphql import data
 
-# Per request, beside the domain reads: the caller's identity, SET TRANSACTION READ ONLY.
+# Per request, beside the domain reads: the caller's identity, SET TRANSACTION READ ONLY
+# (only on the harness's shared connection: over an engine a read opens with BEGIN READ ONLY,
+# see tests/graphql_schema/test_round_trips.py).
 OVERHEAD_STATEMENTS = 2
 
 
