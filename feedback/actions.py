@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services import actions as services
-from catalog.services.models import Service
+from catalog.services.models import Service, Tier
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
 from core.ids import GlobalId, MalformedGlobalId
-from core.notifications import Channel, notify
+from core.notifications import Channel, encode
 from core.records import check_version, require_found
 from core.repository import get_by_id
 from core.validation import email_field, text_field
@@ -42,27 +45,15 @@ def _rating(value: int | None) -> int | None:
     return value
 
 
-async def _resolve_service(session: AsyncSession, reference: str | uuid.UUID) -> Service:
-    service = (
-        await services.get_service(session, reference)
-        if isinstance(reference, uuid.UUID)
-        else await services.find_service(session, slug=reference)
-    )
-    if service is None or service.archived_at is not None:
-        raise NotFound("no such service", field=["service"])
-    return service
-
-
-async def submit_feedback(
-    session: AsyncSession,
+def check_submission(
     *,
     principal: Principal | None,
-    service: str | uuid.UUID,
     submission: Submission,
     channel: FeedbackChannel,
     allow_anonymous: bool,
-) -> Feedback:
-    """Store one feedback item; a signed-in author's email is known, so contactEmail is ignored."""
+) -> repository.NewFeedback:
+    """Every rule of a submission but its service's (its statement finds the service); a
+    signed-in author's email is known, so contactEmail is ignored."""
     if principal is None and not allow_anonymous:
         raise AccessDenied("sign in to give feedback")
     if principal is not None:
@@ -75,28 +66,96 @@ async def submit_feedback(
         contact = email_field(submission.contact_email, field="contactEmail")
         if contact is None:
             raise Required("anonymous feedback needs a contactEmail", field=["contactEmail"])
-    target = await _resolve_service(session, service)
-    feedback = Feedback(
-        id=uuid.uuid4(),
-        service_id=target.id,
-        author_id=principal.person_id if principal else None,
-        contact_email=contact,
-        kind=FeedbackKind(submission.kind),
-        title=title,
-        body=body,
-        rating=rating,
-        channel=channel,
-        status=FeedbackStatus.NEW,
-        created_at=utcnow(),
+    kind = FeedbackKind(submission.kind)
+    created_at = utcnow()
+    values = {
+        "id": uuid.uuid4(),
+        "author_id": principal.person_id if principal else None,
+        "contact_email": contact,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "rating": rating,
+        "channel": channel,
+        "status": FeedbackStatus.NEW,
+        "created_at": created_at,
+        "version": 1,
+    }
+    scores = {
+        tier.value: priority_score(
+            kind=kind.value,
+            votes=0,
+            voter_teams=0,
+            rating=rating,
+            tier=tier.value,
+            created_at=created_at,
+        )
+        for tier in Tier
+    }
+    return repository.NewFeedback(values, scores)
+
+
+# The notification's payload, the service's id put in by the statement that finds it.
+_SERVICE_MARK = "service-id-found-by-the-statement"
+
+
+def _submitted(feedback_id: uuid.UUID) -> repository.Notification:
+    payload = encode({"id": str(feedback_id), "kind": "SUBMITTED", "serviceId": _SERVICE_MARK})
+    head, tail = payload.split(_SERVICE_MARK)
+    return repository.Notification(Channel.FEEDBACK.value, head, tail)
+
+
+async def store_feedback(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    service: str | uuid.UUID,
+    new: repository.NewFeedback,
+    keyed: repository.Keyed | None = None,
+    settings: Mapping[str, str] | None = None,
+    audit: Mapping[str, Any] | None = None,
+) -> repository.Inserted:
+    """Store a checked submission in one statement: the feedback, its first status change
+    and the notification; with a key, only if the key is this request's."""
+    inserted = await repository.insert_submission(
+        session,
+        new=new,
+        service=service,
+        history_actor=_actor(principal),
+        notification=_submitted(new.values["id"]),
+        settings=settings,
+        keyed=keyed,
+        audit=audit,
     )
-    feedback.score = _score(feedback, target, votes=0, teams=0)
-    session.add(feedback)
-    await session.flush()
-    await repository.record_status_change(session, feedback, None, actor=_actor(principal))
-    await session.flush()
-    payload = {"id": str(feedback.id), "kind": "SUBMITTED", "serviceId": str(target.id)}
-    await notify(session, Channel.FEEDBACK, payload)
-    return feedback
+    if inserted.row is None and (keyed is None or inserted.claimed):
+        raise NotFound("no such service", field=["service"])
+    return inserted
+
+
+def stored_feedback(session: AsyncSession, row: RowMapping) -> Feedback:
+    """The row `store_feedback` stored, as the session's object: no statement."""
+    return repository.as_loaded(session, row)
+
+
+async def submit_feedback(
+    session: AsyncSession,
+    *,
+    principal: Principal | None,
+    service: str | uuid.UUID,
+    submission: Submission,
+    channel: FeedbackChannel,
+    allow_anonymous: bool,
+) -> Feedback:
+    """Store one feedback item (see `check_submission` and `store_feedback`)."""
+    new = check_submission(
+        principal=principal,
+        submission=submission,
+        channel=channel,
+        allow_anonymous=allow_anonymous,
+    )
+    inserted = await store_feedback(session, principal=principal, service=service, new=new)
+    assert inserted.row is not None
+    return stored_feedback(session, inserted.row)
 
 
 def _score(feedback: Feedback, service: Service, *, votes: int, teams: int) -> float | None:

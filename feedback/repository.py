@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, Uuid, delete, func, literal, select
+from sqlalchemy import (
+    CTE,
+    Float,
+    RowMapping,
+    Select,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from catalog.services.models import Service
+from feedback import idempotency
 from feedback.models import Feedback, FeedbackKind, FeedbackStatus, FeedbackStatusChange, Vote
+from identity.audit import AuditEvent
 from identity.models import Membership, Team
 
 OPEN_STATUSES = (FeedbackStatus.NEW, FeedbackStatus.UNDER_REVIEW, FeedbackStatus.PLANNED)
@@ -231,3 +253,227 @@ async def linked_to_items(
         .with_for_update()
     )
     return list(rows)
+
+
+@dataclass(frozen=True)
+class NewFeedback:
+    """A submission that passed every check but its service's: the row to insert (the
+    columns of `NEW_FEEDBACK_COLUMNS`), and its score for each tier its service may have
+    (the score weighs the service's tier)."""
+
+    values: Mapping[str, Any]
+    score_by_tier: Mapping[str, float | None]
+
+
+NEW_FEEDBACK_COLUMNS = (
+    "id",
+    "author_id",
+    "contact_email",
+    "kind",
+    "title",
+    "body",
+    "rating",
+    "channel",
+    "status",
+    "created_at",
+    "version",
+)
+AUDIT_COLUMNS = (
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "outcome",
+    "client_ip",
+    "user_agent",
+    "request_id",
+    "details",
+)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """`pg_notify(channel, head || service id || tail)`: a payload naming the service the
+    statement found."""
+
+    channel: str
+    head: str
+    tail: str
+
+
+@dataclass(frozen=True)
+class Keyed:
+    claim: idempotency.KeyClaim
+    response: idempotency.StoredResponse
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Inserted:
+    """What the submission's statement did: the feedback row it stored (None when the
+    service is unknown or archived, or the key is another request's; `as_loaded` makes it
+    the session's object), whether it took the key, and the key's row as the statement's
+    snapshot saw it."""
+
+    row: RowMapping | None
+    claimed: bool
+    stored: idempotency.Stored | None
+
+
+async def insert_submission(
+    session: AsyncSession,
+    *,
+    new: NewFeedback,
+    service: str | uuid.UUID,
+    history_actor: str | None,
+    notification: Notification,
+    settings: Mapping[str, str] | None = None,
+    keyed: Keyed | None = None,
+    audit: Mapping[str, Any] | None = None,
+) -> Inserted:
+    """One statement: the transaction `settings` (set_config; the feedback's insert reads
+    them, so any trigger it fires sees them), the idempotency key claimed, the service found
+    (live, by slug or id), the feedback inserted, its first status change, the audit event
+    (the columns of `AUDIT_COLUMNS`), and the notification sent when the transaction
+    commits. Data-modifying CTEs, each reading the one before it: all or nothing, and in
+    that order."""
+    settings = settings or {}
+    statement = _submission(
+        by_id=isinstance(service, uuid.UUID),
+        settings=len(settings),
+        tiers=tuple(new.score_by_tier),
+        keyed=keyed is not None,
+        audited=audit is not None,
+    )
+    params: dict[str, Any] = {
+        **{f"new_{name}": new.values[name] for name in NEW_FEEDBACK_COLUMNS},
+        **{f"score_{tier}": score for tier, score in new.score_by_tier.items()},
+        "service": service,
+        "history_actor": history_actor,
+        "channel": notification.channel,
+        "head": notification.head,
+        "tail": notification.tail,
+    }
+    for index, (name, value) in enumerate(settings.items()):
+        params[f"setting_name_{index}"], params[f"setting_{index}"] = name, value
+    if audit is not None:
+        params.update({f"audit_{name}": audit[name] for name in AUDIT_COLUMNS})
+    if keyed is not None:
+        params.update(idempotency.claim_parameters(keyed.claim, keyed.response, now=keyed.now))
+    with idempotency.in_flight_refused():
+        result = (await session.execute(statement, params)).mappings().first()
+    if result is None:  # no key, and no service: nothing was written
+        return Inserted(None, claimed=False, stored=None)
+    row = result if result["id"] is not None else None
+    if keyed is None:
+        return Inserted(row, claimed=False, stored=None)
+    stored_hash = result["request_hash"]
+    return Inserted(
+        row,
+        claimed=bool(result["claimed"]),
+        stored=idempotency.Stored(
+            stored_hash,
+            idempotency.StoredResponse(result["response_status"], result["response_body"]),
+        )
+        if stored_hash is not None
+        else None,
+    )
+
+
+@functools.cache
+def _submission(
+    *, by_id: bool, settings: int, tiers: tuple[str, ...], keyed: bool, audited: bool
+) -> Select[Any]:
+    """The submission's statement, built once per shape: every value a bound parameter."""
+    feedback, service = _table(Feedback).c, _table(Service).c
+    after: list[CTE] = []
+    if settings:
+        named = (
+            func.set_config(bindparam(f"setting_name_{index}", type_=Text),
+                            bindparam(f"setting_{index}", type_=Text), True)
+            .label(f"setting_{index}")
+            for index in range(settings)
+        )  # fmt: skip
+        after.append(select(*named).cte("transaction_settings"))
+    claimed = None
+    if keyed:
+        claimed = idempotency.claim()
+        after.append(claimed)
+    target = (
+        select(service.id, service.tier)
+        .where(
+            (service.id if by_id else service.slug) == bindparam("service"),
+            service.archived_at.is_(None),
+        )
+        .cte("target_service")
+    )
+    score = case(
+        *((target.c.tier == tier, bindparam(f"score_{tier}", type_=Float)) for tier in tiers),
+        else_=null(),
+    )
+    source = select(
+        *(bindparam(f"new_{name}", type_=feedback[name].type) for name in NEW_FEEDBACK_COLUMNS),
+        target.c.id,
+        score,
+    ).select_from(target)
+    for cte in after:
+        source = source.join(cte, true())
+    if claimed is not None:
+        source = source.where(claimed.c.claimed == 1)
+    row = (
+        insert(_table(Feedback))
+        .from_select([*NEW_FEEDBACK_COLUMNS, "service_id", "score"], source)
+        .returning(*feedback)
+        .cte("new_feedback")
+    )
+    changes = _table(FeedbackStatusChange)
+    status_change = insert(changes).from_select(
+        ["feedback_id", "from_status", "to_status", "actor"],
+        select(
+            row.c.id,
+            null(),
+            row.c.status,
+            bindparam("history_actor", type_=changes.c.actor.type),
+        ).select_from(row),
+    )
+    payload = (
+        bindparam("head", type_=Text) + cast(row.c.service_id, Text) + bindparam("tail", type_=Text)
+    )
+    notified = (
+        select(func.pg_notify(bindparam("channel", type_=Text), payload).label("sent"))
+        .select_from(row)
+        .cte("notified")
+    )
+    statement = select(
+        *row.c, select(func.count()).select_from(notified).scalar_subquery().label("notified")
+    ).add_cte(status_change.cte("status_change"))
+    if audited:
+        events = _table(AuditEvent)
+        event = insert(events).from_select(
+            list(AUDIT_COLUMNS),
+            select(
+                *(bindparam(f"audit_{name}", type_=events.c[name].type) for name in AUDIT_COLUMNS)
+            ).select_from(row),
+        )
+        statement = statement.add_cte(event.cte("audit"))
+    if claimed is None:
+        return statement.select_from(row)
+    stored = idempotency.stored_row().subquery("stored")
+    return statement.add_columns(claimed.c.claimed, *stored.c).select_from(
+        claimed.outerjoin(row, true()).outerjoin(stored, true())
+    )
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def as_loaded(session: AsyncSession, row: RowMapping) -> Feedback:
+    """A feedback row a statement returned, as the session's object, as if loaded: no
+    statement."""
+    feedback = Feedback(**{column.key: row[column.name] for column in Feedback.__table__.c})
+    make_transient_to_detached(feedback)
+    session.add(feedback)
+    return feedback

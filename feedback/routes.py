@@ -12,15 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse, Response
 
 from core.errors import AccessDenied, DomainError, ErrorCode
-from core.history import set_transaction_actor
 from core.problems import FieldProblem, problem, problem_schema
 from core.text import check_text
 from feedback import actions
 from feedback.errors import KeyInFlight
 from feedback.models import FeedbackChannel, FeedbackKind
 from feedback.rate_limit import SubmissionLimiter
-from feedback.submission import submit
-from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
+from feedback.submission import Door, submit
+from identity.audit import AuditEntry, AuditOutcome, RequestFacts
 from identity.principal import Principal, Role
 from identity.refusals import RefusalAuditor
 
@@ -188,10 +187,7 @@ async def _store(
     )
     try:
         async with sessionmaker() as session, session.begin():
-            if principal is not None:
-                await set_transaction_actor(
-                    session, actor=principal.actor, request_id=facts.request_id
-                )
+            # One statement names the actor, stores the feedback and writes its audit event.
             result = await submit(
                 session,
                 principal=principal,
@@ -202,10 +198,11 @@ async def _store(
                 allow_anonymous=True,
                 idempotency_key=key,
                 canonical_body=parsed.model_dump(mode="json"),
+                door=Door(facts, "submitFeedback", {"door": "REST"}),
             )
             if not result.replayed:
+                # Refused here, the transaction rolls back: the feedback and its audit event.
                 await _limit_anonymous(limiter, principal, facts)
-                await _audit_success(session, principal, facts, result.feedback_id)
     except KeyInFlight as error:
         raise _Refusal(problem(409, error.message), "key in flight") from None
     except AccessDenied as error:
@@ -227,15 +224,6 @@ async def _limit_anonymous(
         raise _Refusal(
             problem(429, "too many anonymous submissions", headers=headers), "rate limited"
         )
-
-
-async def _audit_success(
-    session: AsyncSession, principal: Principal | None, facts: RequestFacts, feedback_id: Any
-) -> None:
-    entry = AuditEntry(
-        "submitFeedback", AuditOutcome.SUCCESS, "Feedback", str(feedback_id), {"door": "REST"}
-    )
-    await record(session, entry, principal=principal, facts=facts)
 
 
 async def _audit_refusal(

@@ -39,6 +39,8 @@ async def _submit(session: AsyncSession, *, principal: Principal, **given: Any) 
     """Submit through the door every channel shares; the item as stored, and whether it was
     a replay of an earlier submission."""
     result = await submit(session, principal=principal, **given)
+    if result.row is not None:
+        return _Submitted(actions.stored_feedback(session, result.row), replayed=False)
     return _Submitted(await actions.get_feedback(session, result.feedback_id), result.replayed)
 
 
