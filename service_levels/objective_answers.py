@@ -1,5 +1,5 @@
 """The answers of objectives: value, status, error budget, trend and improvement over the
-benchmark, and series for charts. Each metric asked about costs one statement, however many
+benchmark, and series for charts: one statement for every metric asked about, however many
 objectives (service_levels.metric_sql), plus one to read the objectives.
 """
 
@@ -8,16 +8,17 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_levels import repository
 from service_levels.frames import Frame, MetricValue, Scope
 from service_levels.metric_sql import MetricSettings, measure_all
-from service_levels.models import Metric, Objective, WindowKind
-from service_levels.objectives import Answer, Status, answer, better_by
+from service_levels.models import Comparator, Metric, WindowKind
+from service_levels.objectives import Answer, Status, answer, better_by, judge
 from service_levels.windows import Bucket, Window, buckets, current_window, previous_window
 
 
@@ -36,18 +37,44 @@ class SeriesPoint:
     status: Status
 
 
+class ObjectiveTerms(Protocol):
+    """What answering an objective reads of it: an ORM `Objective`, or a light row of the
+    same columns (roll-ups read thousands)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def metric(self) -> Metric: ...
+    @property
+    def comparator(self) -> Comparator: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def benchmark_value(self) -> float | None: ...
+    @property
+    def window_kind(self) -> WindowKind: ...
+    @property
+    def window_days(self) -> int | None: ...
+    @property
+    def scope_severity(self) -> str | None: ...
+    @property
+    def scope_priority(self) -> str | None: ...
+    @property
+    def scope_request_kind(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Asked:
     """An objective to answer, with its service and the zone its windows are local to."""
 
-    objective: Objective
+    objective: ObjectiveTerms
     service_id: uuid.UUID
     time_zone: str
 
     @classmethod
     def of(
         cls,
-        objective: Objective,
+        objective: ObjectiveTerms,
         service_id: uuid.UUID,
         time_zone: str | None,
         settings: MetricSettings,
@@ -56,7 +83,16 @@ class Asked:
         return cls(objective, service_id, time_zone or settings.org_timezone)
 
 
-def scope_of(objective: Objective) -> Scope:
+_NO_SCOPE = Scope()
+
+
+def scope_of(objective: ObjectiveTerms) -> Scope:
+    if (
+        objective.scope_severity is None
+        and objective.scope_priority is None
+        and objective.scope_request_kind is None
+    ):
+        return _NO_SCOPE
     return Scope(objective.scope_severity, objective.scope_priority, objective.scope_request_kind)
 
 
@@ -70,48 +106,68 @@ async def _asked(
     ]
 
 
-def _frames_by_metric(
-    asked: Sequence[Asked], windows: Sequence[Sequence[Window]]
-) -> dict[Metric, list[Frame]]:
-    """A frame for each (objective, window); its key is the position in a flat list."""
+@dataclass(frozen=True)
+class AnswerPlan:
+    """The frames that answer objectives: each (objective, window) is a frame whose key is
+    its position in a flat list, from 0 to `keys` - 1 (other frames may take keys after)."""
+
+    asked: Sequence[Asked]
+    windows: list[list[Window]]
+    frames: dict[Metric, list[Frame]]
+    keys: int
+    trend: bool = False
+
+
+def plan_frames(
+    asked: Sequence[Asked], windows: list[list[Window]], *, trend: bool = False
+) -> AnswerPlan:
+    """A frame for each (objective, window): its own service, scope and window."""
     frames: dict[Metric, list[Frame]] = defaultdict(list)
     key = 0
     for item, own in zip(asked, windows, strict=True):
+        scope = scope_of(item.objective)
+        services = (item.service_id,)
+        by_metric = frames[item.objective.metric]
         for window in own:
-            frames[item.objective.metric].append(
-                Frame(key, (item.service_id,), window.start, window.end, scope_of(item.objective))
-            )
+            by_metric.append(Frame(key, services, window.start, window.end, scope))
             key += 1
-    return frames
+    return AnswerPlan(asked, windows, dict(frames), key, trend)
 
 
-async def _values(
-    session: AsyncSession,
-    asked: Sequence[Asked],
-    windows: Sequence[Sequence[Window]],
-    settings: MetricSettings,
+def values_of(
+    plan: AnswerPlan, measured: dict[Metric, dict[int, MetricValue]]
 ) -> list[list[MetricValue]]:
-    """The metric of each objective over each of its windows, in the order given."""
-    measured = await measure_all(session, _frames_by_metric(asked, windows), settings)
+    """The metric of each objective over each of its windows, in the order asked."""
     values: list[list[MetricValue]] = []
     key = 0
-    for item, own in zip(asked, windows, strict=True):
+    nothing = MetricValue(None)
+    for item, own in zip(plan.asked, plan.windows, strict=True):
         by_key = measured.get(item.objective.metric, {})
-        values.append([by_key.get(key + index, MetricValue(None)) for index in range(len(own))])
+        values.append([by_key.get(key + index, nothing) for index in range(len(own))])
         key += len(own)
     return values
 
 
-def _answer(objective: Objective, window: Window, now: MetricValue, before: MetricValue) -> Answer:
-    found = answer(objective.metric, objective.comparator, objective.target, now.value)
-    return replace(
-        found,
+def answer_over(
+    objective: ObjectiveTerms, window: Window, now: MetricValue, before: MetricValue
+) -> Answer:
+    """An objective's answer over `window`, where it measured `now`; its trend against
+    `before`, the window before (None when that is not measured)."""
+    value = now.value
+    if value is None:
+        status, budget = Status.NO_DATA, None
+    else:
+        status, budget = judge(objective.metric, objective.comparator, objective.target, value)
+    return Answer(
+        current_value=value,
+        status=status,
+        error_budget=budget,
         window=window,
-        samples=now.samples,
-        trend=better_by(objective.comparator, now.value, before.value),
+        trend=better_by(objective.comparator, value, before.value),
         improvement_over_benchmark=better_by(
-            objective.comparator, now.value, objective.benchmark_value
+            objective.comparator, value, objective.benchmark_value
         ),
+        samples=now.samples,
     )
 
 
@@ -129,17 +185,15 @@ async def objective_answers(
     return await answers_of(session, asked, as_of, settings, window)
 
 
-async def answers_of(
-    session: AsyncSession,
+def plan_answers(
     asked: Sequence[Asked],
     as_of: datetime,
-    settings: MetricSettings,
     window: WindowChoice | None = None,
     *,
     trend: bool = True,
-) -> dict[uuid.UUID, Answer]:
-    """The answers of objectives already read; without `trend` (roll-ups, which show none)
-    the window before is not measured and `trend` is None."""
+) -> AnswerPlan:
+    """The frames answering these objectives at `as_of`: their current window (or `window`)
+    and, with `trend`, the whole window before."""
     # Objectives share a few kinds of window and zones: each is worked out once.
     spans: dict[tuple[WindowKind, int | None, str], list[Window]] = {}
     windows = []
@@ -152,14 +206,37 @@ async def answers_of(
             if trend:
                 spans[known].append(previous_window(kind, days, as_of, item.time_zone))
         windows.append(spans[known])
-    values = await _values(session, asked, windows, settings)
+    return plan_frames(asked, windows, trend=trend)
+
+
+def answers_from(
+    plan: AnswerPlan, measured: dict[Metric, dict[int, MetricValue]]
+) -> dict[uuid.UUID, Answer]:
+    """The answers, once the plan's frames are measured; without `trend` it is None."""
     nothing = MetricValue(None)
     return {
-        item.objective.id: _answer(
-            item.objective, own[0], measured[0], measured[-1] if trend else nothing
+        item.objective.id: answer_over(
+            item.objective, own[0], values[0], values[-1] if plan.trend else nothing
         )
-        for item, own, measured in zip(asked, windows, values, strict=True)
+        for item, own, values in zip(
+            plan.asked, plan.windows, values_of(plan, measured), strict=True
+        )
     }
+
+
+async def answers_of(
+    session: AsyncSession,
+    asked: Sequence[Asked],
+    as_of: datetime,
+    settings: MetricSettings,
+    window: WindowChoice | None = None,
+    *,
+    trend: bool = True,
+) -> dict[uuid.UUID, Answer]:
+    """The answers of objectives already read, in one statement; without `trend` (roll-ups
+    and events, which show none) the window before is not measured and `trend` is None."""
+    plan = plan_answers(asked, as_of, window, trend=trend)
+    return answers_from(plan, await measure_all(session, plan.frames, settings))
 
 
 async def objective_series(
@@ -174,7 +251,8 @@ async def objective_series(
     settings = settings or MetricSettings()
     asked = await _asked(session, objective_ids, settings)
     windows = [list(buckets(start, end, bucket, item.time_zone)) for item in asked]
-    values = await _values(session, asked, windows, settings)
+    plan = plan_frames(asked, windows)
+    values = values_of(plan, await measure_all(session, plan.frames, settings))
     series: dict[uuid.UUID, list[SeriesPoint]] = {}
     for item, own, measured in zip(asked, windows, values, strict=True):
         objective = item.objective

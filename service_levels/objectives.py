@@ -66,16 +66,24 @@ def error_budget(comparator: Comparator, value: float, target: float) -> float:
     return min(max(1 - used / allowed, 0.0), 1.0)
 
 
-def answer(metric: Metric, comparator: Comparator, target: float, value: float | None) -> Answer:
-    if value is None:
-        return Answer(None, Status.NO_DATA, None)
+def judge(
+    metric: Metric, comparator: Comparator, target: float, value: float
+) -> tuple[Status, float | None]:
+    """A value's status and, for ratio metrics, its error budget."""
     budget = error_budget(comparator, value, target) if metric in RATIO_METRICS else None
     if not _met(comparator, value, target):
-        return Answer(value, Status.BREACHED, budget)
+        return Status.BREACHED, budget
     if budget is not None:
         at_risk = budget < AT_RISK_BUDGET
     elif comparator is Comparator.AT_MOST:
         at_risk = value >= target * (1 - AT_RISK_MARGIN)
     else:
         at_risk = value <= target * (1 + AT_RISK_MARGIN)
-    return Answer(value, Status.AT_RISK if at_risk else Status.MET, budget)
+    return (Status.AT_RISK if at_risk else Status.MET), budget
+
+
+def answer(metric: Metric, comparator: Comparator, target: float, value: float | None) -> Answer:
+    if value is None:
+        return Answer(None, Status.NO_DATA, None)
+    status, budget = judge(metric, comparator, target, value)
+    return Answer(value, status, budget)

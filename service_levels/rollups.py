@@ -4,7 +4,9 @@ A summary counts the scope's objectives by status, pools every computable metric
 scope's services at once (MTTR = total restore time / incidents, satisfaction = all ratings
 together, availability = the tier-weighted mean; service_levels.metric_sql) and lists the
 worst objectives first: breached before at risk, then by least error budget left, then by how
-far they stand from their target. Its cost in statements does not depend on the scope's size.
+far they stand from their target. Its cost in statements does not depend on the scope's size:
+one for the scope's services and objectives (light rows, not ORM objects), one for every
+metric of the objectives and of the pool, and one for the offenders a caller lists.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import exists, select
+from sqlalchemy import String, and_, exists, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,9 +29,15 @@ from identity.models import BusinessUnit, Team
 from service_levels import repository
 from service_levels.frames import Frame, MetricValue
 from service_levels.metric_sql import MetricSettings, measure, measure_all
-from service_levels.models import Metric, Objective, Sla, WindowKind
-from service_levels.objective_answers import Asked, WindowChoice, answers_of
-from service_levels.objectives import Answer, Status, better_by
+from service_levels.models import Comparator, Metric, Objective, Sla, WindowKind
+from service_levels.objective_answers import (
+    Asked,
+    WindowChoice,
+    answer_over,
+    plan_answers,
+    values_of,
+)
+from service_levels.objectives import Answer, Status, better_by, judge
 from service_levels.windows import Bucket, Window, buckets, current_window, previous_window
 
 # CUSTOM measurements mean something else on every service: they are not pooled.
@@ -64,8 +72,36 @@ class UnknownScope(LookupError):
     """The scope's id names no service, team or business unit."""
 
 
+@dataclass(frozen=True, slots=True)
+class ObjectiveRow:
+    """An objective as a roll-up reads it: the columns answering and ranking it need, not an
+    ORM object (a roll-up of the organisation ranks thousands)."""
+
+    id: uuid.UUID
+    sla_id: uuid.UUID
+    position: int
+    metric: Metric
+    comparator: Comparator
+    target: float
+    benchmark_value: float | None
+    window_kind: WindowKind
+    window_days: int | None
+    scope_severity: str | None
+    scope_priority: str | None
+    scope_request_kind: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    objective: ObjectiveRow
+    service_id: uuid.UUID
+    answer: Answer
+
+
 @dataclass(frozen=True)
 class Offender:
+    """An objective in trouble that a summary can list, with its SLA and service loaded."""
+
     objective: Objective
     sla: Sla
     service_id: uuid.UUID
@@ -81,11 +117,14 @@ class KpiSummary:
     service_count: int
     status_counts: dict[Status, int]
     metrics: dict[Metric, MetricValue]
-    ranked: list[Offender]
+    # The breached and at-risk objectives a summary can list, worst first (at most
+    # MAX_OFFENDERS).
+    troubled: list[Ranked]
     # The whole window before, the base of the pooled metrics' trend (measured on demand).
     window_before: Window
     service_ids: tuple[uuid.UUID, ...]
     time_zone: str
+    counts_by_metric: dict[Metric, dict[Status, int]]
 
     @property
     def objective_count(self) -> int:
@@ -100,22 +139,15 @@ class KpiSummary:
 
     def counts_of(self, metric: Metric) -> dict[Status, int]:
         """The scope's objectives on this metric, by status."""
-        counts = dict.fromkeys(Status, 0)
-        for item in self.ranked:
-            if item.objective.metric is metric:
-                counts[item.answer.status] += 1
-        return counts
+        return dict(self.counts_by_metric.get(metric) or dict.fromkeys(Status, 0))
 
-    def worst(self, limit: int) -> list[Offender]:
-        """Breached and at-risk objectives, worst first (at most MAX_OFFENDERS)."""
-        return _troubled(self.ranked)[: min(limit, MAX_OFFENDERS)]
+    def worst(self, limit: int) -> list[Ranked]:
+        """Breached and at-risk objectives, worst first (at most MAX_OFFENDERS); `offenders`
+        loads them as models."""
+        return self.troubled[: min(limit, MAX_OFFENDERS)]
 
 
 _TROUBLE = frozenset({Status.BREACHED, Status.AT_RISK})
-
-
-def _troubled(ranked: list[Offender]) -> list[Offender]:
-    return [item for item in ranked if item.answer.status in _TROUBLE]
 
 
 @dataclass(frozen=True)
@@ -165,48 +197,102 @@ async def _scope_name(session: AsyncSession, scope: KpiScope, scope_id: uuid.UUI
     return str(found)
 
 
-async def _services(session: AsyncSession, chosen: ScopeFilter) -> list[uuid.UUID]:
-    query = select(Service.id).where(Service.archived_at.is_(None))
-    return list(await session.scalars(_scope_filter(query, chosen)))
+# Plain text for the enums: the rows are turned into ObjectiveRow below, by dictionary.
+_OBJECTIVE_COLUMNS = (
+    Objective.id,
+    Objective.sla_id,
+    Objective.position,
+    type_coerce(Objective.metric, String),
+    type_coerce(Objective.comparator, String),
+    Objective.target,
+    Objective.benchmark_value,
+    type_coerce(Objective.window_kind, String),
+    Objective.window_days,
+    Objective.scope_severity,
+    Objective.scope_priority,
+    Objective.scope_request_kind,
+)
+_METRICS = {metric.value: metric for metric in Metric}
+_COMPARATORS = {comparator.value: comparator for comparator in Comparator}
+_WINDOW_KINDS = {kind.value: kind for kind in WindowKind}
 
 
-async def _objectives(
+async def _services_and_objectives(
     session: AsyncSession, chosen: ScopeFilter
-) -> list[tuple[Objective, Sla, str | None]]:
-    """The objectives of the scope's live SLAs with their service's time zone."""
+) -> tuple[list[uuid.UUID], list[tuple[ObjectiveRow, uuid.UUID, str | None]]]:
+    """The scope's live services, and the objectives of their live SLAs with their service
+    and its time zone (in SLA, position, id order), as light rows: one statement."""
     query = (
-        select(Objective, Sla, repository.SERVICE_TIME_ZONE)
-        .join(Sla, Sla.id == Objective.sla_id)
-        .join(Service, Service.id == Sla.service_id)
-        .where(Sla.archived_at.is_(None), Service.archived_at.is_(None))
+        select(Service.id, repository.SERVICE_TIME_ZONE, *_OBJECTIVE_COLUMNS)
+        .select_from(Service)
+        .outerjoin(Sla, and_(Sla.service_id == Service.id, Sla.archived_at.is_(None)))
+        .outerjoin(Objective, Objective.sla_id == Sla.id)
+        .where(Service.archived_at.is_(None))
         .order_by(Sla.id, Objective.position, Objective.id)
     )
-    return [(row[0], row[1], row[2]) for row in await session.execute(_scope_filter(query, chosen))]
+    services: dict[uuid.UUID, None] = {}
+    objectives = []
+    # Core, not the ORM's row loading: plain tuples.
+    connection = await session.connection()
+    rows = (await connection.execute(_scope_filter(query, chosen))).all()
+    for service_id, zone, objective_id, sla_id, position, metric, comparator, *rest in rows:
+        services[service_id] = None
+        if objective_id is None:
+            continue
+        target, benchmark, kind, days, severity, priority, request_kind = rest
+        row = ObjectiveRow(
+            objective_id,
+            sla_id,
+            position,
+            _METRICS[metric],
+            _COMPARATORS[comparator],
+            target,
+            benchmark,
+            _WINDOW_KINDS[kind],
+            days,
+            severity,
+            priority,
+            request_kind,
+        )
+        objectives.append((row, service_id, zone))
+    return list(services), objectives
 
 
-async def _load_shown(
-    session: AsyncSession, shown: list[Offender], objectives: list[Objective]
-) -> None:
-    """The SLAs of the offenders a summary can list (at most MAX_OFFENDERS) get their service
-    (one statement, instead of every service of the scope in full) and all their objectives,
-    so the API shows them without another statement."""
-    slas = {item.sla.id: item.sla for item in shown}
-    if not slas:
-        return
-    ids = {sla.service_id for sla in slas.values()}
-    services = {
-        row.id: row for row in await session.scalars(select(Service).where(Service.id.in_(ids)))
-    }
-    by_sla: dict[uuid.UUID, list[Objective]] = {key: [] for key in slas}
-    for objective in objectives:  # in SLA, position, id order
-        if objective.sla_id in by_sla:
-            by_sla[objective.sla_id].append(objective)
-    for sla in slas.values():
-        set_committed_value(sla, "service", services[sla.service_id])
-        set_committed_value(sla, "objectives", by_sla[sla.id])
+async def offenders(session: AsyncSession, troubled: Sequence[Ranked]) -> list[Offender]:
+    """These objectives of a summary as models, with their SLA (holding all its objectives)
+    and its service, so the API shows them without another statement: one statement, for
+    the few a summary lists rather than every objective and service of the scope."""
+    if not troubled:
+        return []
+    rows = await session.execute(
+        select(Objective, Sla, Service)
+        .join(Sla, Sla.id == Objective.sla_id)
+        .join(Service, Service.id == Sla.service_id)
+        .where(
+            Objective.sla_id.in_(list(dict.fromkeys(item.objective.sla_id for item in troubled)))
+        )
+        .order_by(Sla.id, Objective.position, Objective.id)
+    )
+    objectives: dict[uuid.UUID, Objective] = {}
+    slas: dict[uuid.UUID, tuple[Sla, Service, list[Objective]]] = {}
+    for objective, sla, service in rows:
+        objectives[objective.id] = objective
+        slas.setdefault(sla.id, (sla, service, []))[2].append(objective)
+    for sla, service, own in slas.values():
+        set_committed_value(sla, "service", service)
+        set_committed_value(sla, "objectives", own)
+    return [
+        Offender(
+            objectives[item.objective.id],
+            slas[item.objective.sla_id][0],
+            item.service_id,
+            item.answer,
+        )
+        for item in troubled
+    ]
 
 
-def _distance(objective: Objective, answer: Answer) -> float:
+def _distance(objective: ObjectiveRow, answer: Answer) -> float:
     """How far an answer stands from its target, relative to it: negative is short of it."""
     found = better_by(objective.comparator, answer.current_value, objective.target)
     if found is None:
@@ -214,7 +300,7 @@ def _distance(objective: Objective, answer: Answer) -> float:
     return found / abs(objective.target) if objective.target else found
 
 
-def _rank_key(item: Offender) -> tuple[int, float, float]:
+def _rank_key(item: Ranked) -> tuple[int, float, float]:
     budget = item.answer.error_budget
     return (
         _STATUS_ORDER[item.answer.status],
@@ -234,34 +320,46 @@ async def kpi_summary(
     (over `window`, a calendar month by default, in the organisation's time zone)."""
     scope, scope_id = chosen.scope, chosen.scope_id
     name = await _scope_name(session, scope, scope_id)
-    services = await _services(session, chosen)
-    found = await _objectives(session, chosen)
-    # The objectives are at hand: no second read, and no trend (a summary shows none).
-    asked = [Asked.of(objective, sla.service_id, zone, settings) for objective, sla, zone in found]
-    answers = await answers_of(session, asked, as_of, settings, window, trend=False)
-    ranked = sorted(
-        (
-            Offender(objective, sla, sla.service_id, answers[objective.id])
-            for objective, sla, _ in found
-        ),
-        key=_rank_key,
+    services, found = await _services_and_objectives(session, chosen)
+    # No trend for the objectives: a summary shows none.
+    plan = plan_answers(
+        [Asked.of(row, service_id, zone, settings) for row, service_id, zone in found],
+        as_of,
+        window,
+        trend=False,
     )
-    await _load_shown(
-        session, _troubled(ranked)[:MAX_OFFENDERS], [objective for objective, _, _ in found]
-    )
-    counts = dict.fromkeys(Status, 0)
-    for item in ranked:
-        counts[item.answer.status] += 1
     pooled_window = window or DEFAULT_WINDOW
     zone = settings.org_timezone
     span = current_window(pooled_window.kind, pooled_window.days, as_of, zone)
     before = previous_window(pooled_window.kind, pooled_window.days, as_of, zone)
     members = tuple(services)
-    frames: dict[Metric, list[Frame]] = {
-        metric: [Frame(0, members, span.start, span.end)] if services else []
-        for metric in POOLED_METRICS
-    }
+    # The pooled metrics are one more frame each, after the objectives': one statement.
+    pooled = plan.keys
+    frames = {metric: list(own) for metric, own in plan.frames.items()}
+    if members:
+        for metric in POOLED_METRICS:
+            frames.setdefault(metric, []).append(Frame(pooled, members, span.start, span.end))
     measured = await measure_all(session, frames, settings)
+    # Every objective counted by status; only the troubled ones answered in full and ranked.
+    counts = dict.fromkeys(Status, 0)
+    by_metric: dict[Metric, dict[Status, int]] = {}
+    troubled = []
+    nothing = MetricValue(None)
+    for (row, service_id, _), own, values in zip(
+        found, plan.windows, values_of(plan, measured), strict=True
+    ):
+        now = values[0]
+        if now.value is None:
+            status = Status.NO_DATA
+        else:
+            status, _ = judge(row.metric, row.comparator, row.target, now.value)
+        counts[status] += 1
+        if row.metric not in by_metric:
+            by_metric[row.metric] = dict.fromkeys(Status, 0)
+        by_metric[row.metric][status] += 1
+        if status in _TROUBLE:
+            troubled.append(Ranked(row, service_id, answer_over(row, own[0], now, nothing)))
+    troubled.sort(key=_rank_key)  # stable: SLA, position and id order among equals
     return KpiSummary(
         scope=scope,
         scope_id=scope_id,
@@ -270,12 +368,14 @@ async def kpi_summary(
         service_count=len(services),
         status_counts=counts,
         metrics={
-            metric: measured.get(metric, {}).get(0, MetricValue(None)) for metric in POOLED_METRICS
+            metric: measured.get(metric, {}).get(pooled, MetricValue(None))
+            for metric in POOLED_METRICS
         },
-        ranked=ranked,
+        troubled=troubled[:MAX_OFFENDERS],
         window_before=before,
         service_ids=members,
         time_zone=zone,
+        counts_by_metric=by_metric,
     )
 
 
@@ -285,7 +385,7 @@ async def pooled_before(
     metrics: Sequence[Metric],
     settings: MetricSettings,
 ) -> dict[Metric, MetricValue]:
-    """These pooled metrics over the window before the summary's: a statement a metric."""
+    """These pooled metrics over the window before the summary's: one statement."""
     before = summary.window_before
     frames: dict[Metric, list[Frame]] = {
         metric: [Frame(0, summary.service_ids, before.start, before.end)]

@@ -12,7 +12,7 @@ from catalog.services.models import Tier
 from feedback.models import Feedback, FeedbackChannel, FeedbackKind
 from service_levels.clock_stamps import restamp_requests
 from service_levels.frames import Frame, Scope
-from service_levels.metric_sql import MetricSettings, measure
+from service_levels.metric_sql import MetricSettings, measure, measure_all
 from service_levels.models import Comparator, Measurement, Metric, Objective, Sla, WindowKind
 from service_levels.objective_answers import objective_answers, objective_series
 from service_levels.objectives import Status
@@ -330,6 +330,42 @@ async def test_many_frames_cost_one_statement_per_metric(
         assert sorted(found) == list(range(5))
 
     assert count_statements.count == len(Metric)
+
+
+async def test_every_metric_over_every_kind_of_frame_costs_one_statement(
+    session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    services = [(await create_service(session)).id for _ in range(3)]
+    await outage(session, services[:2], at(5, 10), at(5, 12))  # one incident on two services
+    await outage(session, [services[2]], at(6, 10), at(6, 11), Severity.SEV2)
+    await outage(session, [services[0]], at(20, 10), at(20, 14), Severity.SEV3)
+    halves = [(at(1), at(16)), (at(16), at(1, month=4))]
+    frames = [
+        Frame(0, (services[0],), *MARCH),  # one service
+        Frame(1, tuple(services), *MARCH),  # the pool: one frame over several services
+        # a series: several frames over the same services, one with a scope
+        Frame(2, tuple(services[:2]), *halves[0]),
+        Frame(3, tuple(services[:2]), *halves[1]),
+        Frame(4, tuple(services[:2]), *halves[1], Scope(severity="SEV3")),
+        Frame(5, (), *MARCH),  # no service: no records
+    ]
+    metrics = [Metric.AVAILABILITY, Metric.MTTR, Metric.COST, Metric.DEFECTS_RAISED]
+    alone = {
+        metric: {frame.key: (await measure(session, metric, [frame], SETTINGS))[frame.key]
+                 for frame in frames}
+        for metric in metrics
+    }  # fmt: skip
+    count_statements.reset()
+
+    together = await measure_all(session, dict.fromkeys(metrics, frames), SETTINGS)
+
+    assert count_statements.count == 1
+    assert together == alone
+    # The incident on two services counts once in the pool; the SEV3 one only in its scope.
+    assert together[Metric.MTTR][1].samples == 3
+    assert together[Metric.MTTR][4].samples == 1
+    assert together[Metric.MTTR][5].value is None
+    assert together[Metric.DEFECTS_RAISED][5].value == 0
 
 
 async def _objective(

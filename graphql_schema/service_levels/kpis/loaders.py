@@ -18,5 +18,5 @@ async def pooled_before(
     session: AsyncSession,
     metrics: Sequence[Metric],
 ) -> dict[Metric, MetricValue]:
-    """Every metric asked about in this summary, a statement each, once."""
+    """Every metric asked about in this summary, once: one statement."""
     return await rollups.pooled_before(session, summary, metrics, settings)

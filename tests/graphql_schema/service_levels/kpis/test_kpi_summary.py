@@ -215,6 +215,50 @@ async def test_a_summary_costs_the_same_statements_for_any_number_of_services(
     assert await statements_with(4) <= few
 
 
+ORGANISATION_SUMMARY = """
+query Organisation {
+  kpiSummary(scope: ORGANISATION, window: { kind: ROLLING_DAYS, days: 30 }) {
+    serviceCount objectiveCount
+    statusCounts { met atRisk breached noData }
+    metrics { metric value samples share }
+    worstOffenders(first: 10) {
+      status currentValue errorBudget service { slug } sla { name objectives { metric } }
+    }
+  }
+}
+"""
+
+
+async def test_an_organisation_summary_takes_three_statements(
+    client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
+) -> None:
+    team = await create_team(session)
+    for hours in ([1, 5], [9], [2, 2, 2]):
+        service = await _service_with_restores(session, team.id, hours)
+        await _sla(
+            session,
+            service,
+            (Metric.MTTR, Comparator.AT_MOST, HOUR),
+            (Metric.AVAILABILITY, Comparator.AT_LEAST, 0.999),
+            (Metric.SATISFACTION, Comparator.AT_LEAST, 4),
+        )
+    await data(client, ORGANISATION_SUMMARY)  # the first request also signs the caller in
+    count_statements.reset()
+
+    summary = (await data(client, ORGANISATION_SUMMARY))["kpiSummary"]
+
+    assert summary["worstOffenders"]
+    assert len(summary["metrics"]) == 12
+    reads = [
+        statement
+        for statement in count_statements.statements
+        if statement.lstrip().startswith(("SELECT", "WITH")) and "person.issuer" not in statement
+    ]
+    # The scope's services with their objectives, every metric of the objectives and of the
+    # pool at once, and the offenders listed with their SLAs and services.
+    assert len(reads) == 3, reads
+
+
 async def test_the_product_owner_view_holds_only_the_services_they_own_today(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
