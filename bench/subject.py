@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, load_settings
+from graphql_schema.compiled.raw_json import encode_response
 from graphql_schema.context import Context
 from graphql_schema.schema import build_schema
 from identity.authentication import development_principal
@@ -111,6 +112,7 @@ class SchemaSubject:
         context = self.context_class(
             settings=self.settings, sessionmaker=self.sessionmaker, principal=self.principal
         )
+        context.raw_json = True  # as the HTTP view: a compiled answer stays PostgreSQL's text
         try:
             result = await self.schema.execute(
                 document, variable_values=variables, context_value=context
@@ -121,5 +123,9 @@ class SchemaSubject:
         await context.finish(commit=True)
         if result.errors:
             raise SubjectError(str([error.formatted for error in result.errors]))
-        # Strawberry's view encodes with json.dumps(data, separators=(",", ":")).
+        # The view writes a compiled answer as it is, and encodes any other with
+        # json.dumps(data, separators=(",", ":")).
+        raw = encode_response({"data": result.data})
+        if raw is not None:
+            return raw.encode()
         return json.dumps({"data": result.data}, separators=(",", ":")).encode()

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import DateTime, Integer, MetaData, func, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,16 +66,65 @@ def async_url(url: str) -> str:
 
 
 def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> AsyncEngine:
+    """The engine, without a pre-ping on every checkout (a round trip per request).
+
+    A pooled connection that died meanwhile (PostgreSQL restarted, the backend was
+    terminated) fails its first statement instead; SQLAlchemy then invalidates the whole
+    pool, and the callers that can (a GraphQL query, the identity lookup) run once more on
+    a fresh connection: see `connection_lost`.
+    """
     server_settings = {"application_name": "service-catalog", "timezone": "UTC"}
     if statement_timeout_ms is not None:
         server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
         async_url(url),
         connect_args={"server_settings": server_settings},
-        pool_pre_ping=True,
         **kwargs,
     )
 
 
+# PostgreSQL's SQLSTATEs of a connection gone or going: connection_does_not_exist,
+# connection_failure, admin_shutdown (pg_terminate_backend, a fast shutdown),
+# crash_shutdown, cannot_connect_now (still starting up).
+LOST_CONNECTION_STATES = frozenset({"08003", "08006", "57P01", "57P02", "57P03"})
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database connection died, as opposed
+    to a statement that was refused: the same work may then be tried on a new connection.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if getattr(current, "sqlstate", None) in LOST_CONNECTION_STATES:
+            return True
+        if isinstance(current, asyncpg.InterfaceError) and "connection is closed" in str(current):
+            return True
+        if isinstance(current, ConnectionResetError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def once_more_if_lost(work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work`; if its connection turns out dead, run it once more (on a new one).
+
+    Only for work that may safely run twice: a read, or writes that did not commit
+    (the transaction of a lost connection is rolled back by PostgreSQL) and are idempotent.
+    """
+    try:
+        return await work()
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        logger.warning(
+            "the database connection was lost (%s); trying once more", type(error).__name__
+        )
+        return await work()

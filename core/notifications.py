@@ -23,6 +23,9 @@ class Channel(StrEnum):
     SLA_EVENTS = "catalog_sla_events"
     INCIDENTS = "catalog_incidents"
     FEEDBACK = "catalog_feedback"
+    # Who a person is changed (deactivated, memberships): every replica forgets their
+    # cached principal (identity/principal_cache.py).
+    IDENTITY = "catalog_identity"
 
 
 def encode(payload: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, literal, select, tuple_
+from sqlalchemy import Select, and_, bindparam, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -37,7 +37,8 @@ class Cursor:
 
     def encode(self, fingerprint: str) -> str:
         payload = {"f": fingerprint, "v": _dump_value(self.value), "i": _dump_value(self.id)}
-        raw = json.dumps(payload, separators=(",", ":")).encode()
+        # Non-ASCII as itself, as PostgreSQL writes it (the compiled path builds cursors in SQL).
+        raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
@@ -130,9 +131,15 @@ class Page(Generic[Row]):
     count_statement: Select[Any]
 
 
-def _after(order: KeysetOrder, cursor: Cursor, *, forward: bool) -> Any:
+def _after(order: KeysetOrder, cursor: Cursor, *, forward: bool, name: str | None) -> Any:
     pair = tuple_(order.column, order.id_column)
-    bound = tuple_(literal(cursor.value), literal(cursor.id))
+    if name is None:
+        bound = tuple_(literal(cursor.value), literal(cursor.id))
+    else:
+        bound = tuple_(
+            bindparam(f"{name}_value", cursor.value, type_=order.column.type),
+            bindparam(f"{name}_id", cursor.id, type_=order.id_column.type),
+        )
     goes_up = forward != order.descending
     return pair > bound if goes_up else pair < bound
 
@@ -161,6 +168,58 @@ def _decode(text: str, stamp: str, order: KeysetOrder) -> Cursor:
     return cursor
 
 
+@dataclass(frozen=True)
+class PageStatement:
+    """One page of a statement: its cursors' fingerprint, the page's rows (one more than
+    the page holds, to tell whether more follow) in fetch order, and that order."""
+
+    stamp: str
+    limit: int
+    statement: Select[Any]
+    ordering: tuple[Any, ...]
+    # The cursors' values by bind parameter name, when the page was asked for with names.
+    parameters: dict[str, Any]
+
+
+def page_statement(
+    statement: Select[Any],
+    *,
+    order: KeysetOrder,
+    request: PageRequest,
+    fingerprint_parts: Sequence[Any],
+    bind_name: str | None = None,
+) -> PageStatement:
+    """The keyset page of `statement` that `request` asks for; raises on a bad request.
+
+    With a `bind_name`, the cursors' values are bound parameters named after it (the
+    statement can then be kept and run again for another cursor)."""
+    limit = request.limit()
+    stamp = fingerprint(order.name, order.descending, *fingerprint_parts)
+    conditions = []
+    parameters: dict[str, Any] = {}
+    for given, forward in ((request.after, True), (request.before, False)):
+        if given is None:
+            continue
+        cursor = _decode(given, stamp, order)
+        name = None if bind_name is None else f"{bind_name}_{'after' if forward else 'before'}"
+        conditions.append(_after(order, cursor, forward=forward, name=name))
+        if name is not None:
+            parameters |= {f"{name}_value": cursor.value, f"{name}_id": cursor.id}
+    if conditions:
+        statement = statement.where(and_(*conditions) if len(conditions) > 1 else conditions[0])
+    if request.backwards != order.descending:
+        ordering = (order.column.desc().nulls_last(), order.id_column.desc())
+    else:
+        ordering = (order.column.asc().nulls_last(), order.id_column.asc())
+    statement = statement.order_by(*ordering).limit(limit + 1)
+    return PageStatement(stamp, limit, statement, ordering, parameters)
+
+
+def count_statement(statement: Select[Any]) -> Select[Any]:
+    """How many rows `statement` selects (for `totalCount`)."""
+    return select(func.count()).select_from(statement.order_by(None).subquery())
+
+
 async def fetch_page(
     session: AsyncSession,
     statement: Select[Any],
@@ -170,42 +229,18 @@ async def fetch_page(
     fingerprint_parts: Sequence[Any],
 ) -> Page[Any]:
     """Run `statement` one page at a time; the statement selects one ORM entity."""
-    limit = request.limit()
-    stamp = fingerprint(order.name, order.descending, *fingerprint_parts)
-    count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
-    conditions = []
-    if request.after is not None:
-        conditions.append(_after(order, _decode(request.after, stamp, order), forward=True))
-    if request.before is not None:
-        conditions.append(_after(order, _decode(request.before, stamp, order), forward=False))
-    if conditions:
-        statement = statement.where(and_(*conditions) if len(conditions) > 1 else conditions[0])
-    if request.backwards != order.descending:
-        ordering = (order.column.desc().nulls_last(), order.id_column.desc())
-    else:
-        ordering = (order.column.asc().nulls_last(), order.id_column.asc())
-    statement = statement.order_by(*ordering).limit(limit + 1)
-    rows = list((await session.scalars(statement)).unique().all())
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    page = page_statement(
+        statement, order=order, request=request, fingerprint_parts=fingerprint_parts
+    )
+    rows = list((await session.scalars(page.statement)).unique().all())
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
     if request.backwards:
         rows.reverse()
     key = order.column.key
-    cursors = [Cursor(getattr(row, key), row.id).encode(stamp) for row in rows]
+    cursors = [Cursor(getattr(row, key), row.id).encode(page.stamp) for row in rows]
     if request.backwards:
         has_previous, has_next = has_more, request.before is not None
     else:
         has_next, has_previous = has_more, request.after is not None
-    return Page(rows, cursors, has_next, has_previous, count_statement)
-
-
-__all__ = [
-    "MAX_PAGE_SIZE",
-    "Cursor",
-    "InvalidPageRequest",
-    "KeysetOrder",
-    "Page",
-    "PageRequest",
-    "PageSizeExceeded",
-    "fetch_page",
-]
+    return Page(rows, cursors, has_next, has_previous, count_statement(statement))

@@ -37,6 +37,15 @@ class Introspection(StrEnum):
     OFF = "off"
 
 
+class ReadPath(StrEnum):
+    """Which path answers a query: one compiled SQL statement, the resolvers, or both
+    compared (`verify`, for tests)."""
+
+    COMPILED = "compiled"
+    RESOLVERS = "resolvers"
+    VERIFY = "verify"
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("service-catalog"))
 
@@ -60,6 +69,7 @@ class Settings(BaseSettings):
     execution_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 10
     anonymous_read: bool | None = None
     introspection: Introspection | None = None
+    read_path: ReadPath = ReadPath.COMPILED
     dev_roles: str = "ADMIN"
     oidc_issuers: tuple[IssuerConfig, ...] = ()
     session_secret: str | None = None

@@ -20,6 +20,7 @@ from core.pagination import (
     PageSizeExceeded,
     fetch_page,
 )
+from graphql_schema.compiled.declarations import PageSource
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput, PageSizeExceededError
 from graphql_schema.prefetch import child_selections, is_selected, loader_options
@@ -158,6 +159,19 @@ def _connection(page: Page[Any], convert: Callable[[Any], Node]) -> Connection[N
     )
 
 
+async def paginate_source(info: Info, source: PageSource, request: PageRequest) -> Connection[Any]:
+    """`paginate` over a declared page source (the one the compiled path pages over too)."""
+    return await paginate(
+        info,
+        source.statement,
+        type_name=source.type_name,
+        convert=source.convert,
+        order=source.order,
+        request=request,
+        fingerprint_parts=source.fingerprint_parts,
+    )
+
+
 async def load_selected(
     info: Info,
     loader: Callable[[AsyncSession, Sequence[ORMOption]], Awaitable[Any]],
@@ -177,4 +191,5 @@ __all__ = [
     "load_selected",
     "paged",
     "paginate",
+    "paginate_source",
 ]

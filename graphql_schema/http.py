@@ -34,6 +34,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from core.settings import Settings
+from graphql_schema.compiled.raw_json import encode_response
 from graphql_schema.context import Context
 from graphql_schema.limits import ExecutionTimeout
 from identity.audit import AuditEntry, AuditOutcome
@@ -232,6 +233,11 @@ class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
             raise HTTPRefusal(400, "operationName must be a string or null, if provided")
         return data
 
+    def encode_json(self, data: object) -> str | bytes:
+        # A compiled answer's `data` is PostgreSQL's JSON text: written as it is.
+        raw = encode_response(data) if isinstance(data, dict) else None
+        return raw if raw is not None else super().encode_json(data)
+
     def decode_json(self, data: str | bytes) -> object:
         try:
             value = json.loads(data)
@@ -257,6 +263,18 @@ class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
                 result = await super().execute_single(
                     request, request_adapter, sub_response, context, root_value, request_data
                 )
+                if context.retryable:
+                    # No pool pre-ping: a pooled connection that died (PostgreSQL restarted,
+                    # its backend terminated) fails the first statement instead. Nothing
+                    # was written nor sent: run the operation once more on a new connection.
+                    logger.warning(
+                        "operation %r lost its database connection; running it again",
+                        request_data.operation_name,
+                    )
+                    await context.restart()
+                    result = await super().execute_single(
+                        request, request_adapter, sub_response, context, root_value, request_data
+                    )
         except TimeoutError:
             if not deadline.expired():
                 await context.finish(commit=False)

@@ -41,6 +41,7 @@ from strawberry.extensions.query_depth_limiter import (
 from core.pagination import MAX_PAGE_SIZE
 from core.settings import Settings
 from graphql_schema.cost import estimate
+from graphql_schema.document_cache import READS_VARIABLES
 
 # SQLSTATE query_canceled: PostgreSQL stopped a statement at `statement_timeout`.
 QUERY_CANCELED = "57014"
@@ -220,7 +221,7 @@ class OperationCost(SchemaExtension):
     """Refuses an operation whose estimated cost, or one of whose pages, is over its limit.
 
     The rule reads the request's variables, so its result depends on more than the
-    document: never put a validation cache in front of it.
+    document: it is marked to run on every request (document_cache.py).
     """
 
     def __init__(self, limits: Limits) -> None:
@@ -255,6 +256,7 @@ def _cost_rule(
                     )
                     context.report_error(CostLimitExceeded(message, operation))
 
+    setattr(OperationCostRule, READS_VARIABLES, True)
     return OperationCostRule
 
 

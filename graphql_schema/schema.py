@@ -27,8 +27,10 @@ from graphql_schema.catalog.reviews.mutations import ReviewMutation
 from graphql_schema.catalog.services.mutations import ServiceLifecycleMutation, ServiceMutation
 from graphql_schema.catalog.services.queries import ServiceQuery
 from graphql_schema.catalog.services.types import OwnershipRole, Service
+from graphql_schema.compiled.extension import CompiledReadPath
 from graphql_schema.context import Info
 from graphql_schema.directives import DirectiveLimit
+from graphql_schema.document_cache import CachedParse, CachedValidation
 from graphql_schema.feedback.mutations import FeedbackMutation
 from graphql_schema.feedback.queries import FeedbackQuery
 from graphql_schema.feedback.subscriptions import FeedbackSubscription
@@ -170,6 +172,9 @@ def build_schema(
         DirectiveLimit,
         ControlCharacters,
         *guard_extensions(limits or Limits(), mask_errors=mask_errors),
+        CachedParse,
+        CachedValidation,
+        CompiledReadPath,
     ]
     return CatalogSchema(
         query=Query,
@@ -188,6 +193,7 @@ def build_schema(
         ],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=mask_errors),
+        fast_path=not tracing,
     )
 
 

@@ -42,6 +42,7 @@ from core.text import (
     refusal_message,
     refused_character,
 )
+from graphql_schema.document_cache import READS_VARIABLES
 
 Path = tuple[str | int, ...]
 
@@ -217,13 +218,15 @@ def _text_rule(variables: Mapping[str, Any]) -> type[ValidationRule]:
             if found is not None:
                 self.report_error(ControlCharacterRefused(found.message(owner), node))
 
+    setattr(ControlCharacterRule, READS_VARIABLES, True)
     return ControlCharacterRule
 
 
 class ControlCharacters(SchemaExtension):
     """Adds the control-character rule, with this request's variables, to validation.
 
-    Like the cost rule, its result depends on the variables: never cache validation.
+    Like the cost rule, its result depends on the variables: it runs on every request
+    (document_cache.py).
     """
 
     def on_operation(self) -> Iterator[None]:

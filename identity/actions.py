@@ -18,6 +18,7 @@ from core.records import (
 from core.repository import get_by_id
 from core.validation import email_field, optional_text, slug_field, text_field
 from identity import repository
+from identity.changes import identity_changed
 from identity.models import BusinessUnit, Membership, MembershipRole, Person, Team, TeamKind
 from identity.permissions import require_admin, require_team_member
 from identity.principal import Principal
@@ -179,6 +180,7 @@ async def create_membership(
     membership = Membership(person_id=person_id, team_id=team_id, role=MembershipRole(role))
     session.add(membership)
     await session.flush()
+    await identity_changed(session, [person_id])  # their teams and roles
     return membership
 
 
@@ -203,6 +205,7 @@ async def update_membership(
         if existing is not None:
             raise Duplicate("the person already has this role in the team", field=["role"])
         membership.role = MembershipRole(role)
+        await identity_changed(session, [membership.person_id])  # their roles
     await session.flush()
     return membership
 
@@ -282,3 +285,4 @@ async def delete_membership(
     )
     require_team_member(principal, membership.team_id, action="removing a team member")
     await delete_record(session, membership, version, what="membership")
+    await identity_changed(session, [membership.person_id])  # their teams and roles

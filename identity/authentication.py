@@ -138,13 +138,35 @@ async def _claim_provisioned_person(session: AsyncSession, verified: VerifiedTok
     return claimed is not None
 
 
-async def principal_for_token(session: AsyncSession, verified: VerifiedToken) -> Principal:
-    """Resolve the caller of a verified token; commits a just-in-time person."""
+@dataclass(frozen=True)
+class Authenticated:
+    """The caller of a token, and when their person row was last marked as seen."""
+
+    principal: Principal
+    last_seen_at: datetime | None = None
+
+
+def machine_principal(verified: VerifiedToken) -> Principal | None:
+    """The machine client a token names (its roles are configured): no database needed."""
     issuer, claims = verified.issuer, verified.claims
     client = _machine_client(issuer, claims)
-    if client is not None:
-        roles = frozenset(Role(role) for role in issuer.machine_clients[client])
-        return Principal(client, issuer.issuer, roles, is_machine=True)
+    if client is None:
+        return None
+    roles = frozenset(Role(role) for role in issuer.machine_clients[client])
+    return Principal(client, issuer.issuer, roles, is_machine=True)
+
+
+async def principal_for_token(session: AsyncSession, verified: VerifiedToken) -> Principal:
+    """Resolve the caller of a verified token; commits a just-in-time person."""
+    return (await authenticate(session, verified)).principal
+
+
+async def authenticate(session: AsyncSession, verified: VerifiedToken) -> Authenticated:
+    """The caller of a verified token, provisioned just in time (committed)."""
+    machine = machine_principal(verified)
+    if machine is not None:
+        return Authenticated(machine)
+    issuer, claims = verified.issuer, verified.claims
     subject = str(claims["sub"])
     person = await _load_person(session, issuer.issuer, subject)
     if person is None:
@@ -154,27 +176,34 @@ async def principal_for_token(session: AsyncSession, verified: VerifiedToken) ->
         assert person is not None
     if not person.active:
         raise Deactivated(f"person {person.id} is deactivated")
-    await _touch_last_seen(session, person)
+    last_seen_at = person.last_seen_at
+    if last_seen_due(last_seen_at):
+        last_seen_at = await touch_last_seen(session, person.id)
     await session.commit()
     granted = roles_from_groups(issuer, claims) | {
         ROLES_FROM_MEMBERSHIP[role] for role in person.membership_roles
     }
-    return Principal(
+    principal = Principal(
         subject, issuer.issuer, frozenset(granted), person_id=person.id, team_ids=person.team_ids
     )
+    return Authenticated(principal, last_seen_at)
 
 
-async def _touch_last_seen(session: AsyncSession, person: _PersonRow) -> None:
+def last_seen_due(last_seen_at: datetime | None) -> bool:
     """At most one write per person every LAST_SEEN_RESOLUTION, not one per request."""
+    return last_seen_at is None or utcnow() - last_seen_at >= LAST_SEEN_RESOLUTION
+
+
+async def touch_last_seen(session: AsyncSession, person_id: uuid.UUID) -> datetime:
+    """Mark the person as seen now (the caller commits); returns the time written."""
     now = utcnow()
-    if person.last_seen_at is not None and now - person.last_seen_at < LAST_SEEN_RESOLUTION:
-        return
     await session.execute(
         update(Person)
-        .where(Person.id == person.id)
+        .where(Person.id == person_id)
         .values(last_seen_at=now)
         .execution_options(synchronize_session=False)
     )
+    return now
 
 
 DEV_SUBJECT = "developer"

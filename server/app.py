@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
+from core.channel_listener import ChannelListener
 from core.db import make_engine, make_sessionmaker
 from core.notification_hub import NotificationHub
+from core.notifications import Channel
 from core.settings import Introspection, Settings
 from feedback import routes as feedback_routes
 from feedback.rate_limit import SubmissionLimiter
@@ -24,6 +26,7 @@ from graphql_schema.schema import build_schema
 from identity.login import routes as login_routes
 from identity.login.routes import login_clients
 from identity.login.state_cache import DatabaseStateCache
+from identity.principal_cache import PrincipalCache
 from identity.refusals import RefusalAuditor
 from identity.scim.routes import router as scim_router
 from identity.tokens import JwksCache, TokenVerifier
@@ -76,6 +79,15 @@ def create_app(
         )
         app.state.salesforce = SalesforceGateway.from_settings(settings)
         app.state.live = NotificationHub(listener_dsn(app.state.engine))
+        app.state.principals = PrincipalCache()
+        identity_listener = ChannelListener(
+            listener_dsn(app.state.engine),
+            Channel.IDENTITY,
+            on_notify=app.state.principals.on_notification,
+            on_state=app.state.principals.listening_changed,
+        )
+        # Until it listens, the principal cache stays off (each request looks its caller up).
+        await identity_listener.start()
         async with httpx.AsyncClient(follow_redirects=False) as http:
             app.state.http = http
             app.state.token_verifier = token_verifier(settings, http)
@@ -87,6 +99,7 @@ def create_app(
                 if worker is not None:
                     await stop_worker(*worker)
                 await app.state.live.close()
+                await identity_listener.close()
                 await app.state.salesforce.close()
                 tracing.shutdown()
                 if own_engine:

@@ -19,11 +19,13 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.db import once_more_if_lost
 from core.settings import Settings
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts
-from identity.authentication import Deactivated, development_principal, principal_for_token
+from identity.authentication import Deactivated
 from identity.login import sessions
 from identity.principal import Principal, Role
+from identity.principal_cache import PrincipalCache
 from identity.refusals import RefusalAuditor
 from identity.tokens import InvalidToken, TokenVerifier
 from server import dev_sign_in
@@ -112,9 +114,7 @@ class AuthenticationMiddleware:
         cookies = _cookies(headers)
         session_token = cookies.get(sessions.COOKIE_NAME)
         if session_token:
-            sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
-            async with sessionmaker() as session:
-                signed_in = await sessions.resolve(session, session_token)
+            signed_in = await _signed_in(app_state, session_token)
             if signed_in is not None:
                 return signed_in
         # A stale or wrong development cookie (an earlier `serve`'s) is no cookie at all.
@@ -158,10 +158,30 @@ def _presents_dev_token(app_state: Any, authorization: str) -> bool:
     )
 
 
-async def _development_principal(app_state: Any) -> Principal:
+async def _signed_in(app_state: Any, session_token: str) -> Principal | None:
+    """The person of a browser sign-in session (identity/login)."""
     sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
-    async with sessionmaker() as session:
-        return await development_principal(session, dev_roles(app_state.settings))
+
+    async def resolve() -> Principal | None:
+        async with sessionmaker() as session:
+            return await sessions.resolve(session, session_token)
+
+    return await once_more_if_lost(resolve)
+
+
+def _principals(app_state: Any) -> PrincipalCache:
+    """The app's cache of the people behind tokens (identity/principal_cache.py), made in
+    the lifespan; one made here has no listener, so it stays off (nothing is cached)."""
+    cache: PrincipalCache | None = getattr(app_state, "principals", None)
+    if cache is None:
+        cache = app_state.principals = PrincipalCache()
+    return cache
+
+
+async def _development_principal(app_state: Any) -> Principal:
+    return await _principals(app_state).development(
+        app_state.sessionmaker, dev_roles(app_state.settings)
+    )
 
 
 async def _bearer(app_state: Any, authorization: str) -> Principal:
@@ -173,9 +193,7 @@ async def _bearer(app_state: Any, authorization: str) -> Principal:
     if scheme.lower() != "bearer" or not token.strip() or verifier is None:
         raise InvalidToken("no trusted bearer token")
     verified = await verifier.verify(token.strip())
-    sessionmaker: async_sessionmaker[AsyncSession] = app_state.sessionmaker
-    async with sessionmaker() as session:
-        return await principal_for_token(session, verified)
+    return await _principals(app_state).for_token(app_state.sessionmaker, token.strip(), verified)
 
 
 async def bearer_principal(connection: HTTPConnection, authorization: str) -> Principal:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from core.db import make_engine
 from core.logs import configure_logging
-from core.settings import Settings, load_settings
+from core.settings import ReadPath, Settings, load_settings
 from server.app import create_app
 from tests import database
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
@@ -28,6 +28,9 @@ from tests.identity.idp import TestIssuer
 # slow test into a TIMEOUT. Tests of the limits themselves pass their own small values.
 os.environ.setdefault("CATALOG_EXECUTION_TIMEOUT_S", "120")
 os.environ.setdefault("CATALOG_STATEMENT_TIMEOUT_MS", "60000")
+# Every query a test sends is answered by the resolvers and, where it compiles, by the
+# compiled read path too: the two must agree (graphql_schema/compiled/extension.py).
+os.environ.setdefault("CATALOG_READ_PATH", "verify")
 
 
 @pytest.fixture(scope="session")
@@ -81,9 +84,19 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
         yield session
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "read_path(path): the CATALOG_READ_PATH the app of this test runs with (a test counting"
+        " the statements of one path pins it; the others run in verify mode)",
+    )
+
+
 @pytest.fixture
-def settings() -> Settings:
-    return load_settings(database_url="postgresql://unused/unused", _env_file=None)
+def settings(request: pytest.FixtureRequest) -> Settings:
+    pinned = request.node.get_closest_marker("read_path")
+    overrides = {"read_path": ReadPath(pinned.args[0])} if pinned is not None else {}
+    return load_settings(database_url="postgresql://unused/unused", _env_file=None, **overrides)
 
 
 @pytest.fixture

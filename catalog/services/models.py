@@ -119,12 +119,14 @@ class Service(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     owner_team: Mapped[Team] = relationship(lazy="raise")
     ownership_roles: Mapped[list[OwnershipRole]] = relationship(
-        back_populates="service", lazy="raise", order_by="OwnershipRole.created_at"
+        back_populates="service",
+        lazy="raise",
+        order_by="[OwnershipRole.created_at, OwnershipRole.id]",
     )
     salesforce_orgs: Mapped[list[SalesforceOrg]] = relationship(
         secondary=service_salesforce_org,
         lazy="raise",
-        order_by=service_salesforce_org.c.position,
+        order_by=[service_salesforce_org.c.position, SalesforceOrg.id],
         viewonly=True,
     )
     # Read-only views of the dependency graph (catalog.graph), for prefetching.

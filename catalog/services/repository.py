@@ -90,7 +90,7 @@ def services_query(service_filter: ServiceFilter) -> Select[Service]:
     return statement
 
 
-def stale_services_query(now: datetime) -> Select[Service]:
+def stale_services_query(now: datetime | ColumnElement[datetime]) -> Select[Service]:
     """Live catalog services whose last owner review is older than their interval."""
     reviewed = func.coalesce(Service.last_reviewed_at, Service.created_at)
     due = reviewed + Service.review_interval_days * text("interval '1 day'")

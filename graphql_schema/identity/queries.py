@@ -8,13 +8,43 @@ from sqlalchemy import select
 
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.access import requires
-from graphql_schema.connection import Connection, paged, paginate
+from graphql_schema.compiled.declarations import PageSource, RootPage, declare_root
+from graphql_schema.connection import Connection, paged, paginate, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.identity.inputs import AuditEventFilter
 from graphql_schema.identity.types import AuditEvent, BusinessUnit, Person, Team, Viewer
 from graphql_schema.prefetch import child_selections, loader_options
 from identity import audit, models, repository
 from identity.principal import Role
+
+
+def people_page() -> PageSource:
+    return PageSource(
+        repository.people_query(),
+        KeysetOrder(models.Person.display_name, models.Person.id, name="DISPLAY_NAME"),
+        "Person",
+        Person.from_model,
+    )
+
+
+def teams_page(include_archived: bool = False) -> PageSource:
+    return PageSource(
+        repository.teams_query(include_archived=include_archived),
+        KeysetOrder(models.Team.name, models.Team.id, name="NAME"),
+        "Team",
+        Team.from_model,
+        [include_archived],
+    )
+
+
+def business_units_page(include_archived: bool = False) -> PageSource:
+    return PageSource(
+        repository.business_units_query(include_archived=include_archived),
+        KeysetOrder(models.BusinessUnit.name, models.BusinessUnit.id, name="NAME"),
+        "BusinessUnit",
+        BusinessUnit.from_model,
+        [include_archived],
+    )
 
 
 @strawberry.type
@@ -58,14 +88,7 @@ class IdentityQuery:
         *,
         page: PageRequest,
     ) -> Connection[Person]:
-        return await paginate(
-            info,
-            repository.people_query(),
-            type_name="Person",
-            convert=Person.from_model,
-            order=KeysetOrder(models.Person.display_name, models.Person.id, name="DISPLAY_NAME"),
-            request=page,
-        )
+        return await paginate_source(info, people_page(), page)
 
     @strawberry.field(description="Teams, by name; archived ones only when asked.")
     @paged
@@ -76,15 +99,7 @@ class IdentityQuery:
         *,
         page: PageRequest,
     ) -> Connection[Team]:
-        return await paginate(
-            info,
-            repository.teams_query(include_archived=include_archived),
-            type_name="Team",
-            convert=Team.from_model,
-            order=KeysetOrder(models.Team.name, models.Team.id, name="NAME"),
-            request=page,
-            fingerprint_parts=[include_archived],
-        )
+        return await paginate_source(info, teams_page(include_archived), page)
 
     @strawberry.field(description="Business units, by name; archived ones only when asked.")
     @paged
@@ -95,15 +110,12 @@ class IdentityQuery:
         *,
         page: PageRequest,
     ) -> Connection[BusinessUnit]:
-        return await paginate(
-            info,
-            repository.business_units_query(include_archived=include_archived),
-            type_name="BusinessUnit",
-            convert=BusinessUnit.from_model,
-            order=KeysetOrder(models.BusinessUnit.name, models.BusinessUnit.id, name="NAME"),
-            request=page,
-            fingerprint_parts=[include_archived],
-        )
+        return await paginate_source(info, business_units_page(include_archived), page)
+
+
+declare_root("people", RootPage(people_page))
+declare_root("teams", RootPage(teams_page))
+declare_root("businessUnits", RootPage(business_units_page))
 
 
 @strawberry.type

@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlalchemy import FromClause
 from strawberry.scalars import JSON
 
 import graphql_schema.identity.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.compiled.declarations import (
+    Column,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.context import Info
 from graphql_schema.feedback.satisfaction.loaders import satisfaction_of
 from graphql_schema.feedback.satisfaction.types import Satisfaction
@@ -198,6 +207,48 @@ register_relations(
 register_relations(
     "Membership",
     {"person": ([models.Membership.person], "Person"), "team": ([models.Membership.team], "Team")},
+)
+
+
+def _business_unit_of(team: FromClause, _: Parameters) -> Rows:
+    unit = models.BusinessUnit.__table__.alias()
+    return Rows(unit, unit.c.id == team.c.business_unit_id)
+
+
+declare_sql(
+    "Person",
+    {
+        "id": GlobalId("Person"),
+        "displayName": Column("display_name"),
+        "active": Column("active"),
+        "lastSeenAt": Column("last_seen_at"),
+        "version": Column("version"),
+    },
+)
+declare_sql(
+    "BusinessUnit",
+    {
+        "id": GlobalId("BusinessUnit"),
+        "name": Column("name"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+    },
+)
+declare_sql(
+    "Team",
+    {
+        "id": GlobalId("Team"),
+        "name": Column("name"),
+        "slug": Column("slug"),
+        "kind": Column("kind"),
+        "contactEmail": Column("contact_email"),
+        "chatChannel": Column("chat_channel"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "businessUnit": Relation("BusinessUnit", _business_unit_of),
+    },
 )
 register_node("Person", models.Person, Person.from_model)
 register_node("BusinessUnit", models.BusinessUnit, BusinessUnit.from_model)

@@ -24,6 +24,7 @@ from core.clock import utcnow
 from core.errors import Duplicate, NotFound, TooLong
 from core.history import set_transaction_actor
 from core.validation import optional_text, text_field
+from identity.changes import identity_changed
 from identity.models import Person
 from identity.scim import repository
 from identity.scim.resources import (
@@ -130,6 +131,7 @@ async def delete_user(session: AsyncSession, *, actor: ScimActor, person_id: uui
     person.scim_attributes = None
     await repository.delete_memberships(session, person_id=person.id)
     await session.flush()
+    await identity_changed(session, [person.id])  # refused from their next request on
 
 
 async def _begin(session: AsyncSession, actor: ScimActor) -> None:
@@ -187,6 +189,8 @@ async def _apply(session: AsyncSession, person: Person, user: User) -> None:
         raise Duplicate("userName or externalId is already taken", field=["userName"]) from None
     if not person.active:
         await repository.delete_memberships(session, person_id=person.id)
+    # Active or not, subject, memberships: a cached principal of theirs is forgotten.
+    await identity_changed(session, [person.id])
 
 
 async def _refuse_taken(

@@ -14,6 +14,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from identity.changes import identity_changed
 from identity.models import Person
 from tests.builders.identity import create_membership, create_person, create_team
 from tests.identity.idp import TestIssuer
@@ -98,7 +99,12 @@ async def test_a_deactivated_person_is_refused_with_an_unexpired_token(
 ) -> None:
     token = issuer.token(sub="dave")
     assert (await _viewer(oidc_client, token)).status_code == 200
-    await session.execute(update(Person).where(Person.subject == "dave").values(active=False))
+    dave = await session.scalar(select(Person.id).where(Person.subject == "dave"))
+    assert dave is not None
+    await session.execute(update(Person).where(Person.id == dave).values(active=False))
+    # Whoever deactivates someone says so (identity/changes.py), as SCIM does: the person
+    # behind the token is cached until then.
+    await identity_changed(session, [dave])
     await session.flush()
 
     _assert_refused(await _viewer(oidc_client, token))

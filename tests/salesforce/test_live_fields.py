@@ -138,6 +138,8 @@ async def test_fifty_services_cost_one_soql_query_per_org_and_object(
     assert fake.soql_by_object(partners) == {"Case": 1, "CaseMilestone": 1, "Idea": 1}
 
 
+# Timed: verify mode would call the slow org twice within the request's one budget.
+@pytest.mark.read_path("compiled")
 async def test_a_slow_org_leaves_its_fields_null_with_an_error_within_the_deadline(
     live_client: httpx.AsyncClient,
     session: AsyncSession,

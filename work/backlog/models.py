@@ -127,7 +127,7 @@ class BacklogItem(UUIDPrimaryKey, Timestamps, Versioned, Base):
         secondary=backlog_item_affected_org,
         lazy="raise",
         viewonly=True,
-        order_by=SalesforceOrg.name,
+        order_by=[SalesforceOrg.name, SalesforceOrg.id],
     )
     deployments: Mapped[list[HotfixDeployment]] = relationship(
         lazy="raise",

@@ -118,7 +118,10 @@ class Incident(UUIDPrimaryKey, Timestamps, Versioned, Base):
     warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     services: Mapped[list[Service]] = relationship(
-        secondary=incident_service, lazy="raise", viewonly=True, order_by=Service.name
+        secondary=incident_service,
+        lazy="raise",
+        viewonly=True,
+        order_by=[Service.name, Service.id],
     )
     commander: Mapped[Person | None] = relationship(lazy="raise")
     status_changes: Mapped[list[IncidentStatusChange]] = relationship(

@@ -114,13 +114,18 @@ class Release(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     owner_team: Mapped[Team] = relationship(lazy="raise")
     services: Mapped[list[Service]] = relationship(
-        secondary=release_service, lazy="raise", viewonly=True, order_by=Service.name
+        secondary=release_service,
+        lazy="raise",
+        viewonly=True,
+        order_by=[Service.name, Service.id],
     )
     items: Mapped[list[BacklogItem]] = relationship(
         lazy="raise", viewonly=True, order_by="[BacklogItem.rank, BacklogItem.id]"
     )
     readiness: Mapped[list[ReadinessAssessment]] = relationship(
-        lazy="raise", viewonly=True, order_by="ReadinessAssessment.created_at"
+        lazy="raise",
+        viewonly=True,
+        order_by="[ReadinessAssessment.created_at, ReadinessAssessment.id]",
     )
 
 

@@ -151,9 +151,16 @@ HOTFIX_TYPES = (BacklogItemType.HOTFIX, BacklogItemType.VULNERABILITY)
 
 
 def _not_deployed(org_column: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
-    return ~exists().where(
-        HotfixDeployment.item_id == BacklogItem.id,
-        HotfixDeployment.salesforce_org_id == org_column,
+    # Two levels below the item's select: tied to it (and to the org's row) explicitly, or
+    # SQLAlchemy gives this EXISTS a backlog_item of its own and any hot fix deployed to the
+    # org would count.
+    return ~(
+        exists()
+        .where(
+            HotfixDeployment.item_id == BacklogItem.id,
+            HotfixDeployment.salesforce_org_id == org_column,
+        )
+        .correlate_except(HotfixDeployment)
     )
 
 

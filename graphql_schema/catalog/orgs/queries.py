@@ -8,8 +8,19 @@ from catalog.orgs import models as org_models
 from catalog.orgs import repository as org_repository
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.orgs.types import SalesforceOrg
-from graphql_schema.connection import Connection, paged, paginate
+from graphql_schema.compiled.declarations import PageSource, RootPage, declare_root
+from graphql_schema.connection import Connection, paged, paginate_source
 from graphql_schema.context import Info
+
+
+def salesforce_orgs_page(include_archived: bool = False) -> PageSource:
+    return PageSource(
+        org_repository.orgs_query(include_archived=include_archived),
+        KeysetOrder(org_models.SalesforceOrg.name, org_models.SalesforceOrg.id, name="NAME"),
+        "SalesforceOrg",
+        SalesforceOrg.from_model,
+        [include_archived],
+    )
 
 
 @strawberry.type
@@ -23,14 +34,7 @@ class SalesforceOrgQuery:
         *,
         page: PageRequest,
     ) -> Connection[SalesforceOrg]:
-        return await paginate(
-            info,
-            org_repository.orgs_query(include_archived=include_archived),
-            type_name="SalesforceOrg",
-            convert=SalesforceOrg.from_model,
-            order=KeysetOrder(
-                org_models.SalesforceOrg.name, org_models.SalesforceOrg.id, name="NAME"
-            ),
-            request=page,
-            fingerprint_parts=[include_archived],
-        )
+        return await paginate_source(info, salesforce_orgs_page(include_archived), page)
+
+
+declare_root("salesforceOrgs", RootPage(salesforce_orgs_page))

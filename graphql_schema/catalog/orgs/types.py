@@ -7,10 +7,20 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import FromClause
 
 import graphql_schema.catalog.orgs.enums  # noqa: F401  (registers the enums first)
 from catalog.orgs import models as org_models
 from graphql_schema.catalog.orgs import loaders
+from graphql_schema.compiled.declarations import (
+    Column,
+    Embedded,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.node import Node, global_id, register_node
@@ -227,4 +237,35 @@ register_relations(
     "SalesforceOrg", {"parent": ([org_models.SalesforceOrg.parent], "SalesforceOrg")}
 )
 
+
+def _parent_of(org: FromClause, _: Parameters) -> Rows:
+    parent = org_models.SalesforceOrg.__table__.alias()
+    return Rows(parent, parent.c.id == org.c.parent_id)
+
+
+declare_sql(
+    "SalesforceOrg",
+    {
+        "id": GlobalId("SalesforceOrg"),
+        "orgId": Column("org_id"),
+        "name": Column("name"),
+        "instanceUrl": Column("instance_url"),
+        "kind": Column("kind"),
+        "lastRefreshedAt": Column("last_refreshed_at"),
+        "expiresAt": Column("expires_at"),
+        "backupPolicy": Embedded(),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "parent": Relation("SalesforceOrg", _parent_of),
+    },
+)
+declare_sql(
+    "OrgBackupPolicy",
+    {
+        "provider": Column("backup_provider"),
+        "rpoSeconds": Column("backup_rpo_seconds"),
+        "lastVerifiedRestoreAt": Column("backup_last_verified_restore_at"),
+    },
+)
 register_node("SalesforceOrg", org_models.SalesforceOrg, SalesforceOrg.from_model)

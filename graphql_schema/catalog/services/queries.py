@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from sqlalchemy import Select, select
 
 from catalog.services import models, repository
 from core.clock import utcnow
@@ -12,7 +13,14 @@ from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.services.inputs import ServiceFilter, ServiceOrder
 from graphql_schema.catalog.services.types import Service
-from graphql_schema.connection import Connection, load_selected, paged, paginate
+from graphql_schema.compiled.declarations import (
+    PageSource,
+    RootObject,
+    RootPage,
+    clock_parameter,
+    declare_root,
+)
+from graphql_schema.connection import Connection, load_selected, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.inputs import OrderDirection
@@ -59,6 +67,40 @@ def _fingerprint(service_filter: repository.ServiceFilter) -> list[Any]:
     return [repr(service_filter)]
 
 
+def services_page(
+    filter: ServiceFilter | None = None, order_by: ServiceOrder | None = None
+) -> PageSource:
+    """What `services` pages over, for its resolver and for the compiled path alike."""
+    order_by = order_by or ServiceOrder()
+    service_filter = _service_filter(filter)
+    return PageSource(
+        repository.services_query(service_filter),
+        KeysetOrder(
+            _SERVICE_ORDER_COLUMNS[order_by.field.value],
+            models.Service.id,
+            descending=order_by.direction is OrderDirection.DESC,
+            name=order_by.field.value,
+        ),
+        "Service",
+        Service.from_model,
+        _fingerprint(service_filter),
+    )
+
+
+def stale_services_page() -> PageSource:
+    return PageSource(
+        repository.stale_services_query(clock_parameter(utcnow())),
+        KeysetOrder(models.Service.name, models.Service.id, name="NAME"),
+        "Service",
+        Service.from_model,
+        ["stale"],
+    )
+
+
+def service_by_slug(slug: str) -> Select[Any]:
+    return select(models.Service).where(models.Service.slug == slug)
+
+
 @strawberry.type
 class ServiceQuery:
     @strawberry.field(description="Services, filtered and ordered, a keyset page at a time.")
@@ -71,22 +113,7 @@ class ServiceQuery:
         *,
         page: PageRequest,
     ) -> Connection[Service]:
-        order_by = order_by or ServiceOrder()
-        service_filter = _service_filter(filter)
-        return await paginate(
-            info,
-            repository.services_query(service_filter),
-            type_name="Service",
-            convert=Service.from_model,
-            order=KeysetOrder(
-                _SERVICE_ORDER_COLUMNS[order_by.field.value],
-                models.Service.id,
-                descending=order_by.direction is OrderDirection.DESC,
-                name=order_by.field.value,
-            ),
-            request=page,
-            fingerprint_parts=_fingerprint(service_filter),
-        )
+        return await paginate_source(info, services_page(filter, order_by), page)
 
     @strawberry.field(
         description="Services whose last owner review is older than their review interval."
@@ -98,21 +125,18 @@ class ServiceQuery:
         *,
         page: PageRequest,
     ) -> Connection[Service]:
-        return await paginate(
-            info,
-            repository.stale_services_query(utcnow()),
-            type_name="Service",
-            convert=Service.from_model,
-            order=KeysetOrder(models.Service.name, models.Service.id, name="NAME"),
-            request=page,
-            fingerprint_parts=["stale"],
-        )
+        return await paginate_source(info, stale_services_page(), page)
 
     @strawberry.field(description="A service by its slug; null when there is none.")
     async def service(self, info: Info, slug: str) -> Service | None:
         found = await load_selected(
             info,
-            lambda session, options: repository.get_by_slug(session, slug, options),
+            lambda session, options: session.scalar(service_by_slug(slug).options(*options)),
             "Service",
         )
         return Service.from_model(found) if found is not None else None
+
+
+declare_root("services", RootPage(services_page))
+declare_root("staleServices", RootPage(stale_services_page))
+declare_root("service", RootObject("Service", service_by_slug))

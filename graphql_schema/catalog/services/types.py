@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
+from sqlalchemy import ColumnElement, FromClause, and_, column, func, or_, true
+from sqlalchemy.dialects.postgresql import JSONB
 
 import graphql_schema.catalog.services.enums  # noqa: F401  (registers the enums first)
+from catalog.orgs import models as org_models
 from catalog.services import models
 from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
@@ -15,6 +19,17 @@ from graphql_schema.catalog.graph.fields import ServiceDependencies
 from graphql_schema.catalog.orgs.fields import ServiceSalesforceFields
 from graphql_schema.catalog.orgs.types import SalesforceOrg
 from graphql_schema.catalog.reviews.types import Reviewable, review_fields
+from graphql_schema.compiled.declarations import (
+    Column,
+    Computed,
+    Embedded,
+    GlobalId,
+    Parameters,
+    RawJson,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.context import Info
 from graphql_schema.feedback.satisfaction.loaders import satisfaction_of
 from graphql_schema.feedback.satisfaction.types import Satisfaction
@@ -24,6 +39,7 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.fields import ServiceLevelFields
 from graphql_schema.work.incidents.fields import ServiceIncidentFields
+from identity import models as identity_models
 
 
 @strawberry.type(description="Where to find a service's runbook, repository and dashboard.")
@@ -225,5 +241,155 @@ register_relations(
         "salesforceOrgs": ([models.Service.salesforce_orgs], "SalesforceOrg"),
     },
 )
+
+
+def _review_due(row: FromClause, _: Parameters) -> ColumnElement[Any]:
+    """`review_fields`' due moment: exact days of 24 hours, as `timedelta(days=)` adds."""
+    reviewed = func.coalesce(row.c.last_reviewed_at, row.c.created_at)
+    return reviewed + func.make_interval(0, 0, 0, 0, row.c.review_interval_days * 24)
+
+
+def _is_current_sql(row: FromClause, parameters: Parameters) -> ColumnElement[bool]:
+    return and_(
+        row.c.effective_from <= parameters.today,
+        or_(row.c.effective_to.is_(None), row.c.effective_to >= parameters.today),
+    )
+
+
+def _ownership_roles(service: FromClause, _: Parameters) -> Rows:
+    role = models.OwnershipRole.__table__.alias()
+    return Rows(role, role.c.service_id == service.c.id, order_by=(role.c.created_at, role.c.id))
+
+
+def _product_owners(service: FromClause, parameters: Parameters) -> Rows:
+    role = models.OwnershipRole.__table__.alias()
+    person = identity_models.Person.__table__.alias()
+    return Rows(
+        person,
+        and_(
+            role.c.service_id == service.c.id,
+            role.c.role == models.OwnershipRoleKind.PRODUCT_OWNER.value,
+            _is_current_sql(role, parameters),
+        ),
+        from_=role.join(person, person.c.id == role.c.person_id),
+        order_by=(role.c.created_at, role.c.id),
+    )
+
+
+def _salesforce_orgs(service: FromClause, _: Parameters) -> Rows:
+    link = models.service_salesforce_org.alias()
+    org = org_models.SalesforceOrg.__table__.alias()
+    return Rows(
+        org,
+        link.c.service_id == service.c.id,
+        from_=link.join(org, org.c.id == link.c.salesforce_org_id),
+        order_by=(link.c.position, org.c.id),
+    )
+
+
+def _weekly_hours(service: FromClause, _: Parameters) -> Rows:
+    hours = (
+        func.jsonb_array_elements(service.c.business_calendar["weekly_hours"])
+        .table_valued(column("value", JSONB), with_ordinality="ordinality")
+        .alias()
+    )
+    return Rows(hours, true(), order_by=(hours.c.ordinality,))
+
+
+def _json_text(name: str) -> Computed:
+    return Computed(lambda row, _: row.c.value[name].astext)
+
+
+declare_sql(
+    "Service",
+    {
+        "id": GlobalId("Service"),
+        "slug": Column("slug"),
+        "name": Column("name"),
+        "description": Column("description"),
+        "tier": Column("tier"),
+        "lifecycle": Column("lifecycle"),
+        "tags": Column("tags"),
+        "links": Embedded(),
+        "salesforceKey": Column("salesforce_key"),
+        "dataClassification": Column("data_classification"),
+        "complianceRegimes": Column("compliance_regimes"),
+        "businessCalendar": Embedded(present=lambda row, _: row.c.business_calendar.is_not(None)),
+        "backupPolicy": Embedded(),
+        "reviewIntervalDays": Column("review_interval_days"),
+        "lastReviewedAt": Column("last_reviewed_at"),
+        "reviewDueAt": Computed(_review_due),
+        "stale": Computed(lambda row, parameters: _review_due(row, parameters) < parameters.now),
+        "archivedAt": Column("archived_at"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "ownerTeam": Relation(
+            "Team",
+            lambda service, _: _team_of(service),
+        ),
+        "ownershipRoles": Relation("OwnershipRole", _ownership_roles, many=True),
+        "productOwners": Relation("Person", _product_owners, many=True),
+        "salesforceOrgs": Relation("SalesforceOrg", _salesforce_orgs, many=True),
+    },
+)
+declare_sql(
+    "ServiceLinks",
+    {
+        "runbook": Column("runbook_url"),
+        "repo": Column("repo_url"),
+        "dashboard": Column("dashboard_url"),
+    },
+)
+declare_sql(
+    "BackupPolicy",
+    {
+        "rpoSeconds": Column("backup_rpo_seconds"),
+        "rtoSeconds": Column("backup_rto_seconds"),
+        "lastVerifiedRestoreAt": Column("backup_last_verified_restore_at"),
+    },
+)
+declare_sql(
+    "BusinessCalendar",
+    {
+        "timeZone": Computed(lambda row, _: row.c.business_calendar["time_zone"].astext),
+        "weeklyHours": Relation("WeeklyHours", _weekly_hours, many=True),
+        "holidays": RawJson(lambda row, _: row.c.business_calendar["holidays"]),
+    },
+)
+declare_sql(
+    "WeeklyHours",
+    {"day": _json_text("day"), "start": _json_text("start"), "end": _json_text("end")},
+)
+declare_sql(
+    "OwnershipRole",
+    {
+        "id": GlobalId("OwnershipRole"),
+        "role": Column("role"),
+        "effectiveFrom": Column("effective_from"),
+        "effectiveTo": Column("effective_to"),
+        "version": Column("version"),
+        "current": Computed(_is_current_sql),
+        "person": Relation("Person", lambda role, _: _person_of(role)),
+        "service": Relation("Service", lambda role, _: _service_of(role)),
+    },
+)
+
+
+def _team_of(service: FromClause) -> Rows:
+    team = identity_models.Team.__table__.alias()
+    return Rows(team, team.c.id == service.c.owner_team_id)
+
+
+def _person_of(role: FromClause) -> Rows:
+    person = identity_models.Person.__table__.alias()
+    return Rows(person, person.c.id == role.c.person_id)
+
+
+def _service_of(role: FromClause) -> Rows:
+    service = models.Service.__table__.alias()
+    return Rows(service, service.c.id == role.c.service_id)
+
+
 register_node("Service", models.Service, Service.from_model)
 register_node("OwnershipRole", models.OwnershipRole, OwnershipRole.from_model)

@@ -8,7 +8,8 @@ import strawberry
 
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paged, paginate
+from graphql_schema.compiled.declarations import PageSource, RootPage, declare_root
+from graphql_schema.connection import Connection, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.inputs import OrderDirection
@@ -52,6 +53,61 @@ def _item_filter(given: BacklogItemFilter | None) -> repository.ItemFilter:
     )
 
 
+def backlog_items_page(
+    filter: BacklogItemFilter | None = None, order_by: BacklogItemOrder | None = None
+) -> PageSource:
+    """What `backlogItems` pages over, for its resolver and for the compiled path alike."""
+    order_by = order_by or BacklogItemOrder()
+    item_filter = _item_filter(filter)
+    return PageSource(
+        repository.items_query(item_filter),
+        KeysetOrder(
+            _ORDER_COLUMNS[order_by.field],
+            models.BacklogItem.id,
+            descending=order_by.direction is OrderDirection.DESC,
+            name=order_by.field.value,
+        ),
+        "BacklogItem",
+        BacklogItem.from_model,
+        [repr(item_filter)],
+    )
+
+
+class FloatCursor(Exception):
+    """A page by rank: its cursors carry a float, which the compiled path writes as
+    PostgreSQL does (`100`), not as Python does (`100.0`)."""
+
+
+def _compiled_backlog_items_page(
+    filter: BacklogItemFilter | None = None, order_by: BacklogItemOrder | None = None
+) -> PageSource:
+    if (order_by or BacklogItemOrder()).field is BacklogItemOrderField.RANK:
+        raise FloatCursor("backlogItems by RANK: the resolvers answer")
+    return backlog_items_page(filter, order_by)
+
+
+def sprints_page(filter: SprintFilter | None = None) -> PageSource:
+    """What `sprints` pages over, for its resolver and for the compiled path alike."""
+    team_id = filter_id(filter.team_id if filter else None, "Team", "teamId")
+    return PageSource(
+        repository.sprints_query(team_id),
+        KeysetOrder(models.Sprint.created_at, models.Sprint.id, descending=True, name="CREATED_AT"),
+        "Sprint",
+        Sprint.from_model,
+        [str(team_id)],
+    )
+
+
+def open_hotfixes_page() -> PageSource:
+    """What `openHotfixes` pages over, for its resolver and for the compiled path alike."""
+    return PageSource(
+        release_repository.open_hotfixes_query(),
+        KeysetOrder(models.BacklogItem.created_at, models.BacklogItem.id, name="CREATED_AT"),
+        "BacklogItem",
+        BacklogItem.from_model,
+    )
+
+
 @strawberry.type
 class BacklogQuery:
     @strawberry.field(description="Backlog items, by rank (lowest first) unless ordered otherwise.")
@@ -64,22 +120,7 @@ class BacklogQuery:
         *,
         page: PageRequest,
     ) -> Connection[BacklogItem]:
-        order_by = order_by or BacklogItemOrder()
-        item_filter = _item_filter(filter)
-        return await paginate(
-            info,
-            repository.items_query(item_filter),
-            type_name="BacklogItem",
-            convert=BacklogItem.from_model,
-            order=KeysetOrder(
-                _ORDER_COLUMNS[order_by.field],
-                models.BacklogItem.id,
-                descending=order_by.direction is OrderDirection.DESC,
-                name=order_by.field.value,
-            ),
-            request=page,
-            fingerprint_parts=[repr(item_filter)],
-        )
+        return await paginate_source(info, backlog_items_page(filter, order_by), page)
 
     @strawberry.field(description="Sprints, newest first.")
     @paged
@@ -90,18 +131,7 @@ class BacklogQuery:
         *,
         page: PageRequest,
     ) -> Connection[Sprint]:
-        team_id = filter_id(filter.team_id if filter else None, "Team", "teamId")
-        return await paginate(
-            info,
-            repository.sprints_query(team_id),
-            type_name="Sprint",
-            convert=Sprint.from_model,
-            order=KeysetOrder(
-                models.Sprint.created_at, models.Sprint.id, descending=True, name="CREATED_AT"
-            ),
-            request=page,
-            fingerprint_parts=[str(team_id)],
-        )
+        return await paginate_source(info, sprints_page(filter), page)
 
     @strawberry.field(
         description="Hot fixes and vulnerabilities not declined that some affected org has not"
@@ -114,13 +144,9 @@ class BacklogQuery:
         *,
         page: PageRequest,
     ) -> Connection[BacklogItem]:
-        return await paginate(
-            info,
-            release_repository.open_hotfixes_query(),
-            type_name="BacklogItem",
-            convert=BacklogItem.from_model,
-            order=KeysetOrder(
-                models.BacklogItem.created_at, models.BacklogItem.id, name="CREATED_AT"
-            ),
-            request=page,
-        )
+        return await paginate_source(info, open_hotfixes_page(), page)
+
+
+declare_root("backlogItems", RootPage(_compiled_backlog_items_page))
+declare_root("sprints", RootPage(sprints_page))
+declare_root("openHotfixes", RootPage(open_hotfixes_page))

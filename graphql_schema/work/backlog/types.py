@@ -7,23 +7,39 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import strawberry
+from sqlalchemy import ColumnElement, FromClause, and_, case, exists, func, null, or_, select
 from strawberry.types.lazy_type import LazyType
 
 import graphql_schema.work.backlog.enums  # registers the enums first
 import graphql_schema.work.enums  # noqa: F401  (registers ValueStream first)
+from catalog.orgs.models import SalesforceOrg as SalesforceOrgModel
 from catalog.services.models import Service as ServiceModel
+from catalog.services.models import service_salesforce_org
 from graphql_schema.catalog.orgs.types import SalesforceOrg
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled.declarations import (
+    Column,
+    Computed,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
+from graphql_schema.compiled.formats import global_id as global_id_sql
 from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person, Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations, register_union_relation
 from graphql_schema.work.backlog.loaders import load_source
+from graphql_schema.work.sql import float_column, text_constant
+from identity import models as identity_models
 from work.backlog import models
 from work.backlog.transitions import SKIPS_SPRINTS, allowed_next
-from work.backlog.velocity import velocity
-from work.value_streams import RULE, ValueStream, item_value_stream
+from work.backlog.velocity import FINISHED, velocity
+from work.releases import models as release_models
+from work.value_streams import CORRECTIVE, RULE, ValueStream, item_value_stream
 
 if TYPE_CHECKING:
     from catalog.orgs.models import SalesforceOrg as OrgModel
@@ -266,6 +282,207 @@ register_relations(
     {
         "reviewer": ([models.DesignReview.reviewer], "Person"),
         "item": ([models.DesignReview.item], "BacklogItem"),
+    },
+)
+
+
+# The compiled read path (graphql_schema/compiled): the same values, built in SQL.
+
+
+def _value_stream(item: FromClause, _: Parameters) -> ColumnElement[Any]:
+    """`item_value_stream`: corrective work and incident follow-ups detect to correct."""
+    corrective = or_(item.c.type.in_(sorted(CORRECTIVE)), item.c.source_type == "INCIDENT")
+    return case(
+        (corrective, text_constant(ValueStream.DETECT_TO_CORRECT.value)),
+        else_=text_constant(ValueStream.REQUEST_TO_FULFIL.value),
+    )
+
+
+def _source_id(item: FromClause, _: Parameters) -> ColumnElement[Any]:
+    """`BacklogItem.from_model`'s source id: null without a known source type and an id."""
+    return case(
+        *(
+            (item.c.source_type == stored, global_id_sql(type_name, item.c.source_id))
+            for stored, type_name in SOURCE_TYPES.items()
+        ),
+        else_=null(),
+    )
+
+
+def _team_of_item(item: FromClause, _: Parameters) -> Rows:
+    backlog = models.Backlog.__table__.alias()
+    team = identity_models.Team.__table__.alias()
+    return Rows(
+        team,
+        backlog.c.id == item.c.backlog_id,
+        from_=backlog.join(team, team.c.id == backlog.c.team_id),
+    )
+
+
+def _service_of(item: FromClause, _: Parameters) -> Rows:
+    service = ServiceModel.__table__.alias()
+    return Rows(service, service.c.id == item.c.service_id)
+
+
+def _sprint_of(item: FromClause, _: Parameters) -> Rows:
+    sprint = models.Sprint.__table__.alias()
+    return Rows(sprint, sprint.c.id == item.c.sprint_id)
+
+
+def _release_of(item: FromClause, _: Parameters) -> Rows:
+    release = release_models.Release.__table__.alias()
+    return Rows(release, release.c.id == item.c.release_id)
+
+
+def _design_reviews(item: FromClause, _: Parameters) -> Rows:
+    review = models.DesignReview.__table__.alias()
+    return Rows(review, review.c.item_id == item.c.id, order_by=(review.c.created_at, review.c.id))
+
+
+def _deployments(item: FromClause, _: Parameters) -> Rows:
+    deployment = release_models.HotfixDeployment.__table__.alias()
+    return Rows(
+        deployment,
+        deployment.c.item_id == item.c.id,
+        order_by=(deployment.c.deployed_at, deployment.c.id),
+    )
+
+
+def _affected_orgs(item: FromClause, pending: bool) -> Rows:
+    """`_affected`: hot fixes only; the orgs given for the item by name, else its service's
+    orgs in their order; `pending` leaves out the orgs the fix was deployed to."""
+    org = SalesforceOrgModel.__table__.alias()
+    given_any = models.backlog_item_affected_org.alias()
+    given = models.backlog_item_affected_org.alias()
+    link = service_salesforce_org.alias()
+    # Subqueries two levels below the item: correlated to it by name (SQLAlchemy correlates
+    # only to the enclosing statement by itself).
+    has_given = exists().where(given_any.c.backlog_item_id == item.c.id).correlate(item)
+    is_given = (
+        exists()
+        .where(given.c.backlog_item_id == item.c.id, given.c.salesforce_org_id == org.c.id)
+        .correlate(item, org)
+    )
+    position = (
+        select(link.c.position)
+        .where(link.c.service_id == item.c.service_id, link.c.salesforce_org_id == org.c.id)
+        .correlate(item, org)
+        .scalar_subquery()
+    )
+    conditions = [
+        item.c.type.in_(sorted(SKIPS_SPRINTS)),
+        case((has_given, is_given), else_=position.is_not(None)),
+    ]
+    if pending:
+        deployment = release_models.HotfixDeployment.__table__.alias()
+        conditions.append(
+            ~exists()
+            .where(deployment.c.item_id == item.c.id, deployment.c.salesforce_org_id == org.c.id)
+            .correlate(item, org)
+        )
+    return Rows(
+        org,
+        and_(*conditions),
+        order_by=(
+            case((has_given, org.c.name), else_=null()),
+            case((has_given, null()), else_=position),
+            org.c.id,
+        ),
+    )
+
+
+def _sprint_items(sprint: FromClause, _: Parameters) -> Rows:
+    item = models.BacklogItem.__table__.alias()
+    return Rows(item, item.c.sprint_id == sprint.c.id, order_by=(item.c.rank, item.c.id))
+
+
+def _velocity(sprint: FromClause, _: Parameters) -> ColumnElement[Any]:
+    """`velocity`: the estimates of the items DONE or RELEASED, unestimated ones as 0."""
+    item = models.BacklogItem.__table__.alias()
+    finished = (
+        select(func.coalesce(func.sum(item.c.estimate), 0))
+        .where(item.c.sprint_id == sprint.c.id, item.c.status.in_(sorted(FINISHED)))
+        .correlate(sprint)
+        .scalar_subquery()
+    )
+    return finished
+
+
+def _team_of_sprint(sprint: FromClause, _: Parameters) -> Rows:
+    team = identity_models.Team.__table__.alias()
+    return Rows(team, team.c.id == sprint.c.team_id)
+
+
+def _reviewer_of(review: FromClause, _: Parameters) -> Rows:
+    person = identity_models.Person.__table__.alias()
+    return Rows(person, person.c.id == review.c.reviewer_id)
+
+
+def _item_of(review: FromClause, _: Parameters) -> Rows:
+    item = models.BacklogItem.__table__.alias()
+    return Rows(item, item.c.id == review.c.item_id)
+
+
+declare_sql(
+    "BacklogItem",
+    {
+        "id": GlobalId("BacklogItem"),
+        "title": Column("title"),
+        "description": Column("description"),
+        "type": Column("type"),
+        "status": Column("status"),
+        "rank": float_column("rank"),
+        "estimate": Column("estimate"),
+        "needsDesignReview": Column("needs_design_review"),
+        "releasedAt": Column("released_at"),
+        "backMergedAt": Column("back_merged_at"),
+        "sourceType": Column("source_type"),
+        "sourceId": Computed(_source_id),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "valueStream": Computed(_value_stream),
+        "team": Relation("Team", _team_of_item),
+        "service": Relation("Service", _service_of),
+        "sprint": Relation("Sprint", _sprint_of),
+        "release": Relation("Release", _release_of),
+        "designReviews": Relation("DesignReview", _design_reviews, many=True),
+        "affectedOrgs": Relation(
+            "SalesforceOrg", lambda item, _: _affected_orgs(item, pending=False), many=True
+        ),
+        "deployments": Relation("HotfixDeployment", _deployments, many=True),
+        "pendingOrgs": Relation(
+            "SalesforceOrg", lambda item, _: _affected_orgs(item, pending=True), many=True
+        ),
+    },
+)
+declare_sql(
+    "Sprint",
+    {
+        "id": GlobalId("Sprint"),
+        "name": Column("name"),
+        "startsOn": Column("starts_on"),
+        "endsOn": Column("ends_on"),
+        "goal": Column("goal"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "team": Relation("Team", _team_of_sprint),
+        "items": Relation("BacklogItem", _sprint_items, many=True),
+        "velocity": Computed(_velocity),
+    },
+)
+declare_sql(
+    "DesignReview",
+    {
+        "id": GlobalId("DesignReview"),
+        "outcome": Column("outcome"),
+        "notes": Column("notes"),
+        "reviewerActor": Column("reviewer_actor"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "reviewer": Relation("Person", _reviewer_of),
+        "item": Relation("BacklogItem", _item_of),
     },
 )
 register_node("BacklogItem", models.BacklogItem, BacklogItem.from_model)

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import cast
 
 import strawberry
 
 from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paged, paginate
+from graphql_schema.compiled.declarations import (
+    PageSource,
+    RootPage,
+    clock_parameter,
+    declare_root,
+)
+from graphql_schema.connection import Connection, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
 from graphql_schema.work.incidents.inputs import IncidentFilter
 from graphql_schema.work.incidents.types import Incident
+from identity.principal import Principal
 from work.incidents import models, repository
 
 
@@ -22,7 +31,9 @@ def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uui
     return decode_id(value, type_name, field=field) if value else None
 
 
-def incident_filter(given: IncidentFilter | None, info: Info) -> repository.IncidentFilter:
+def incident_filter(
+    given: IncidentFilter | None, principal: Principal | None
+) -> repository.IncidentFilter:
     if given is None:
         return repository.IncidentFilter()
     try:
@@ -33,7 +44,6 @@ def incident_filter(given: IncidentFilter | None, info: Info) -> repository.Inci
     involving_id: uuid.UUID | None = None
     team_ids: tuple[uuid.UUID, ...] = ()
     if given.mine:
-        principal = info.context.principal
         if principal is None or principal.person_id is None:
             raise BadUserInput("filter.mine needs a signed-in person")
         involving_id, team_ids = principal.person_id, tuple(sorted(principal.team_ids))
@@ -53,6 +63,33 @@ def incident_filter(given: IncidentFilter | None, info: Info) -> repository.Inci
     )
 
 
+def incidents_page(
+    filter: IncidentFilter | None = None, principal: Principal | None = None
+) -> PageSource:
+    """What `incidents` pages over, for its resolver and for the compiled path alike."""
+    given = incident_filter(filter, principal)
+    incident = models.Incident
+    # The clock as the bound parameter `now` (the compiled path keeps the statement's SQL).
+    now = cast(datetime, clock_parameter(utcnow()))
+    return PageSource(
+        repository.incidents_query(given, now=now),
+        KeysetOrder(incident.created_at, incident.id, descending=True, name="CREATED_AT"),
+        "Incident",
+        Incident.from_model,
+        [repr(given)],
+    )
+
+
+class CallerNeeded(Exception):
+    """`filter.mine` reads the caller, which the compiled path's page sources are not given."""
+
+
+def _compiled_incidents_page(filter: IncidentFilter | None = None) -> PageSource:
+    if filter is not None and filter.mine:
+        raise CallerNeeded("filter.mine: the resolvers answer")
+    return incidents_page(filter)
+
+
 @strawberry.type
 class IncidentQuery:
     @strawberry.field(description="Incidents, newest first.")
@@ -64,14 +101,8 @@ class IncidentQuery:
         *,
         page: PageRequest,
     ) -> Connection[Incident]:
-        given = incident_filter(filter, info)
-        incident = models.Incident
-        return await paginate(
-            info,
-            repository.incidents_query(given, now=utcnow()),
-            type_name="Incident",
-            convert=Incident.from_model,
-            order=KeysetOrder(incident.created_at, incident.id, descending=True, name="CREATED_AT"),
-            request=page,
-            fingerprint_parts=[repr(given)],
-        )
+        source = incidents_page(filter, info.context.principal)
+        return await paginate_source(info, source, page)
+
+
+declare_root("incidents", RootPage(_compiled_incidents_page))

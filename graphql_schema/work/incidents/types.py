@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlalchemy import FromClause, and_
 
 import graphql_schema.work.enums  # registers ValueStream first
 import graphql_schema.work.incidents.enums  # noqa: F401  (registers the enums first)
+from catalog.services.models import Service as ServiceModel
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled.declarations import (
+    Column,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person
@@ -16,7 +26,12 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.clocks.fields import IncidentClockFields
 from graphql_schema.work.backlog.types import BacklogItem
+from graphql_schema.work.sql import float_column
+from identity import models as identity_models
+from work.backlog import models as backlog_models
+from work.backlog.transitions import SKIPS_SPRINTS
 from work.incidents import models
+from work.incidents.repository import OPEN_STATUSES
 from work.incidents.transitions import allowed_next, cost, restore_seconds
 from work.value_streams import ValueStream
 
@@ -153,6 +168,103 @@ register_relations(
         "commander": ([Model.commander], "Person"),
         "statusHistory": ([Model.status_changes], "IncidentStatusChange"),
         "hotfixes": ([Model.hotfixes], "BacklogItem"),
+    },
+)
+
+
+# The compiled read path (graphql_schema/compiled): the same values, built in SQL.
+
+
+def _services(incident: FromClause, _: Parameters) -> Rows:
+    link = models.incident_service.alias()
+    service = ServiceModel.__table__.alias()
+    return Rows(
+        service,
+        link.c.incident_id == incident.c.id,
+        from_=link.join(service, service.c.id == link.c.service_id),
+        order_by=(service.c.name, service.c.id),
+    )
+
+
+def _commander(incident: FromClause, _: Parameters) -> Rows:
+    person = identity_models.Person.__table__.alias()
+    return Rows(person, person.c.id == incident.c.commander_id)
+
+
+def _status_history(incident: FromClause, _: Parameters) -> Rows:
+    change = models.IncidentStatusChange.__table__.alias()
+    return Rows(change, change.c.incident_id == incident.c.id, order_by=(change.c.at, change.c.id))
+
+
+def _hotfixes(incident: FromClause, _: Parameters) -> Rows:
+    """`Incident.hotfixes`: HOTFIX and VULNERABILITY items raised from the incident."""
+    item = backlog_models.BacklogItem.__table__.alias()
+    return Rows(
+        item,
+        and_(
+            item.c.source_id == incident.c.id,
+            item.c.source_type == "INCIDENT",
+            item.c.type.in_(sorted(SKIPS_SPRINTS)),
+        ),
+        order_by=(item.c.created_at, item.c.id),
+    )
+
+
+declare_sql(
+    "Incident",
+    {
+        "id": GlobalId("Incident"),
+        "title": Column("title"),
+        "severity": Column("severity"),
+        "source": Column("source"),
+        "alertKey": Column("alert_key"),
+        "alertCount": Column("alert_count"),
+        "lastAlertAt": Column("last_alert_at"),
+        "status": Column("status"),
+        "valueStream": Column("value_stream"),
+        "rootCause": Column("root_cause"),
+        "peopleHours": float_column("people_hours"),
+        "detectedAt": Column("detected_at"),
+        "acknowledgedAt": Column("acknowledged_at"),
+        "mitigatedAt": Column("mitigated_at"),
+        "resolvedAt": Column("resolved_at"),
+        "closedAt": Column("closed_at"),
+        "breachAt": Column("breach_at"),
+        "warningAt": Column("warning_at"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "services": Relation("Service", _services, many=True),
+        "commander": Relation("Person", _commander),
+        "statusHistory": Relation("IncidentStatusChange", _status_history, many=True),
+        "hotfixes": Relation("BacklogItem", _hotfixes, many=True),
+    },
+)
+
+
+def _open_incidents(service: FromClause, _: Parameters) -> Rows:
+    """`Service.openIncidents` (repository.open_by_service): not yet RESOLVED, newest first."""
+    link = models.incident_service.alias()
+    incident = models.Incident.__table__.alias()
+    return Rows(
+        incident,
+        and_(link.c.service_id == service.c.id, incident.c.status.in_(OPEN_STATUSES)),
+        from_=link.join(incident, incident.c.id == link.c.incident_id),
+        order_by=(incident.c.created_at.desc(), incident.c.id.desc()),
+    )
+
+
+# A field of `Service` (fields.py), declared here beside the type it lists.
+declare_sql("Service", {"openIncidents": Relation("Incident", _open_incidents, many=True)})
+declare_sql(
+    "IncidentStatusChange",
+    {
+        "fromStatus": Column("from_status"),
+        "toStatus": Column("to_status"),
+        "at": Column("at"),
+        "recordedAt": Column("recorded_at"),
+        "actor": Column("actor"),
+        "note": Column("note"),
     },
 )
 register_node("Incident", models.Incident, Incident.from_model)

@@ -11,7 +11,8 @@ from sqlalchemy.orm.interfaces import ORMOption
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.services.types import Service
-from graphql_schema.connection import Connection, load_selected, paged, paginate
+from graphql_schema.compiled.declarations import PageSource, RootPage, declare_root
+from graphql_schema.connection import Connection, load_selected, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
@@ -32,6 +33,20 @@ def _release_filter(given: ReleaseFilter | None) -> repository.ReleaseFilter:
     )
 
 
+def releases_page(filter: ReleaseFilter | None = None) -> PageSource:
+    """What `releases` pages over, for its resolver and for the compiled path alike."""
+    release_filter = _release_filter(filter)
+    return PageSource(
+        repository.releases_query(release_filter),
+        KeysetOrder(
+            models.Release.created_at, models.Release.id, descending=True, name="CREATED_AT"
+        ),
+        "Release",
+        Release.from_model,
+        [repr(release_filter)],
+    )
+
+
 @strawberry.type
 class ReleaseQuery:
     @strawberry.field(description="Releases, newest first.")
@@ -43,18 +58,7 @@ class ReleaseQuery:
         *,
         page: PageRequest,
     ) -> Connection[Release]:
-        release_filter = _release_filter(filter)
-        return await paginate(
-            info,
-            repository.releases_query(release_filter),
-            type_name="Release",
-            convert=Release.from_model,
-            order=KeysetOrder(
-                models.Release.created_at, models.Release.id, descending=True, name="CREATED_AT"
-            ),
-            request=page,
-            fingerprint_parts=[repr(release_filter)],
-        )
+        return await paginate_source(info, releases_page(filter), page)
 
     @strawberry.field(
         description="The services of a seasonal release without an assessment saying ready,"
@@ -72,3 +76,6 @@ class ReleaseQuery:
 
         found: list[Service] = await load_selected(info, load, "Service")
         return found
+
+
+declare_root("releases", RootPage(releases_page))

@@ -5,15 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
+from sqlalchemy import FromClause
 
 import graphql_schema.work.releases.enums  # noqa: F401  (registers the enums first)
+from catalog.orgs.models import SalesforceOrg as SalesforceOrgModel
+from catalog.services.models import Service as ServiceModel
 from graphql_schema.catalog.orgs.types import SalesforceOrg
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled.declarations import (
+    Column,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.work.backlog.types import BacklogItem
+from identity import models as identity_models
+from work.backlog import models as backlog_models
 from work.releases import models
 from work.releases.transitions import allowed_next
 
@@ -170,6 +183,111 @@ register_relations(
     {
         "salesforceOrg": ([models.HotfixDeployment.salesforce_org], "SalesforceOrg"),
         "item": ([models.HotfixDeployment.item], "BacklogItem"),
+    },
+)
+
+
+# The compiled read path (graphql_schema/compiled): the same values, built in SQL.
+
+
+def _owner_team(release: FromClause, _: Parameters) -> Rows:
+    team = identity_models.Team.__table__.alias()
+    return Rows(team, team.c.id == release.c.owner_team_id)
+
+
+def _services(release: FromClause, _: Parameters) -> Rows:
+    link = models.release_service.alias()
+    service = ServiceModel.__table__.alias()
+    return Rows(
+        service,
+        link.c.release_id == release.c.id,
+        from_=link.join(service, service.c.id == link.c.service_id),
+        order_by=(service.c.name, service.c.id),
+    )
+
+
+def _items(release: FromClause, _: Parameters) -> Rows:
+    item = backlog_models.BacklogItem.__table__.alias()
+    return Rows(item, item.c.release_id == release.c.id, order_by=(item.c.rank, item.c.id))
+
+
+def _readiness(release: FromClause, _: Parameters) -> Rows:
+    row = models.ReadinessAssessment.__table__.alias()
+    return Rows(row, row.c.release_id == release.c.id, order_by=(row.c.created_at, row.c.id))
+
+
+def _release_of(row: FromClause, _: Parameters) -> Rows:
+    release = models.Release.__table__.alias()
+    return Rows(release, release.c.id == row.c.release_id)
+
+
+def _service_of(row: FromClause, _: Parameters) -> Rows:
+    service = ServiceModel.__table__.alias()
+    return Rows(service, service.c.id == row.c.service_id)
+
+
+def _org_of(deployment: FromClause, _: Parameters) -> Rows:
+    org = SalesforceOrgModel.__table__.alias()
+    return Rows(org, org.c.id == deployment.c.salesforce_org_id)
+
+
+def _item_of(deployment: FromClause, _: Parameters) -> Rows:
+    item = backlog_models.BacklogItem.__table__.alias()
+    return Rows(item, item.c.id == deployment.c.item_id)
+
+
+declare_sql(
+    "Release",
+    {
+        "id": GlobalId("Release"),
+        "name": Column("name"),
+        "versionLabel": Column("version_label"),
+        "kind": Column("kind"),
+        "status": Column("status"),
+        "plannedOn": Column("planned_on"),
+        "season": Column("season"),
+        "seasonYear": Column("season_year"),
+        "sandboxPreviewOn": Column("sandbox_preview_on"),
+        "productionOn": Column("production_on"),
+        "startedAt": Column("started_at"),
+        "releasedAt": Column("released_at"),
+        "rolledBackAt": Column("rolled_back_at"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "ownerTeam": Relation("Team", _owner_team),
+        "services": Relation("Service", _services, many=True),
+        "items": Relation("BacklogItem", _items, many=True),
+        "readiness": Relation("ReadinessAssessment", _readiness, many=True),
+    },
+)
+declare_sql(
+    "ReadinessAssessment",
+    {
+        "id": GlobalId("ReadinessAssessment"),
+        "featuresToAdopt": Column("features_to_adopt"),
+        "releaseUpdatesEnforced": Column("release_updates_enforced"),
+        "risk": Column("risk"),
+        "regressionTestStatus": Column("regression_test_status"),
+        "actions": Column("actions"),
+        "ready": Column("ready"),
+        "notes": Column("notes"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "release": Relation("Release", _release_of),
+        "service": Relation("Service", _service_of),
+    },
+)
+declare_sql(
+    "HotfixDeployment",
+    {
+        "id": GlobalId("HotfixDeployment"),
+        "deployedAt": Column("deployed_at"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "salesforceOrg": Relation("SalesforceOrg", _org_of),
+        "item": Relation("BacklogItem", _item_of),
     },
 )
 register_node("Release", models.Release, Release.from_model)

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import cast
 
 import strawberry
 
 from core.clock import utcnow
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
-from graphql_schema.connection import Connection, paged, paginate
+from graphql_schema.compiled.declarations import (
+    PageSource,
+    RootPage,
+    clock_parameter,
+    declare_root,
+)
+from graphql_schema.connection import Connection, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
 from graphql_schema.work.requests.inputs import ServiceRequestFilter
 from graphql_schema.work.requests.types import ServiceRequest
+from identity.principal import Principal
 from work.requests import models, repository
 
 
@@ -22,7 +31,9 @@ def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uui
     return decode_id(value, type_name, field=field) if value else None
 
 
-def request_filter(given: ServiceRequestFilter | None, info: Info) -> repository.RequestFilter:
+def request_filter(
+    given: ServiceRequestFilter | None, principal: Principal | None
+) -> repository.RequestFilter:
     if given is None:
         return repository.RequestFilter()
     try:
@@ -33,7 +44,6 @@ def request_filter(given: ServiceRequestFilter | None, info: Info) -> repository
         raise BadUserInput(f"filter.{error.message}") from None
     involving_id = None
     if given.mine:
-        principal = info.context.principal
         if principal is None or principal.person_id is None:
             raise BadUserInput("filter.mine needs a signed-in person")
         involving_id = principal.person_id
@@ -53,6 +63,33 @@ def request_filter(given: ServiceRequestFilter | None, info: Info) -> repository
     )
 
 
+def service_requests_page(
+    filter: ServiceRequestFilter | None = None, principal: Principal | None = None
+) -> PageSource:
+    """What `serviceRequests` pages over, for its resolver and for the compiled path alike."""
+    given = request_filter(filter, principal)
+    request = models.ServiceRequest
+    # The clock as the bound parameter `now` (the compiled path keeps the statement's SQL).
+    now = cast(datetime, clock_parameter(utcnow()))
+    return PageSource(
+        repository.requests_query(given, now=now),
+        KeysetOrder(request.created_at, request.id, descending=True, name="CREATED_AT"),
+        "ServiceRequest",
+        ServiceRequest.from_model,
+        [repr(given)],
+    )
+
+
+class CallerNeeded(Exception):
+    """`filter.mine` reads the caller, which the compiled path's page sources are not given."""
+
+
+def _compiled_requests_page(filter: ServiceRequestFilter | None = None) -> PageSource:
+    if filter is not None and filter.mine:
+        raise CallerNeeded("filter.mine: the resolvers answer")
+    return service_requests_page(filter)
+
+
 @strawberry.type
 class ServiceRequestQuery:
     @strawberry.field(description="Service requests, newest first.")
@@ -64,14 +101,8 @@ class ServiceRequestQuery:
         *,
         page: PageRequest,
     ) -> Connection[ServiceRequest]:
-        given = request_filter(filter, info)
-        request = models.ServiceRequest
-        return await paginate(
-            info,
-            repository.requests_query(given, now=utcnow()),
-            type_name="ServiceRequest",
-            convert=ServiceRequest.from_model,
-            order=KeysetOrder(request.created_at, request.id, descending=True, name="CREATED_AT"),
-            request=page,
-            fingerprint_parts=[repr(given)],
-        )
+        source = service_requests_page(filter, info.context.principal)
+        return await paginate_source(info, source, page)
+
+
+declare_root("serviceRequests", RootPage(_compiled_requests_page))

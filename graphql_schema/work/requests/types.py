@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from sqlalchemy import FromClause
 
 import graphql_schema.work.enums  # registers ValueStream first
 import graphql_schema.work.requests.enums  # noqa: F401  (registers the enums first)
+from catalog.services.models import Service as ServiceModel
 from graphql_schema.catalog.orgs.types import SalesforceCase
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled.declarations import (
+    Column,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.context import Info
 from graphql_schema.history import Versioned
 from graphql_schema.identity.types import Person
@@ -17,6 +27,8 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.clocks.fields import ServiceRequestClockFields
 from graphql_schema.work.backlog.types import BacklogItem
+from identity import models as identity_models
+from work.backlog import models as backlog_models
 from work.requests import models
 from work.requests.transitions import allowed_next
 from work.value_streams import ValueStream
@@ -154,6 +166,72 @@ register_relations(
         "assignee": ([Request.assignee], "Person"),
         "backlogItem": ([Request.backlog_item], "BacklogItem"),
         "statusHistory": ([Request.status_changes], "ServiceRequestStatusChange"),
+    },
+)
+
+
+# The compiled read path (graphql_schema/compiled): the same values, built in SQL.
+
+
+def _service(request: FromClause, _: Parameters) -> Rows:
+    service = ServiceModel.__table__.alias()
+    return Rows(service, service.c.id == request.c.service_id)
+
+
+def _person(column: str) -> Relation:
+    def rows(request: FromClause, _: Parameters) -> Rows:
+        person = identity_models.Person.__table__.alias()
+        return Rows(person, person.c.id == request.c[column])
+
+    return Relation("Person", rows)
+
+
+def _backlog_item(request: FromClause, _: Parameters) -> Rows:
+    item = backlog_models.BacklogItem.__table__.alias()
+    return Rows(item, item.c.id == request.c.backlog_item_id)
+
+
+def _status_history(request: FromClause, _: Parameters) -> Rows:
+    change = models.RequestStatusChange.__table__.alias()
+    return Rows(change, change.c.request_id == request.c.id, order_by=(change.c.at, change.c.id))
+
+
+declare_sql(
+    "ServiceRequest",
+    {
+        "id": GlobalId("ServiceRequest"),
+        "title": Column("title"),
+        "body": Column("body"),
+        "kind": Column("kind"),
+        "impact": Column("impact"),
+        "urgency": Column("urgency"),
+        "priority": Column("priority"),
+        "estimatedDurationSeconds": Column("estimated_duration_seconds"),
+        "supportTier": Column("support_tier"),
+        "valueStream": Column("value_stream"),
+        "status": Column("status"),
+        "vendorCaseNumber": Column("vendor_case_number"),
+        "fulfilledAt": Column("fulfilled_at"),
+        "breachAt": Column("breach_at"),
+        "warningAt": Column("warning_at"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "service": Relation("Service", _service),
+        "requester": _person("requester_id"),
+        "assignee": _person("assignee_id"),
+        "backlogItem": Relation("BacklogItem", _backlog_item),
+        "statusHistory": Relation("ServiceRequestStatusChange", _status_history, many=True),
+    },
+)
+declare_sql(
+    "ServiceRequestStatusChange",
+    {
+        "fromStatus": Column("from_status"),
+        "toStatus": Column("to_status"),
+        "at": Column("at"),
+        "actor": Column("actor"),
+        "note": Column("note"),
     },
 )
 register_node("ServiceRequest", models.ServiceRequest, ServiceRequest.from_model)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services.models import Tier
@@ -216,6 +217,7 @@ async def _domain_statements(
     )
 
 
+@pytest.mark.read_path("resolvers")  # the prefetch path's statements
 async def test_a_page_of_breached_requests_costs_the_same_statements_at_any_size(
     client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
 ) -> None:

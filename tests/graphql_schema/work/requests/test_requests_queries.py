@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_schema.node import global_id
@@ -136,6 +137,7 @@ async def _domain_statements(
     )
 
 
+@pytest.mark.read_path("resolvers")  # the prefetch path's statements
 async def test_nested_selections_cost_one_statement_per_relation_at_any_page_size(
     client: httpx.AsyncClient, session: AsyncSession, count_statements: StatementCounter
 ) -> None:

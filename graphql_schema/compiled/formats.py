@@ -1,0 +1,102 @@
+"""Values formatted in SQL exactly as the resolver path serializes them.
+
+Strawberry writes a `DateTime` with `datetime.isoformat()` (asyncpg's are UTC: `+00:00`,
+microseconds only when not zero), a `Date` as `YYYY-MM-DD`, an enum by its member's name,
+and global ids and cursors as unpadded base64url of their text (core/ids, core/pagination).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Text, case, cast, func, literal, literal_column
+from sqlalchemy.dialects.postgresql import JSON
+
+# PostgreSQL's base64 breaks lines every 76 characters; base64url maps + and / and is unpadded:
+# one translate maps the two and drops the line breaks and the padding.
+_BASE64_FROM: ColumnElement[str] = literal_column("E'+/\\n='")
+_BASE64_TO: ColumnElement[str] = literal_column("'-_'")
+_ISO_DATETIME: ColumnElement[str] = literal_column('\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\'')
+_ISO_DATE: ColumnElement[str] = literal_column("'YYYY-MM-DD'")
+
+
+def iso_datetime(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    text = func.to_char(func.timezone(literal_column("'UTC'"), value), _ISO_DATETIME)
+    return func.replace(text, literal_column("'.000000+'"), literal_column("'+'"))
+
+
+def iso_date(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.to_char(value, _ISO_DATE)
+
+
+def base64url(text: ColumnElement[Any]) -> ColumnElement[Any]:
+    encoded = func.encode(
+        func.convert_to(text, literal_column("'UTF8'")), literal_column("'base64'")
+    )
+    return func.translate(encoded, _BASE64_FROM, _BASE64_TO)
+
+
+def global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
+    return base64url(_text(f"{type_name}:") + cast(key, Text))
+
+
+def enum_name(value: ColumnElement[Any], enum: type[Enum]) -> ColumnElement[Any]:
+    """Stored values are the members' values; GraphQL shows their names."""
+    renamed = {member.value: member.name for member in enum if member.value != member.name}
+    if not renamed:
+        return value
+    return case(
+        *((value == stored, literal(name, String)) for stored, name in renamed.items()),
+        else_=value,
+    )
+
+
+def json_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The JSON text of a value, `null` for NULL."""
+    return func.coalesce(cast(func.to_json(value), Text), literal_column("'null'"))
+
+
+def cursor(
+    stamp: ColumnElement[Any], value: ColumnElement[Any], key: ColumnElement[Any], python_type: type
+) -> ColumnElement[Any]:
+    """`Cursor(value, key).encode(stamp)` (core/pagination) for a row's sort value and UUID."""
+    if issubclass(python_type, datetime):
+        dumped: ColumnElement[Any] = func.coalesce(
+            _text('{"t":"') + iso_datetime(value) + _text('"}'),
+            literal_column("'null'"),
+        )
+    else:
+        dumped = json_text(value)
+    payload = (
+        _text('{"f":')
+        + cast(func.to_json(stamp), Text)
+        + _text(',"v":')
+        + dumped
+        + _text(',"i":{"u":"')
+        + cast(key, Text)
+        + _text('"}}')
+    )
+    return base64url(payload)
+
+
+def empty_json_array() -> ColumnElement[Any]:
+    return literal_column("'[]'::json", JSON)
+
+
+def _text(value: str) -> ColumnElement[str]:
+    """A string constant written into the SQL (the plan's own text, never the client's)."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
+
+
+__all__ = [
+    "base64url",
+    "cursor",
+    "empty_json_array",
+    "enum_name",
+    "global_id",
+    "iso_date",
+    "iso_datetime",
+    "json_text",
+]

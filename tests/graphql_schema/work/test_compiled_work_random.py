@@ -1,0 +1,99 @@
+"""Random valid selections over everything the work domain declares for the compiled path,
+asked of its connections over stored work (ties, floats, hot fixes, every relation filled):
+both paths answer the same JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.settings import ReadPath, Settings
+from graphql_schema.compiled.extension import PLAN_HEADER
+from tests.graphql import gql
+from tests.graphql_schema.compiled.test_random_selections import _selection
+from tests.graphql_schema.work.test_compiled_work import work
+
+MakeClient = Callable[[Settings], Awaitable[httpx.AsyncClient]]
+
+# Root connection -> its node type and the arguments drawn for it (besides the page size).
+ROOTS: dict[str, tuple[str, list[str]]] = {
+    "serviceRequests": (
+        "ServiceRequest",
+        ["", "filter: {breached: true}", "filter: {statuses: [NEW, IN_PROGRESS]}"],
+    ),
+    "incidents": ("Incident", ["", "filter: {severities: [SEV2]}"]),
+    "backlogItems": (
+        "BacklogItem",
+        [
+            "orderBy: {field: CREATED_AT}",
+            "orderBy: {field: CREATED_AT, direction: DESC}, filter: {types: [HOTFIX, DEFECT]}",
+        ],
+    ),
+    "openHotfixes": ("BacklogItem", [""]),
+    "sprints": ("Sprint", [""]),
+    "releases": ("Release", ["", "filter: {kinds: [SALESFORCE_SEASONAL]}"]),
+}
+
+pytestmark = pytest.mark.usefixtures(work.__name__)
+
+
+@st.composite
+def _document(draw: st.DrawFn) -> str:
+    fragments: list[str] = []
+    roots: list[str] = []
+    for index in range(draw(st.integers(1, 2))):
+        field = draw(st.sampled_from(sorted(ROOTS)))
+        node_type, choices = ROOTS[field]
+        arguments = [f"first: {draw(st.integers(0, 4))}"]
+        chosen = draw(st.sampled_from(choices))
+        if chosen:
+            arguments.append(chosen)
+        parts = draw(
+            st.lists(
+                st.sampled_from(["totalCount", "edges", "nodes", "pageInfo"]),
+                min_size=1,
+                max_size=4,
+                unique=True,
+            )
+        )
+        connection = []
+        for part in parts:
+            if part == "edges":
+                node = draw(_selection(node_type, 1, fragments))
+                connection.append(f"edges {{ cursor node {{ {node} }} }}")
+            elif part == "nodes":
+                connection.append(f"nodes {{ {draw(_selection(node_type, 1, fragments))} }}")
+            elif part == "pageInfo":
+                connection.append("pageInfo { hasNextPage hasPreviousPage startCursor endCursor }")
+            else:
+                connection.append(part)
+        roots.append(f"r{index}: {field}({', '.join(arguments)}) {{ {' '.join(connection)} }}")
+    return f"query Q {{ {' '.join(roots)} }}\n" + "\n".join(fragments)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=_document())
+async def test_a_random_selection_of_work_answers_the_same_on_both_paths(
+    query: str, settings: Settings, make_client: MakeClient
+) -> None:
+    compiled = await make_client(settings.model_copy(update={"read_path": ReadPath.COMPILED}))
+    resolved = await make_client(settings.model_copy(update={"read_path": ReadPath.RESOLVERS}))
+    answer: dict[str, Any] = await gql(compiled, query, headers={PLAN_HEADER: "1"})
+    expected = await gql(resolved, query)
+    if "errors" in expected:  # a selection over the cost limit: refused alike
+        assert answer["errors"] == expected["errors"], query
+        return
+    assert answer["extensions"]["plan"]["path"] == "compiled", answer["extensions"]["plan"]
+    del answer["extensions"]
+    assert json.dumps(answer) == json.dumps(expected), query
