@@ -188,19 +188,26 @@ class _Builder:
         self, plan: ConnectionPlan, source: PageSource, page: PageStatement, request: PageRequest
     ) -> ColumnElement[Any]:
         position = func.row_number().over(order_by=page.ordering).label("_n")
-        rows = page.statement.add_columns(position).subquery()
+        columns: list[ColumnElement[Any]] = [position]
+        if _selects_cursors(plan):
+            # Each row's cursor made once, beside its position, for its edge and pageInfo.
+            order = source.order
+            stamp = bindparam(None, page.stamp, type_=String)
+            made = formats.cursor(
+                stamp,
+                order.column.expression,
+                order.id_column.expression,
+                _python_type(order.column),
+            )
+            columns.append(made.label("_cursor"))
+        rows = page.statement.add_columns(*columns).subquery()
         on_page = rows.c._n <= bindparam(None, page.limit)
         # The client sees the page in the order asked; a backward page was read in reverse.
         shown = rows.c._n.desc() if request.backwards else rows.c._n.asc()
         reverse = rows.c._n.asc() if request.backwards else rows.c._n.desc()
-        order = source.order
-        sort_value = rows.c[order.column.expression.name]
-        key = rows.c[order.id_column.expression.name]
-        python_type = _python_type(order.column)
-        stamp = bindparam(None, page.stamp, type_=String)
 
         def cursor() -> ColumnElement[Any]:
-            return formats.cursor(stamp, sort_value, key, python_type)
+            return rows.c._cursor
 
         more = func.count() > bindparam(None, page.limit)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
@@ -317,6 +324,17 @@ class _Builder:
         if not plan.sql.many:
             statement = statement.limit(1)
         return statement.scalar_subquery()
+
+
+def _selects_cursors(plan: ConnectionPlan) -> bool:
+    for _, part in plan.fields:
+        if isinstance(part, EdgePlan) and any(name == "cursor" for _, name in part.fields):
+            return True
+        if isinstance(part, PageInfoPlan) and any(
+            name in ("startCursor", "endCursor") for _, name in part.fields
+        ):
+            return True
+    return False
 
 
 def _json_object(pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
