@@ -19,7 +19,7 @@ def clock_conditions(
     *,
     breached: bool | None,
     warning: bool | None,
-    now: datetime,
+    now: datetime | ColumnElement[datetime],
 ) -> list[ColumnElement[bool]]:
     """`breached`: a running clock is over its target; `warning`: one is past the warning
     threshold and none is over its target. None leaves either out."""

@@ -128,6 +128,11 @@ class RootPage:
     source: Callable[..., PageSource]
 
 
+class ResolversOnly(Exception):
+    """A root's source refuses arguments only the resolvers can answer (e.g. a filter reading
+    the caller: the compiled path gives its sources none, and keeps their SQL per arguments)."""
+
+
 @dataclass(frozen=True)
 class RootObject:
     """A root field answering one object or null: arguments -> the statement selecting it."""
@@ -171,6 +176,7 @@ __all__ = [
     "Parameters",
     "RawJson",
     "Relation",
+    "ResolversOnly",
     "RootObject",
     "RootPage",
     "Rows",

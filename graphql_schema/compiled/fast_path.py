@@ -22,6 +22,7 @@ from core.clock import utcnow
 from core.settings import ReadPath
 from graphql_schema.compiled.caches import CompiledCaches, cleared_key
 from graphql_schema.compiled.extension import PLAN_HEADER
+from graphql_schema.compiled.planner import Typename
 from graphql_schema.compiled.raw_json import RawData
 from graphql_schema.compiled.sql_text import SqlText
 from graphql_schema.compiled.statement import ArgumentsRefused, prepare
@@ -58,7 +59,7 @@ async def answer(
     if not isinstance(coerced, VariableValues):
         return None
     if not plan.reads_database:
-        return json.loads(json.dumps({key: root.name for key, root in plan.compiled}))  # type: ignore[union-attr]
+        return {key: root.name for key, root in plan.compiled if isinstance(root, Typename)}
     try:
         prepared = prepare(plan, schema, coerced, utcnow())
     except ArgumentsRefused:

@@ -11,7 +11,17 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Text, case, cast, func, literal, literal_column
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+)
 from sqlalchemy.dialects.postgresql import JSON
 
 # PostgreSQL's base64 breaks lines every 76 characters; base64url maps + and / and is unpadded:
@@ -39,7 +49,7 @@ def base64url(text: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def global_id(type_name: str, key: ColumnElement[Any]) -> ColumnElement[Any]:
-    return base64url(_text(f"{type_name}:") + cast(key, Text))
+    return base64url(sql_text(f"{type_name}:") + cast(key, Text))
 
 
 def enum_name(value: ColumnElement[Any], enum: type[Enum]) -> ColumnElement[Any]:
@@ -53,6 +63,20 @@ def enum_name(value: ColumnElement[Any], enum: type[Enum]) -> ColumnElement[Any]
     )
 
 
+# Python writes a float with a decimal exponent below 16 in positional notation, PostgreSQL
+# (shortest-exact, as Python) below 15; both write the same digits otherwise.
+_POSITIONAL_BELOW: ColumnElement[Any] = literal_column("1e15")
+
+
+def float_json(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A double as JSON written as Python's `repr` writes it: PostgreSQL's shortest-exact text,
+    with the `.0` Python keeps on a whole number (`100.0`, not `100`). Whole numbers of 1e15
+    and more PostgreSQL writes in exponent notation: the same number, other text."""
+    text = cast(value, Text)
+    whole = and_(value == func.trunc(value), func.abs(value) < _POSITIONAL_BELOW)
+    return cast(case((whole, text + sql_text(".0")), else_=text), JSON)
+
+
 def json_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
     """The JSON text of a value, `null` for NULL."""
     return func.coalesce(cast(func.to_json(value), Text), literal_column("'null'"))
@@ -64,19 +88,21 @@ def cursor(
     """`Cursor(value, key).encode(stamp)` (core/pagination) for a row's sort value and UUID."""
     if issubclass(python_type, datetime):
         dumped: ColumnElement[Any] = func.coalesce(
-            _text('{"t":"') + iso_datetime(value) + _text('"}'),
+            sql_text('{"t":"') + iso_datetime(value) + sql_text('"}'),
             literal_column("'null'"),
         )
+    elif issubclass(python_type, float):
+        dumped = func.coalesce(cast(float_json(value), Text), literal_column("'null'"))
     else:
         dumped = json_text(value)
     payload = (
-        _text('{"f":')
+        sql_text('{"f":')
         + cast(func.to_json(stamp), Text)
-        + _text(',"v":')
+        + sql_text(',"v":')
         + dumped
-        + _text(',"i":{"u":"')
+        + sql_text(',"i":{"u":"')
         + cast(key, Text)
-        + _text('"}}')
+        + sql_text('"}}')
     )
     return base64url(payload)
 
@@ -85,7 +111,7 @@ def empty_json_array() -> ColumnElement[Any]:
     return literal_column("'[]'::json", JSON)
 
 
-def _text(value: str) -> ColumnElement[str]:
+def sql_text(value: str) -> ColumnElement[str]:
     """A string constant written into the SQL (the plan's own text, never the client's)."""
     return literal_column("'" + value.replace("'", "''") + "'", String)
 
@@ -95,8 +121,10 @@ __all__ = [
     "cursor",
     "empty_json_array",
     "enum_name",
+    "float_json",
     "global_id",
     "iso_date",
     "iso_datetime",
     "json_text",
+    "sql_text",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from graphql import (
@@ -156,15 +157,15 @@ class Plan:
     # Fields inside compiled objects that the resolvers answer, by group.
     deferred: tuple[DeferredGroup, ...] = ()
 
-    @property
+    @cached_property
     def compiled(self) -> tuple[tuple[str, RootPlan], ...]:
         return tuple((key, root) for key, root in self.roots if not isinstance(root, Fallback))
 
-    @property
+    @cached_property
     def fallbacks(self) -> tuple[tuple[str, Fallback], ...]:
         return tuple((key, root) for key, root in self.roots if isinstance(root, Fallback))
 
-    @property
+    @cached_property
     def reads_database(self) -> bool:
         return any(not isinstance(root, Typename) for _, root in self.compiled)
 

@@ -120,7 +120,7 @@ class _Builder:
 
     def root(self, index: int, plan: Typename | ConnectionPlan | RootObjectPlan) -> _Root:
         if isinstance(plan, Typename):
-            return _Root(("typename",), {}, lambda: _text(plan.name))
+            return _Root(("typename",), {}, lambda: formats.sql_text(plan.name))
         if isinstance(plan, RootObjectPlan):
             return self._root_object(index, plan)
         return self._connection(index, plan)
@@ -213,7 +213,7 @@ class _Builder:
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for response_key, part in plan.fields:
             if isinstance(part, Typename):
-                pairs.append((response_key, _text(part.name)))
+                pairs.append((response_key, formats.sql_text(part.name)))
             elif part == "totalCount":
                 counted = count_statement(source.statement).scalar_subquery()
                 pairs.append((response_key, counted))
@@ -253,7 +253,12 @@ class _Builder:
             "endCursor": last,
         }
         pairs = [
-            (key, _text(name.partition(":")[2]) if name.startswith("__typename:") else values[name])
+            (
+                key,
+                formats.sql_text(name.partition(":")[2])
+                if name.startswith("__typename:")
+                else values[name],
+            )
             for key, name in plan.fields
         ]
         return _json_object(pairs)
@@ -266,7 +271,7 @@ class _Builder:
             elif part == "cursor":
                 pairs.append((key, cursor()))
             else:
-                pairs.append((key, _text(part.partition(":")[2])))
+                pairs.append((key, formats.sql_text(part.partition(":")[2])))
         return _json_object(pairs)
 
     def object(self, plan: ObjectPlan, source: FromClause) -> ColumnElement[Any]:
@@ -276,7 +281,7 @@ class _Builder:
         self, plan: Typename | Scalar | EmbeddedPlan | RelationPlan | Deferred, source: FromClause
     ) -> ColumnElement[Any]:
         if isinstance(plan, Typename):
-            return _text(plan.name)
+            return formats.sql_text(plan.name)
         if isinstance(plan, Deferred):
             # The object's id, for the resolvers to answer the field by (deferred.py).
             marker = [(MARKER, self._scalar(Scalar(plan.id, "ID"), source))]
@@ -305,6 +310,8 @@ class _Builder:
             return formats.iso_datetime(value)
         if plan.type_name == "Date":
             return formats.iso_date(value)
+        if plan.type_name == "Float":
+            return formats.float_json(value)
         if plan.type_name == "ID" and not plan.is_list:
             return cast(value, Text)
         return value
@@ -341,15 +348,15 @@ def _json_object(pairs: Sequence[tuple[str, ColumnElement[Any]]]) -> ColumnEleme
     if len(pairs) <= MAX_BUILT_KEYS:
         arguments: list[ColumnElement[Any]] = []
         for key, value in pairs:
-            arguments += [_text(key), value]
+            arguments += [formats.sql_text(key), value]
         return func.json_build_object(*arguments, type_=JSON)
     parts: list[ColumnElement[Any]] = []
     for index, (key, value) in enumerate(pairs):
         parts += [
-            _text(("{" if index == 0 else ",") + json.dumps(key) + ":"),
+            formats.sql_text(("{" if index == 0 else ",") + json.dumps(key) + ":"),
             formats.json_text(value),
         ]
-    parts.append(_text("}"))
+    parts.append(formats.sql_text("}"))
     return cast(reduce(lambda left, right: left + right, parts), JSON)
 
 
@@ -370,10 +377,6 @@ def _ends(cursor: ColumnElement[Any], shown: Any, reverse: Any, on_page: Any) ->
 
 def _flag(value: bool) -> ColumnElement[bool]:
     return true() if value else false()
-
-
-def _text(value: str) -> ColumnElement[Any]:
-    return literal_column("'" + value.replace("'", "''") + "'", String)
 
 
 def _python_type(column: Any) -> type:

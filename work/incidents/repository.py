@@ -55,7 +55,9 @@ def _affects(service_condition: ColumnElement[bool]) -> Exists:
     )
 
 
-def incidents_query(given: IncidentFilter, *, now: datetime) -> Select[Incident]:
+def incidents_query(
+    given: IncidentFilter, *, now: datetime | ColumnElement[datetime]
+) -> Select[Incident]:
     statement = select(Incident)
     for column, values in (
         (Incident.status, given.statuses),

@@ -39,7 +39,9 @@ class RequestFilter:
     warning: bool | None = None
 
 
-def requests_query(given: RequestFilter, *, now: datetime) -> Select[ServiceRequest]:
+def requests_query(
+    given: RequestFilter, *, now: datetime | ColumnElement[datetime]
+) -> Select[ServiceRequest]:
     request = ServiceRequest
     conditions: list[ColumnElement[bool]] = []
     for column, values in (

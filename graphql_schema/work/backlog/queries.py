@@ -73,19 +73,6 @@ def backlog_items_page(
     )
 
 
-class FloatCursor(Exception):
-    """A page by rank: its cursors carry a float, which the compiled path writes as
-    PostgreSQL does (`100`), not as Python does (`100.0`)."""
-
-
-def _compiled_backlog_items_page(
-    filter: BacklogItemFilter | None = None, order_by: BacklogItemOrder | None = None
-) -> PageSource:
-    if (order_by or BacklogItemOrder()).field is BacklogItemOrderField.RANK:
-        raise FloatCursor("backlogItems by RANK: the resolvers answer")
-    return backlog_items_page(filter, order_by)
-
-
 def sprints_page(filter: SprintFilter | None = None) -> PageSource:
     """What `sprints` pages over, for its resolver and for the compiled path alike."""
     team_id = filter_id(filter.team_id if filter else None, "Team", "teamId")
@@ -147,6 +134,6 @@ class BacklogQuery:
         return await paginate_source(info, open_hotfixes_page(), page)
 
 
-declare_root("backlogItems", RootPage(_compiled_backlog_items_page))
+declare_root("backlogItems", RootPage(backlog_items_page))
 declare_root("sprints", RootPage(sprints_page))
 declare_root("openHotfixes", RootPage(open_hotfixes_page))

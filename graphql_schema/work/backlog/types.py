@@ -17,6 +17,7 @@ from catalog.services.models import Service as ServiceModel
 from catalog.services.models import service_salesforce_org
 from graphql_schema.catalog.orgs.types import SalesforceOrg
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled import formats
 from graphql_schema.compiled.declarations import (
     Column,
     Computed,
@@ -33,7 +34,6 @@ from graphql_schema.identity.types import Person, Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations, register_union_relation
 from graphql_schema.work.backlog.loaders import load_source
-from graphql_schema.work.sql import float_column, text_constant
 from identity import models as identity_models
 from work.backlog import models
 from work.backlog.transitions import SKIPS_SPRINTS, allowed_next
@@ -293,8 +293,8 @@ def _value_stream(item: FromClause, _: Parameters) -> ColumnElement[Any]:
     """`item_value_stream`: corrective work and incident follow-ups detect to correct."""
     corrective = or_(item.c.type.in_(sorted(CORRECTIVE)), item.c.source_type == "INCIDENT")
     return case(
-        (corrective, text_constant(ValueStream.DETECT_TO_CORRECT.value)),
-        else_=text_constant(ValueStream.REQUEST_TO_FULFIL.value),
+        (corrective, formats.sql_text(ValueStream.DETECT_TO_CORRECT.value)),
+        else_=formats.sql_text(ValueStream.REQUEST_TO_FULFIL.value),
     )
 
 
@@ -431,7 +431,7 @@ declare_sql(
         "description": Column("description"),
         "type": Column("type"),
         "status": Column("status"),
-        "rank": float_column("rank"),
+        "rank": Column("rank"),
         "estimate": Column("estimate"),
         "needsDesignReview": Column("needs_design_review"),
         "releasedAt": Column("released_at"),

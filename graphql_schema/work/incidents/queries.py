@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import cast
 
 import strawberry
 
@@ -13,6 +11,7 @@ from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.compiled.declarations import (
     PageSource,
+    ResolversOnly,
     RootPage,
     clock_parameter,
     declare_root,
@@ -70,7 +69,7 @@ def incidents_page(
     given = incident_filter(filter, principal)
     incident = models.Incident
     # The clock as the bound parameter `now` (the compiled path keeps the statement's SQL).
-    now = cast(datetime, clock_parameter(utcnow()))
+    now = clock_parameter(utcnow())
     return PageSource(
         repository.incidents_query(given, now=now),
         KeysetOrder(incident.created_at, incident.id, descending=True, name="CREATED_AT"),
@@ -80,13 +79,9 @@ def incidents_page(
     )
 
 
-class CallerNeeded(Exception):
-    """`filter.mine` reads the caller, which the compiled path's page sources are not given."""
-
-
 def _compiled_incidents_page(filter: IncidentFilter | None = None) -> PageSource:
     if filter is not None and filter.mine:
-        raise CallerNeeded("filter.mine: the resolvers answer")
+        raise ResolversOnly("filter.mine reads the caller")
     return incidents_page(filter)
 
 

@@ -26,7 +26,6 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.clocks.fields import IncidentClockFields
 from graphql_schema.work.backlog.types import BacklogItem
-from graphql_schema.work.sql import float_column
 from identity import models as identity_models
 from work.backlog import models as backlog_models
 from work.backlog.transitions import SKIPS_SPRINTS
@@ -223,7 +222,7 @@ declare_sql(
         "status": Column("status"),
         "valueStream": Column("value_stream"),
         "rootCause": Column("root_cause"),
-        "peopleHours": float_column("people_hours"),
+        "peopleHours": Column("people_hours"),
         "detectedAt": Column("detected_at"),
         "acknowledgedAt": Column("acknowledged_at"),
         "mitigatedAt": Column("mitigated_at"),

@@ -284,6 +284,22 @@ async def test_tied_floats_orgs_and_cursors_answer_the_same(
     second = await _both(settings, make_client, rest, {"after": after})
     assert len(second["data"]["backlogItems"]["edges"]) == 3
 
+    # By rank, the default: the cursors carry the float ranks as Python writes them.
+    by_rank = f"""query($after: String) {{
+      backlogItems(first: 2, after: $after) {{
+        edges {{ cursor node {{ rank }} }} {PAGE_INFO} }} }}"""
+    start = await _both(settings, make_client, by_rank, {"after": None})
+    next_page = await _both(
+        settings,
+        make_client,
+        by_rank,
+        {"after": start["data"]["backlogItems"]["pageInfo"]["endCursor"]},
+    )
+    assert [edge["node"]["rank"] for edge in next_page["data"]["backlogItems"]["edges"]] == [
+        2.5,
+        3.0,
+    ]
+
     orgs = "type affectedOrgs { name } pendingOrgs { name }"
     hotfixes = await _both(
         settings,

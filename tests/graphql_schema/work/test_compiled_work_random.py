@@ -33,6 +33,8 @@ ROOTS: dict[str, tuple[str, list[str]]] = {
         [
             "orderBy: {field: CREATED_AT}",
             "orderBy: {field: CREATED_AT, direction: DESC}, filter: {types: [HOTFIX, DEFECT]}",
+            "orderBy: {field: RANK}",
+            "orderBy: {field: RANK, direction: DESC}",
         ],
     ),
     "openHotfixes": ("BacklogItem", [""]),

@@ -113,6 +113,7 @@ async def _backlog(session: AsyncSession, size: int) -> tuple[str, list[str]]:
     return global_id("Team", team_id), sources
 
 
+@pytest.mark.read_path("resolvers")  # the prefetch path's statements
 @pytest.mark.parametrize("size", [6, 60])
 async def test_sources_of_a_page_cost_flat_statements(
     size: int,

@@ -85,6 +85,7 @@ async def _backlog(session: AsyncSession, size: int) -> str:
     return global_id("Team", team_id)
 
 
+@pytest.mark.read_path("resolvers")  # the prefetch path's statements
 @pytest.mark.parametrize("size", [5, 50])
 async def test_backlog_items_with_nested_relations_cost_flat_statements(
     size: int,
