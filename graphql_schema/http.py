@@ -16,17 +16,19 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, overload
+from typing import overload
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from fastapi import APIRouter
 from graphql import GraphQLError, GraphQLSyntaxError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -34,9 +36,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from core.settings import Settings
+from graphql_schema.cleared_request import cleared_request
 from graphql_schema.compiled.raw_json import encode_response
 from graphql_schema.context import Context
 from graphql_schema.limits import ExecutionTimeout
+from graphql_schema.observability import CatalogSchema
 from identity.audit import AuditEntry, AuditOutcome
 from identity.authentication import Deactivated
 from identity.principal import Principal
@@ -149,8 +153,13 @@ def _accepted(request: Request) -> str | None:
     return response_media_type(request.headers.get("accept"))
 
 
-class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
+class CatalogGraphQL(GraphQL[Context, None]):
     """Runs each operation within its time limit, then commits (or rolls back) and answers.
+
+    A pure ASGI app (Strawberry's, not its FastAPI router): no dependency solving, and a
+    response object of each request's own. `server/graphql_lane.py` hands it `/graphql`
+    before FastAPI routes anything; `graphql_router` serves it as routes too, for apps
+    without the lane and for the OpenAPI description.
 
     Its websocket (graphql-transport-ws) serves subscriptions; the caller is the one the
     handshake named (header, session cookie, or the development identity), unless the
@@ -158,10 +167,72 @@ class CatalogGraphQLRouter(GraphQLRouter[Context, None]):
     """
 
     def __init__(
-        self, *args: Any, bearer_principal: BearerResolver | None = None, **kwargs: Any
+        self,
+        schema: strawberry.Schema,
+        *,
+        settings: Settings,
+        principal_for: PrincipalResolver,
+        bearer_principal: BearerResolver | None = None,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(schema, graphql_ide="graphiql")
+        self.settings = settings
+        self.principal_for = principal_for
         self.bearer_principal = bearer_principal
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> Context:
+        state = request.scope.get("state") or {}
+        sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        context = Context(
+            settings=self.settings,
+            sessionmaker=sessionmaker,
+            principal=await self.principal_for(request, self.settings),
+            facts=state.get("facts"),
+            refusals=getattr(request.app.state, "refusals", None),
+        )
+        context.request = request
+        context.response = response if isinstance(response, Response) else None
+        return context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            # The request's body, once read, stays on it for the whole way.
+            response = await self._answer_cleared(request) or await self.run(request)
+        except HTTPException as error:
+            response = PlainTextResponse(error.reason, status_code=error.status_code)
+        await response(scope, receive, send)
+
+    async def _answer_cleared(self, request: Request) -> Response | None:
+        """A query the pipeline cleared before, answered from its compiled plan without the
+        view's machinery; None to take the whole way (which answers anything else)."""
+        if request.method != "POST" or not isinstance(self.schema, CatalogSchema):
+            return None
+        media_type = _accepted(request)
+        if media_type is None:
+            return None
+        cleared = cleared_request(request.headers.get("content-type"), await request.body())
+        if cleared is None:
+            return None
+        context = await self.get_context(request, response=None)
+        try:
+            data = await self.schema.answer_cleared(
+                cleared.query, cleared.variables, context, cleared.operation_name
+            )
+        except Exception:
+            # The whole way runs it again, and reports what went wrong as it always does.
+            logger.debug("the fast path failed; taking the whole way", exc_info=True)
+            data = None
+        await context.finish(commit=False)
+        if data is None:
+            return None
+        raw = encode_response({"data": data})
+        body = raw if raw is not None else json.dumps({"data": data})
+        return Response(body, media_type=content_type(media_type))
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
@@ -335,35 +406,60 @@ async def _commit(context: Context, result: ExecutionResult) -> ExecutionResult:
     return result
 
 
+class GraphQLRoutes(APIRouter):
+    """`/graphql`'s routes, and the one view they hand their requests to."""
+
+    def __init__(self, view: CatalogGraphQL) -> None:
+        super().__init__(tags=["GraphQL"])
+        self.view = view
+
+
 def graphql_router(
     schema: strawberry.Schema,
     *,
     settings: Settings,
     principal_for: PrincipalResolver,
     bearer_principal: BearerResolver | None = None,
-) -> CatalogGraphQLRouter:
-    async def context_getter(request: HTTPConnection) -> Context:
-        sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-        return Context(
-            settings=settings,
-            sessionmaker=sessionmaker,
-            principal=await principal_for(request, settings),
-            facts=getattr(request.state, "facts", None),
-            refusals=getattr(request.app.state, "refusals", None),
-        )
-
-    return CatalogGraphQLRouter(
-        schema,
-        context_getter=context_getter,
-        graphql_ide="graphiql",
-        bearer_principal=bearer_principal,
+) -> GraphQLRoutes:
+    """`/graphql` as FastAPI routes (GET, POST, websocket), each handing its request to
+    one `CatalogGraphQL`, kept as the router's `view` for the lane."""
+    view = CatalogGraphQL(
+        schema, settings=settings, principal_for=principal_for, bearer_principal=bearer_principal
     )
+    router = GraphQLRoutes(view)
+
+    async def serve(request: Request) -> Response:
+        return await view.run(request)
+
+    router.add_api_route(
+        "",
+        serve,
+        methods=["GET"],
+        operation_id="graphql_get",
+        summary="A GraphQL query (its document in ?query=), or GraphiQL for a browser",
+        response_class=Response,
+    )
+    router.add_api_route(
+        "",
+        serve,
+        methods=["POST"],
+        operation_id="graphql_post",
+        summary="A GraphQL operation, as a JSON body (GraphQL over HTTP)",
+        response_class=Response,
+    )
+
+    async def subscribe(websocket: WebSocket) -> None:
+        await view.run(websocket)
+
+    router.add_api_websocket_route("", subscribe)
+    return router
 
 
 __all__ = [
     "GRAPHQL_RESPONSE_JSON",
     "JSON",
-    "CatalogGraphQLRouter",
+    "CatalogGraphQL",
+    "GraphQLRoutes",
     "HTTPRefusal",
     "graphql_router",
     "response_media_type",

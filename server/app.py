@@ -34,6 +34,7 @@ from salesforce.gateway import SalesforceGateway
 from server import dev_sign_in, health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
 from server.caller import AuthenticationMiddleware, bearer_principal, principal_for
+from server.graphql_lane import GraphQLLane
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
 from server.metrics import instrument
@@ -121,22 +122,17 @@ def create_app(
         tracing=traced,
         introspection=settings.introspection or Introspection.AUTHENTICATED,
     )
-    app.include_router(
-        graphql_router(
-            schema,
-            settings=settings,
-            principal_for=principal_for,
-            bearer_principal=bearer_principal,
-        ),
-        prefix="/graphql",
+    graphql = graphql_router(
+        schema, settings=settings, principal_for=principal_for, bearer_principal=bearer_principal
     )
+    app.include_router(graphql, prefix="/graphql")
     app.include_router(health.router)
     app.include_router(feedback_routes.router)
     app.include_router(scim_router)
     app.include_router(login_routes.router)
     app.include_router(dev_sign_in.router)
-    app.add_middleware(AuthenticationMiddleware, settings=settings)
-    # Holds only authlib's per-login markers; the sign-in itself is a server-side session.
+    # Holds only authlib's per-login markers (the sign-in itself is a server-side session),
+    # so innermost, where /graphql never reaches it.
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret or secrets.token_hex(32),
@@ -145,6 +141,9 @@ def create_app(
         same_site="lax",
         https_only=not settings.is_dev,
     )
+    # /graphql skips FastAPI's routing once everything outside has run.
+    app.add_middleware(GraphQLLane, view=graphql.view)
+    app.add_middleware(AuthenticationMiddleware, settings=settings)
     # A body too large is refused before anyone reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     # Outermost, last added: requests counted, logged and given their id whatever answers.

@@ -171,6 +171,7 @@ async def test_metrics_count_requests_by_route_and_operations_by_outcome(
     text = response.text
     assert sample(text, "http_requests_total", handler="/graphql", status="200") >= 2
     assert sample(text, "http_requests_total", handler="none", status="404") >= 1
+    assert sample(text, "http_request_duration_seconds_count", handler="/graphql") >= 2
     assert "0d4a6d3e" not in text  # route templates, never raw paths
     assert "secret-path" not in text
     assert (
@@ -181,6 +182,18 @@ async def test_metrics_count_requests_by_route_and_operations_by_outcome(
     assert sample(text, "graphql_operation_duration_seconds_count", operation_type="query") >= 1
     assert sample(text, "db_pool_size") >= 1
     assert 'handler="/metrics"' not in text
+
+
+async def test_requests_are_labelled_by_their_route_template_each_time(
+    client: httpx.AsyncClient,
+) -> None:
+    for person in ("0d4a6d3e-0000-4000-8000-000000000001", "0d4a6d3e-0000-4000-8000-000000000002"):
+        for _ in range(2):  # the second time, the path's template is remembered
+            await client.get(f"/scim/v2/Users/{person}")
+
+    text = (await client.get("/metrics")).text
+    assert sample(text, "http_requests_total", handler="/scim/v2/Users/{person_id}") >= 4
+    assert "0d4a6d3e" not in text
 
 
 async def test_metrics_need_no_credentials(client: httpx.AsyncClient) -> None:
