@@ -65,6 +65,13 @@ def async_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url}")
 
 
+# PostgreSQL's default (4) prices a random page read as a spinning disk's: on a catalog that
+# fits in memory (or on SSDs) it makes the planner scan whole small tables, or hash them,
+# for each row of a compiled answer instead of looking one row up by its key (a page of 20
+# services: 3.6 ms -> 2.7 ms in PostgreSQL with 1.1, the value usual for SSDs).
+RANDOM_PAGE_COST = "1.1"
+
+
 def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> AsyncEngine:
     """The engine, without a pre-ping on every checkout (a round trip per request).
 
@@ -73,7 +80,11 @@ def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: 
     pool, and the callers that can (a GraphQL query, the identity lookup) run once more on
     a fresh connection: see `connection_lost`.
     """
-    server_settings = {"application_name": "service-catalog", "timezone": "UTC"}
+    server_settings = {
+        "application_name": "service-catalog",
+        "timezone": "UTC",
+        "random_page_cost": RANDOM_PAGE_COST,
+    }
     if statement_timeout_ms is not None:
         server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
@@ -104,6 +115,10 @@ def connection_lost(error: BaseException) -> bool:
         if isinstance(current, asyncpg.InterfaceError) and "connection is closed" in str(current):
             return True
         if isinstance(current, ConnectionResetError):
+            return True
+        # The server's notice of its shutdown arrived while the connection idled: asyncpg's
+        # protocol is still consuming it when the next statement comes, and refuses that.
+        if isinstance(current, asyncpg.exceptions.InternalClientError):
             return True
         current = current.__cause__ or current.__context__
     return False

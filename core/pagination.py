@@ -181,6 +181,39 @@ class PageStatement:
     parameters: dict[str, Any]
 
 
+def page_stamp(order: KeysetOrder, fingerprint_parts: Sequence[Any]) -> str:
+    """The fingerprint a page's cursors carry: its order and what its rows are filtered by."""
+    return fingerprint(order.name, order.descending, *fingerprint_parts)
+
+
+def _given_cursors(
+    request: PageRequest, stamp: str, order: KeysetOrder
+) -> list[tuple[Cursor, bool]]:
+    """The request's cursors, decoded and checked, each with whether it pages forward."""
+    return [
+        (_decode(given, stamp, order), forward)
+        for given, forward in ((request.after, True), (request.before, False))
+        if given is not None
+    ]
+
+
+def _bind_prefix(bind_name: str, forward: bool) -> str:
+    return f"{bind_name}_{'after' if forward else 'before'}"
+
+
+def cursor_parameters(
+    request: PageRequest, *, stamp: str, order: KeysetOrder, bind_name: str
+) -> dict[str, Any]:
+    """The values a kept page statement (`page_statement` with `bind_name`) binds for this
+    request's cursors; raises on a bad request exactly as `page_statement` does."""
+    request.limit()
+    parameters: dict[str, Any] = {}
+    for cursor, forward in _given_cursors(request, stamp, order):
+        name = _bind_prefix(bind_name, forward)
+        parameters |= {f"{name}_value": cursor.value, f"{name}_id": cursor.id}
+    return parameters
+
+
 def page_statement(
     statement: Select[Any],
     *,
@@ -194,14 +227,11 @@ def page_statement(
     With a `bind_name`, the cursors' values are bound parameters named after it (the
     statement can then be kept and run again for another cursor)."""
     limit = request.limit()
-    stamp = fingerprint(order.name, order.descending, *fingerprint_parts)
+    stamp = page_stamp(order, fingerprint_parts)
     conditions = []
     parameters: dict[str, Any] = {}
-    for given, forward in ((request.after, True), (request.before, False)):
-        if given is None:
-            continue
-        cursor = _decode(given, stamp, order)
-        name = None if bind_name is None else f"{bind_name}_{'after' if forward else 'before'}"
+    for cursor, forward in _given_cursors(request, stamp, order):
+        name = None if bind_name is None else _bind_prefix(bind_name, forward)
         conditions.append(_after(order, cursor, forward=forward, name=name))
         if name is not None:
             parameters |= {f"{name}_value": cursor.value, f"{name}_id": cursor.id}

@@ -15,6 +15,7 @@ from typing import Any
 from cachetools import LRUCache
 from graphql import OperationDefinitionNode
 
+from graphql_schema.compiled.declarations import PageSource
 from graphql_schema.compiled.planner import Plan
 from graphql_schema.compiled.sql_text import SqlText
 from graphql_schema.context import Context
@@ -39,6 +40,10 @@ class CompiledCaches:
         default_factory=lambda: LRUCache(maxsize=KEPT)
     )
     cleared: LRUCache[ClearedKey, Cleared] = field(default_factory=lambda: LRUCache(maxsize=KEPT))
+    # Each root page's source (and its cursors' stamp) per field and arguments.
+    page_sources: LRUCache[tuple[str, str], tuple[PageSource, str]] = field(
+        default_factory=lambda: LRUCache(maxsize=KEPT)
+    )
 
 
 def cleared_key(

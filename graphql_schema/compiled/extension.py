@@ -146,7 +146,7 @@ class CompiledReadPath(SchemaExtension):
             names = {key: root.name for key, root in plan.compiled if isinstance(root, Typename)}
             return _Compiled(json.dumps(names), plan)
         try:
-            prepared = prepare(plan, execution.schema, variables, utcnow())
+            prepared = prepare(plan, execution.schema, variables, utcnow(), caches.page_sources)
         except ArgumentsRefused as refused:
             logger.debug("resolvers answer: %s", refused)
             return None

@@ -61,7 +61,7 @@ async def answer(
     if not plan.reads_database:
         return {key: root.name for key, root in plan.compiled if isinstance(root, Typename)}
     try:
-        prepared = prepare(plan, schema, coerced, utcnow())
+        prepared = prepare(plan, schema, coerced, utcnow(), caches.page_sources)
     except ArgumentsRefused:
         return None
     sql_key = (cleared.plan_key, prepared.shape)

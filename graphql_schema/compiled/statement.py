@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -41,7 +41,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from core.pagination import PageRequest, PageStatement, count_statement, page_statement
+from core.pagination import (
+    PageRequest,
+    PageStatement,
+    count_statement,
+    cursor_parameters,
+    page_stamp,
+    page_statement,
+)
 from graphql_schema.compiled import formats
 from graphql_schema.compiled.declarations import (
     NOW,
@@ -97,10 +104,16 @@ class _Root:
 
 
 def prepare(
-    plan: Plan, schema: strawberry.Schema, variables: VariableValues, now: datetime
+    plan: Plan,
+    schema: strawberry.Schema,
+    variables: VariableValues,
+    now: datetime,
+    sources: MutableMapping[tuple[str, str], tuple[PageSource, str]] | None = None,
 ) -> Prepared:
-    """The statement whose one row, one column is the `data` of the response, as JSON text."""
-    builder = _Builder(schema, variables)
+    """The statement whose one row, one column is the `data` of the response, as JSON text.
+
+    `sources` keeps each page's source per arguments across requests (CompiledCaches)."""
+    builder = _Builder(schema, variables, {} if sources is None else sources)
     roots = [(key, builder.root(index, root)) for index, (key, root) in enumerate(plan.compiled)]
     values: dict[str, Any] = {NOW: now, TODAY: now.date()}
     for _, root in roots:
@@ -113,9 +126,15 @@ def prepare(
 
 
 class _Builder:
-    def __init__(self, schema: strawberry.Schema, variables: VariableValues) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        variables: VariableValues,
+        sources: MutableMapping[tuple[str, str], tuple[PageSource, str]],
+    ) -> None:
         self.schema = schema
         self.variables = variables
+        self.sources = sources
         self.parameters = Parameters(now=clock_parameter(), today=today_parameter())
 
     def root(self, index: int, plan: Typename | ConnectionPlan | RootObjectPlan) -> _Root:
@@ -162,27 +181,52 @@ class _Builder:
     def _connection(self, index: int, plan: ConnectionPlan) -> _Root:
         arguments = self._arguments(plan.definition, plan.arguments)
         request = PageRequest(**{name: arguments.pop(name, None) for name in PAGE_ARGUMENTS})
+        described = repr(sorted(arguments.items()))
+        bind_name = f"r{index}"
         try:
-            source = plan.root.source(**arguments)
+            source, stamp = self._source(plan, arguments, described)
+            limit = request.limit()
+            values = cursor_parameters(
+                request, stamp=stamp, order=source.order, bind_name=bind_name
+            )
+        except Exception as error:
+            raise ArgumentsRefused(str(error)) from error
+
+        def build() -> ColumnElement[Any]:
             page = page_statement(
                 source.statement,
                 order=source.order,
                 request=request,
-                fingerprint_parts=[plan.field_name, source.type_name, *source.fingerprint_parts],
-                bind_name=f"r{index}",
+                fingerprint_parts=_stamped_parts(plan, source),
+                bind_name=bind_name,
             )
-        except Exception as error:
-            raise ArgumentsRefused(str(error)) from error
+            return self._page(plan, source, page, request)
+
         shape = (
             "page",
             plan.field_name,
-            repr(sorted(arguments.items())),
-            page.limit,
+            described,
+            limit,
             request.after is not None,
             request.before is not None,
             request.backwards,
         )
-        return _Root(shape, page.parameters, lambda: self._page(plan, source, page, request))
+        return _Root(shape, values, build)
+
+    def _source(
+        self, plan: ConnectionPlan, arguments: dict[str, Any], described: str
+    ) -> tuple[PageSource, str]:
+        """What the page reads for these arguments, and its cursors' stamp: made once for the
+        same arguments (the SQL of a kept statement depends on nothing else)."""
+        key = (plan.field_name, described)
+        known = self.sources.get(key)
+        if known is None:
+            source = plan.root.source(**arguments)
+            known = self.sources[key] = (
+                source,
+                page_stamp(source.order, _stamped_parts(plan, source)),
+            )
+        return known
 
     def _page(
         self, plan: ConnectionPlan, source: PageSource, page: PageStatement, request: PageRequest
@@ -331,6 +375,10 @@ class _Builder:
         if not plan.sql.many:
             statement = statement.limit(1)
         return statement.scalar_subquery()
+
+
+def _stamped_parts(plan: ConnectionPlan, source: PageSource) -> list[Any]:
+    return [plan.field_name, source.type_name, *source.fingerprint_parts]
 
 
 def _selects_cursors(plan: ConnectionPlan) -> bool:
