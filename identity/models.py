@@ -85,7 +85,12 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
     scim_external_id: Mapped[str | None] = mapped_column(String(255))
     scim_attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
-    memberships: Mapped[list[Membership]] = relationship(back_populates="person", lazy="raise")
+    # Ordered, so that every read path lists them alike (graphql_schema/compiled).
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person",
+        lazy="raise",
+        order_by="[Membership.created_at, Membership.id]",
+    )
 
 
 class BusinessUnit(UUIDPrimaryKey, Timestamps, Versioned, Base):
@@ -94,7 +99,9 @@ class BusinessUnit(UUIDPrimaryKey, Timestamps, Versioned, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    teams: Mapped[list[Team]] = relationship(back_populates="business_unit", lazy="raise")
+    teams: Mapped[list[Team]] = relationship(
+        back_populates="business_unit", lazy="raise", order_by="[Team.name, Team.id]"
+    )
 
 
 class Team(UUIDPrimaryKey, Timestamps, Versioned, Base):
@@ -113,7 +120,9 @@ class Team(UUIDPrimaryKey, Timestamps, Versioned, Base):
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     business_unit: Mapped[BusinessUnit] = relationship(back_populates="teams", lazy="raise")
-    memberships: Mapped[list[Membership]] = relationship(back_populates="team", lazy="raise")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="team", lazy="raise", order_by="[Membership.created_at, Membership.id]"
+    )
 
 
 class Membership(UUIDPrimaryKey, Timestamps, Versioned, Base):

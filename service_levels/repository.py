@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -210,7 +210,7 @@ def slas_query(*, service_id: uuid.UUID | None, include_archived: bool) -> Selec
     return statement
 
 
-def stale_slas_query(now: datetime) -> Select[Sla]:
+def stale_slas_query(now: datetime | ColumnElement[datetime]) -> Select[Sla]:
     """Live SLAs whose last owner review is older than their interval."""
     reviewed = func.coalesce(Sla.last_reviewed_at, Sla.created_at)
     due = reviewed + Sla.review_interval_days * text("interval '1 day'")

@@ -7,6 +7,7 @@ and global ids and cursors as unpadded base64url of their text (core/ids, core/p
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -83,9 +84,14 @@ def json_text(value: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def cursor(
-    stamp: ColumnElement[Any], value: ColumnElement[Any], key: ColumnElement[Any], python_type: type
+    stamp: ColumnElement[Any],
+    value: ColumnElement[Any],
+    key: ColumnElement[Any],
+    python_type: type,
+    key_type: type = uuid.UUID,
 ) -> ColumnElement[Any]:
-    """`Cursor(value, key).encode(stamp)` (core/pagination) for a row's sort value and UUID."""
+    """`Cursor(value, key).encode(stamp)` (core/pagination) for a row's sort value and key (a
+    UUID, or an integer, which the cursor carries as a JSON number)."""
     if issubclass(python_type, datetime):
         dumped: ColumnElement[Any] = func.coalesce(
             sql_text('{"t":"') + iso_datetime(value) + sql_text('"}'),
@@ -100,9 +106,13 @@ def cursor(
         + cast(func.to_json(stamp), Text)
         + sql_text(',"v":')
         + dumped
-        + sql_text(',"i":{"u":"')
-        + cast(key, Text)
-        + sql_text('"}}')
+        + sql_text(',"i":')
+        + (
+            json_text(key)
+            if issubclass(key_type, int)
+            else sql_text('{"u":"') + cast(key, Text) + sql_text('"}')
+        )
+        + sql_text("}")
     )
     return base64url(payload)
 

@@ -242,6 +242,7 @@ class _Builder:
                 order.column.expression,
                 order.id_column.expression,
                 _python_type(order.column),
+                _python_type(order.id_column),
             )
             columns.append(made.label("_cursor"))
         rows = page.statement.add_columns(*columns).subquery()

@@ -7,7 +7,8 @@ import strawberry
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from feedback import models, repository
-from graphql_schema.connection import Connection, paged, paginate
+from graphql_schema.compiled.declarations import PageSource, RootPage, declare_root
+from graphql_schema.connection import Connection, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.feedback.inputs import FeedbackFilter
@@ -41,6 +42,41 @@ def _filter(given: FeedbackFilter | None) -> repository.FeedbackFilter:
     )
 
 
+def feedback_page(filter: FeedbackFilter | None = None) -> PageSource:
+    """What `feedback` pages over, for its resolver and for the compiled path alike."""
+    feedback_filter = _filter(filter)
+    return PageSource(
+        repository.feedback_query(feedback_filter),
+        KeysetOrder(
+            models.Feedback.created_at, models.Feedback.id, descending=True, name="CREATED_AT"
+        ),
+        "Feedback",
+        Feedback.from_model,
+        [repr(feedback_filter)],
+    )
+
+
+def feedback_ranking_page(
+    scope: repository.RankingScope, scope_id: strawberry.ID | None = None
+) -> PageSource:
+    """What `feedbackRanking` pages over, for its resolver and for the compiled path alike."""
+    key = None
+    if scope is not repository.RankingScope.ORGANISATION:
+        if scope_id is None:
+            raise BadUserInput(f"scopeId is required for the {scope} scope")
+        try:
+            key = decode_id(scope_id, _SCOPE_TYPES[scope], field="scopeId")
+        except DomainError as error:
+            raise BadUserInput(error.message) from None
+    return PageSource(
+        repository.ranking_query(scope, key),
+        KeysetOrder(models.Feedback.score, models.Feedback.id, descending=True, name="SCORE"),
+        "Feedback",
+        Feedback.from_model,
+        [scope.value, str(key)],
+    )
+
+
 @strawberry.type
 class FeedbackQuery:
     @strawberry.field(description="Feedback, newest first.")
@@ -52,18 +88,7 @@ class FeedbackQuery:
         *,
         page: PageRequest,
     ) -> Connection[Feedback]:
-        feedback_filter = _filter(filter)
-        return await paginate(
-            info,
-            repository.feedback_query(feedback_filter),
-            type_name="Feedback",
-            convert=Feedback.from_model,
-            order=KeysetOrder(
-                models.Feedback.created_at, models.Feedback.id, descending=True, name="CREATED_AT"
-            ),
-            request=page,
-            fingerprint_parts=[repr(feedback_filter)],
-        )
+        return await paginate_source(info, feedback_page(filter), page)
 
     @strawberry.field(
         description="Open feedback by priority score, highest first; pages stay stable."
@@ -77,22 +102,8 @@ class FeedbackQuery:
         *,
         page: PageRequest,
     ) -> Connection[Feedback]:
-        key = None
-        if scope is not repository.RankingScope.ORGANISATION:
-            if scope_id is None:
-                raise BadUserInput(f"scopeId is required for the {scope} scope")
-            try:
-                key = decode_id(scope_id, _SCOPE_TYPES[scope], field="scopeId")
-            except DomainError as error:
-                raise BadUserInput(error.message) from None
-        return await paginate(
-            info,
-            repository.ranking_query(scope, key),
-            type_name="Feedback",
-            convert=Feedback.from_model,
-            order=KeysetOrder(
-                models.Feedback.score, models.Feedback.id, descending=True, name="SCORE"
-            ),
-            request=page,
-            fingerprint_parts=[scope.value, str(key)],
-        )
+        return await paginate_source(info, feedback_ranking_page(scope, scope_id), page)
+
+
+declare_root("feedback", RootPage(feedback_page))
+declare_root("feedbackRanking", RootPage(feedback_ranking_page))

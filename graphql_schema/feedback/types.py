@@ -6,15 +6,27 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from sqlalchemy import FromClause
 
 import graphql_schema.feedback.enums  # noqa: F401  (registers the enums first)
+from catalog.services.models import Service as ServiceModel
 from feedback import models
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled.declarations import (
+    Column,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.context import Info
 from graphql_schema.identity.types import Person
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.work.backlog.types import BacklogItem
+from identity.models import Person as PersonModel
+from work.backlog.models import BacklogItem as BacklogItemModel
 
 
 @strawberry.type(description="One move of a feedback item through triage.")
@@ -127,6 +139,72 @@ register_relations(
         "author": ([models.Feedback.author], "Person"),
         "mergedInto": ([models.Feedback.merged_into], "Feedback"),
         "backlogItem": ([models.Feedback.backlog_item], "BacklogItem"),
+    },
+)
+
+
+# The compiled read path (graphql_schema/compiled): the same values, built in SQL.
+# `contactEmail` (for the owner team and ADMIN, and audited) and `viewerHasVoted` (the
+# caller's) are left to the resolvers: they depend on who asks.
+
+
+def _service_of(feedback: FromClause, _: Parameters) -> Rows:
+    service = ServiceModel.__table__.alias()
+    return Rows(service, service.c.id == feedback.c.service_id)
+
+
+def _author_of(feedback: FromClause, _: Parameters) -> Rows:
+    person = PersonModel.__table__.alias()
+    return Rows(person, person.c.id == feedback.c.author_id)
+
+
+def _merged_into(feedback: FromClause, _: Parameters) -> Rows:
+    survivor = models.Feedback.__table__.alias()
+    return Rows(survivor, survivor.c.id == feedback.c.merged_into_id)
+
+
+def _backlog_item_of(feedback: FromClause, _: Parameters) -> Rows:
+    item = BacklogItemModel.__table__.alias()
+    return Rows(item, item.c.id == feedback.c.backlog_item_id)
+
+
+def _status_history(feedback: FromClause, _: Parameters) -> Rows:
+    """`repository.status_history`: every move, oldest first."""
+    change = models.FeedbackStatusChange.__table__.alias()
+    return Rows(change, change.c.feedback_id == feedback.c.id, order_by=(change.c.at, change.c.id))
+
+
+declare_sql(
+    "Feedback",
+    {
+        "id": GlobalId("Feedback"),
+        "kind": Column("kind"),
+        "title": Column("title"),
+        "body": Column("body"),
+        "rating": Column("rating"),
+        "channel": Column("channel"),
+        "status": Column("status"),
+        "voteCount": Column("vote_count"),
+        "voterTeamCount": Column("voter_team_count"),
+        "score": Column("score"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        "service": Relation("Service", _service_of),
+        "author": Relation("Person", _author_of),
+        "mergedInto": Relation("Feedback", _merged_into),
+        "backlogItem": Relation("BacklogItem", _backlog_item_of),
+        "statusHistory": Relation("FeedbackStatusChange", _status_history, many=True),
+    },
+)
+declare_sql(
+    "FeedbackStatusChange",
+    {
+        "fromStatus": Column("from_status"),
+        "toStatus": Column("to_status"),
+        "at": Column("at"),
+        "actor": Column("actor"),
+        "note": Column("note"),
     },
 )
 register_node("Feedback", models.Feedback, Feedback.from_model)

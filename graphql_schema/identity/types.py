@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import strawberry
@@ -215,6 +216,41 @@ def _business_unit_of(team: FromClause, _: Parameters) -> Rows:
     return Rows(unit, unit.c.id == team.c.business_unit_id)
 
 
+def _teams_of(unit: FromClause, _: Parameters) -> Rows:
+    """`BusinessUnit.teams`: sorted by name in Python, which compares code points as the "C"
+    collation does, whatever the database's; equal names in the relationship's order, by id."""
+    team = models.Team.__table__.alias()
+    return Rows(
+        team,
+        team.c.business_unit_id == unit.c.id,
+        order_by=(team.c.name.collate("C"), team.c.id),
+    )
+
+
+def _memberships(key: str) -> Callable[[FromClause, Parameters], Rows]:
+    """`Person.memberships` or `Team.memberships` (by `key`): in the relationships' order."""
+
+    def rows(owner: FromClause, _: Parameters) -> Rows:
+        membership = models.Membership.__table__.alias()
+        return Rows(
+            membership,
+            membership.c[key] == owner.c.id,
+            order_by=(membership.c.created_at, membership.c.id),
+        )
+
+    return rows
+
+
+def _person_of(membership: FromClause, _: Parameters) -> Rows:
+    person = models.Person.__table__.alias()
+    return Rows(person, person.c.id == membership.c.person_id)
+
+
+def _team_of(membership: FromClause, _: Parameters) -> Rows:
+    team = models.Team.__table__.alias()
+    return Rows(team, team.c.id == membership.c.team_id)
+
+
 declare_sql(
     "Person",
     {
@@ -223,6 +259,7 @@ declare_sql(
         "active": Column("active"),
         "lastSeenAt": Column("last_seen_at"),
         "version": Column("version"),
+        "memberships": Relation("Membership", _memberships("person_id"), many=True),
     },
 )
 declare_sql(
@@ -233,6 +270,7 @@ declare_sql(
         "version": Column("version"),
         "createdAt": Column("created_at"),
         "updatedAt": Column("updated_at"),
+        "teams": Relation("Team", _teams_of, many=True),
     },
 )
 declare_sql(
@@ -248,6 +286,17 @@ declare_sql(
         "createdAt": Column("created_at"),
         "updatedAt": Column("updated_at"),
         "businessUnit": Relation("BusinessUnit", _business_unit_of),
+        "memberships": Relation("Membership", _memberships("team_id"), many=True),
+    },
+)
+declare_sql(
+    "Membership",
+    {
+        "id": GlobalId("Membership"),
+        "role": Column("role"),
+        "version": Column("version"),
+        "person": Relation("Person", _person_of),
+        "team": Relation("Team", _team_of),
     },
 )
 register_node("Person", models.Person, Person.from_model)

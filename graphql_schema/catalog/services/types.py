@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 from sqlalchemy import ColumnElement, FromClause, and_, column, func, or_, true
@@ -18,7 +17,7 @@ from core.clock import utcnow
 from graphql_schema.catalog.graph.fields import ServiceDependencies
 from graphql_schema.catalog.orgs.fields import ServiceSalesforceFields
 from graphql_schema.catalog.orgs.types import SalesforceOrg
-from graphql_schema.catalog.reviews.types import Reviewable, review_fields
+from graphql_schema.catalog.reviews.types import REVIEW_SQL, Reviewable, review_fields
 from graphql_schema.compiled.declarations import (
     Column,
     Computed,
@@ -243,12 +242,6 @@ register_relations(
 )
 
 
-def _review_due(row: FromClause, _: Parameters) -> ColumnElement[Any]:
-    """`review_fields`' due moment: exact days of 24 hours, as `timedelta(days=)` adds."""
-    reviewed = func.coalesce(row.c.last_reviewed_at, row.c.created_at)
-    return reviewed + func.make_interval(0, 0, 0, 0, row.c.review_interval_days * 24)
-
-
 def _is_current_sql(row: FromClause, parameters: Parameters) -> ColumnElement[bool]:
     return and_(
         row.c.effective_from <= parameters.today,
@@ -316,10 +309,7 @@ declare_sql(
         "complianceRegimes": Column("compliance_regimes"),
         "businessCalendar": Embedded(present=lambda row, _: row.c.business_calendar.is_not(None)),
         "backupPolicy": Embedded(),
-        "reviewIntervalDays": Column("review_interval_days"),
-        "lastReviewedAt": Column("last_reviewed_at"),
-        "reviewDueAt": Computed(_review_due),
-        "stale": Computed(lambda row, parameters: _review_due(row, parameters) < parameters.now),
+        **REVIEW_SQL,
         "archivedAt": Column("archived_at"),
         "version": Column("version"),
         "createdAt": Column("created_at"),

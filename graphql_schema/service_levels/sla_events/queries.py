@@ -9,7 +9,8 @@ import strawberry
 from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.access import requires
-from graphql_schema.connection import Connection, paged, paginate
+from graphql_schema.compiled.declarations import PageSource, RootPage, declare_root
+from graphql_schema.connection import Connection, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
@@ -44,6 +45,25 @@ def event_filter(given: SlaEventFilter | None) -> sla_events.EventFilter:
         raise BadUserInput(f"filter.{error.message}") from None
 
 
+def sla_events_page(filter: SlaEventFilter | None = None) -> PageSource:
+    """What `slaEvents` pages over, for its resolver and for the compiled path alike."""
+    given = event_filter(filter)
+    return PageSource(
+        sla_events.events_query(given),
+        ORDER,
+        "SlaEvent",
+        SlaEvent.from_model,
+        [
+            given.service_id,
+            given.sla_id,
+            given.objective_id,
+            sorted(given.kinds),
+            given.since,
+            given.until,
+        ],
+    )
+
+
 @strawberry.type
 class SlaEventQuery:
     @strawberry.field(
@@ -58,20 +78,7 @@ class SlaEventQuery:
         *,
         page: PageRequest,
     ) -> Connection[SlaEvent]:
-        given = event_filter(filter)
-        return await paginate(
-            info,
-            sla_events.events_query(given),
-            type_name="SlaEvent",
-            convert=SlaEvent.from_model,
-            order=ORDER,
-            request=page,
-            fingerprint_parts=[
-                given.service_id,
-                given.sla_id,
-                given.objective_id,
-                sorted(given.kinds),
-                given.since,
-                given.until,
-            ],
-        )
+        return await paginate_source(info, sla_events_page(filter), page)
+
+
+declare_root("slaEvents", RootPage(sla_events_page))

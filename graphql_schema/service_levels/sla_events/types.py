@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import strawberry
+from sqlalchemy import ColumnElement, FromClause, Uuid, cast, func, literal_column
 
 import graphql_schema.service_levels.sla_events.enums  # noqa: F401  (registers the enums first)
+from catalog.services.models import Service as ServiceModel
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled import formats
+from graphql_schema.compiled.declarations import (
+    Column,
+    Computed,
+    Embedded,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.slas.types import Objective, Sla, TimeRange
@@ -77,4 +90,48 @@ register_relations(
         "service": ([models.SlaEvent.service], "Service"),
     },
 )
+
+
+# The compiled read path (graphql_schema/compiled): the same values, built in SQL.
+
+
+def _event_global_id(event: FromClause, _: Parameters) -> ColumnElement[Any]:
+    """`event_global_id`: the integer key as the UUID of that number, `UUID(int=key)`."""
+    hexadecimal = func.lpad(func.to_hex(event.c.id), 32, literal_column("'0'"))
+    return formats.global_id("SlaEvent", cast(hexadecimal, Uuid))
+
+
+def _objective_of(event: FromClause, _: Parameters) -> Rows:
+    objective = models.Objective.__table__.alias()
+    return Rows(objective, objective.c.id == event.c.objective_id)
+
+
+def _sla_of(event: FromClause, _: Parameters) -> Rows:
+    sla = models.Sla.__table__.alias()
+    return Rows(sla, sla.c.id == event.c.sla_id)
+
+
+def _service_of(event: FromClause, _: Parameters) -> Rows:
+    service = ServiceModel.__table__.alias()
+    return Rows(service, service.c.id == event.c.service_id)
+
+
+declare_sql(
+    "SlaEvent",
+    {
+        "id": Computed(_event_global_id),
+        "kind": Column("kind"),
+        "window": Embedded(),
+        "value": Column("value"),
+        "target": Column("target"),
+        "errorBudget": Column("error_budget"),
+        "at": Column("at"),
+        "objective": Relation("Objective", _objective_of),
+        "sla": Relation("Sla", _sla_of),
+        "service": Relation("Service", _service_of),
+    },
+)
+# Over an SLA event's row: `window` is the only compiled place a TimeRange is built
+# (`Objective.currentWindow` is computed, and stays with the resolvers).
+declare_sql("TimeRange", {"start": Column("window_start"), "end": Column("window_end")})
 register_node("SlaEvent", models.SlaEvent, SlaEvent.from_model, key=event_key)

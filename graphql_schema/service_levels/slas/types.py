@@ -6,11 +6,22 @@ from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
+from sqlalchemy import ColumnElement, FromClause, func, literal, or_
 
 import graphql_schema.service_levels.enums  # registers the shared enums first
 import graphql_schema.service_levels.slas.enums  # noqa: F401  (and this aggregate's)
-from graphql_schema.catalog.reviews.types import Reviewable, review_fields
+from catalog.services.models import Service as ServiceModel
+from graphql_schema.catalog.reviews.types import REVIEW_SQL, Reviewable, review_fields
 from graphql_schema.catalog.services.types import Service
+from graphql_schema.compiled.declarations import (
+    Column,
+    Embedded,
+    GlobalId,
+    Parameters,
+    Relation,
+    Rows,
+    declare_sql,
+)
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.history import Versioned
@@ -233,5 +244,83 @@ register_relations(
         "objectives": ([models.Sla.objectives], "Objective"),
     },
 )
+
+
+# The compiled read path (graphql_schema/compiled): the stored parts, built in SQL. What an
+# objective answers (its value, status, budget, trend, window, samples, series) is computed
+# by the metric code and stays with the resolvers.
+
+
+def _service_of(sla: FromClause, _: Parameters) -> Rows:
+    service = ServiceModel.__table__.alias()
+    return Rows(service, service.c.id == sla.c.service_id)
+
+
+def _objectives(sla: FromClause, _: Parameters) -> Rows:
+    """`Sla.objectives`, the relationship's order: as given."""
+    objective = models.Objective.__table__.alias()
+    return Rows(
+        objective,
+        objective.c.sla_id == sla.c.id,
+        order_by=(objective.c.position, objective.c.id),
+    )
+
+
+def _live_slas(service: FromClause, _: Parameters) -> Rows:
+    """`Service.slas` (repository.slas_by_service_ids): live ones, by name."""
+    sla = models.Sla.__table__.alias()
+    return Rows(
+        sla,
+        (sla.c.service_id == service.c.id) & sla.c.archived_at.is_(None),
+        order_by=(sla.c.name, sla.c.id),
+    )
+
+
+def _has_scope(objective: FromClause, _: Parameters) -> ColumnElement[bool]:
+    """`from_model`'s `any(...)` of the scope columns: set and not empty."""
+    columns = ("scope_severity", "scope_priority", "scope_request_kind")
+    return or_(*(func.coalesce(objective.c[name], literal("")) != "" for name in columns))
+
+
+declare_sql(
+    "Sla",
+    {
+        "id": GlobalId("Sla"),
+        "name": Column("name"),
+        "description": Column("description"),
+        "archivedAt": Column("archived_at"),
+        "version": Column("version"),
+        "createdAt": Column("created_at"),
+        "updatedAt": Column("updated_at"),
+        **REVIEW_SQL,
+        "service": Relation("Service", _service_of),
+        "objectives": Relation("Objective", _objectives, many=True),
+    },
+)
+declare_sql(
+    "Objective",
+    {
+        "id": GlobalId("Objective"),
+        "metric": Column("metric"),
+        "comparator": Column("comparator"),
+        "target": Column("target"),
+        "benchmark": Embedded(present=lambda row, _: row.c.benchmark_value.is_not(None)),
+        "window": Embedded(),
+        "scope": Embedded(present=_has_scope),
+        "version": Column("version"),
+    },
+)
+declare_sql("Benchmark", {"value": Column("benchmark_value"), "date": Column("benchmark_date")})
+declare_sql("ObjectiveWindow", {"kind": Column("window_kind"), "days": Column("window_days")})
+declare_sql(
+    "ObjectiveScope",
+    {
+        "severity": Column("scope_severity"),
+        "priority": Column("scope_priority"),
+        "requestKind": Column("scope_request_kind"),
+    },
+)
+# A field of `Service` (service_levels/fields.py), declared here beside the type it lists.
+declare_sql("Service", {"slas": Relation("Sla", _live_slas, many=True)})
 register_node("Sla", models.Sla, Sla.from_model)
 register_node("Objective", models.Objective, Objective.from_model)

@@ -31,6 +31,8 @@ RESOLVED_ONLY = {
     "Incident": "restoreTimeSeconds nextStatuses",
     "BacklogItem": "nextStatuses",
     "Release": "nextStatuses",
+    "Feedback": "viewerHasVoted contactEmail",
+    "Objective": "status currentValue samples",
 }
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -88,6 +90,10 @@ ROOTS = {
     "openHotfixes": "BacklogItem",
     "sprints": "Sprint",
     "releases": "Release",
+    "feedback": "Feedback",
+    "slas": "Sla",
+    "staleSlas": "Sla",
+    "slaEvents": "SlaEvent",
 }
 
 
@@ -147,6 +153,42 @@ def _document(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         roots.append(f"{alias}{field}{argument_text} {{ {' '.join(connection)} }}")
     header = f"({', '.join(definitions)})" if definitions else ""
     return f"query Q{header} {{ {' '.join(roots)} }}\n" + "\n".join(fragments), variables
+
+
+@st.composite
+def connections(draw: st.DrawFn, roots: dict[str, tuple[str, list[str]]]) -> str:
+    """One or two of `roots` (connection -> its node type and the arguments drawn for it,
+    besides the page size), each with a random selection of its parts."""
+    fragments: list[str] = []
+    selected: list[str] = []
+    for index in range(draw(st.integers(1, 2))):
+        field = draw(st.sampled_from(sorted(roots)))
+        node_type, choices = roots[field]
+        arguments = [f"first: {draw(st.integers(0, 4))}"]
+        chosen = draw(st.sampled_from(choices))
+        if chosen:
+            arguments.append(chosen)
+        parts = draw(
+            st.lists(
+                st.sampled_from(["totalCount", "edges", "nodes", "pageInfo"]),
+                min_size=1,
+                max_size=4,
+                unique=True,
+            )
+        )
+        connection = []
+        for part in parts:
+            if part == "edges":
+                node = draw(_selection(node_type, 1, fragments))
+                connection.append(f"edges {{ cursor node {{ {node} }} }}")
+            elif part == "nodes":
+                connection.append(f"nodes {{ {draw(_selection(node_type, 1, fragments))} }}")
+            elif part == "pageInfo":
+                connection.append("pageInfo { hasNextPage hasPreviousPage startCursor endCursor }")
+            else:
+                connection.append(part)
+        selected.append(f"r{index}: {field}({', '.join(arguments)}) {{ {' '.join(connection)} }}")
+    return f"query Q {{ {' '.join(selected)} }}\n" + "\n".join(fragments)
 
 
 @pytest.fixture
