@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,16 +28,38 @@ class SubjectError(RuntimeError):
 
 @dataclass
 class Statements:
-    """Statements the engine sent, split into domain reads and per-request overhead."""
+    """Statements the engine sent, split into domain reads and per-request overhead.
 
+    Counted only inside `counting()`: an engine with statement listeners runs the compiled
+    read path through SQLAlchemy's execution machinery, which the product without them
+    skips (graphql_schema/context.py), so timings run with none attached."""
+
+    engine: AsyncEngine
     domain: int = 0
     overhead: int = 0
     transaction: int = 0
     seen: list[str] = field(default_factory=list)
 
-    def reset(self) -> None:
+    @contextmanager
+    def counting(self) -> Iterator[None]:
         self.domain = self.overhead = self.transaction = 0
         self.seen.clear()
+        sync = self.engine.sync_engine
+        event.listen(sync, "before_cursor_execute", self._before)
+        for name in TRANSACTION_EVENTS:
+            event.listen(sync, name, self._transaction)
+        try:
+            yield
+        finally:
+            event.remove(sync, "before_cursor_execute", self._before)
+            for name in TRANSACTION_EVENTS:
+                event.remove(sync, name, self._transaction)
+
+    def _before(self, *args: Any) -> None:
+        self.statement(args[2])
+
+    def _transaction(self, *_: Any) -> None:
+        self.transaction += 1
 
     def statement(self, sql: str) -> None:
         self.seen.append(sql)
@@ -45,6 +69,9 @@ class Statements:
             self.domain += 1
 
 
+TRANSACTION_EVENTS = ("begin", "commit", "rollback")
+
+
 def is_overhead(sql: str) -> bool:
     """Transaction set-up, actor settings and the caller's identity: not domain reads."""
     flat = " ".join(sql.split()).lower()
@@ -52,22 +79,6 @@ def is_overhead(sql: str) -> bool:
         flat.startswith(("set transaction", "select set_config", "select pg_"))
         or "person.issuer =" in flat
     )
-
-
-def count_statements(engine: AsyncEngine) -> Statements:
-    counter = Statements()
-
-    def before(*args: Any) -> None:
-        counter.statement(args[2])
-
-    def transaction(*_: Any) -> None:
-        counter.transaction += 1
-
-    sync = engine.sync_engine
-    event.listen(sync, "before_cursor_execute", before)
-    for name in ("begin", "commit", "rollback"):
-        event.listen(sync, name, transaction)
-    return counter
 
 
 async def cursor_stamp(url: str) -> str:
@@ -96,7 +107,7 @@ class SchemaSubject:
         self.engine = make_engine(url, statement_timeout_ms=self.settings.statement_timeout_ms)
         self.sessionmaker = make_sessionmaker(self.engine)
         self.schema = build_schema(mask_errors=not self.settings.is_dev)
-        self.statements = count_statements(self.engine)
+        self.statements = Statements(self.engine)
         self.principal: Principal | None = None
         self.context_class: type[Context] = Context
 
