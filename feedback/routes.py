@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse, Response
 
 from core.errors import AccessDenied, DomainError, ErrorCode
@@ -186,7 +188,7 @@ async def _store(
         contact_email=parsed.contactEmail,
     )
     try:
-        async with sessionmaker() as session, session.begin():
+        async with _submission_session(sessionmaker, principal) as session:
             # One statement names the actor, stores the feedback and writes its audit event.
             result = await submit(
                 session,
@@ -211,6 +213,24 @@ async def _store(
         raise _domain_refusal(error) from None
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
     return JSONResponse(result.response.body, status_code=result.response.status, headers=headers)
+
+
+@asynccontextmanager
+async def _submission_session(
+    sessionmaker: async_sessionmaker[AsyncSession], principal: Principal | None
+) -> AsyncIterator[AsyncSession]:
+    """A signed-in caller's submission is one statement (the key's claim, the feedback, its
+    audit event and notification), atomic by itself: sent alone, no BEGIN and no COMMIT
+    around it. An anonymous one is counted against its address after that statement, in
+    a transaction, so that a refused submission is rolled back with its audit event."""
+    async with sessionmaker() as session:
+        # A session bound to a connection (a test's, inside its own transaction) keeps it.
+        if principal is None or not isinstance(sessionmaker.kw.get("bind"), AsyncEngine):
+            async with session.begin():
+                yield session
+            return
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
 
 
 async def _limit_anonymous(
