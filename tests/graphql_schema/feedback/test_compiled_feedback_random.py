@@ -4,21 +4,17 @@ items): both paths answer the same JSON."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
-from typing import Any
-
-import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
-from core.settings import ReadPath, Settings
-from graphql_schema.compiled.extension import PLAN_HEADER
-from tests.graphql import gql
+from core.settings import Settings
+from tests.graphql_schema.compiled.both_paths import (
+    MakeClient,
+    assert_both_paths_agree,
+    random_examples,
+)
 from tests.graphql_schema.compiled.test_random_selections import connections
 from tests.graphql_schema.feedback.test_compiled_feedback import told
-
-MakeClient = Callable[[Settings], Awaitable[httpx.AsyncClient]]
 
 ROOTS: dict[str, tuple[str, list[str]]] = {
     "feedback": (
@@ -31,23 +27,9 @@ ROOTS: dict[str, tuple[str, list[str]]] = {
 pytestmark = pytest.mark.usefixtures(told.__name__)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@random_examples
 @given(query=connections(ROOTS))
 async def test_a_random_selection_of_feedback_answers_the_same_on_both_paths(
     query: str, settings: Settings, make_client: MakeClient
 ) -> None:
-    compiled = await make_client(settings.model_copy(update={"read_path": ReadPath.COMPILED}))
-    resolved = await make_client(settings.model_copy(update={"read_path": ReadPath.RESOLVERS}))
-    answer: dict[str, Any] = await gql(compiled, query, headers={PLAN_HEADER: "1"})
-    expected = await gql(resolved, query)
-    if "errors" in expected:  # a selection over the cost limit: refused alike
-        assert answer["errors"] == expected["errors"], query
-        return
-    assert answer["extensions"]["plan"]["path"] == "compiled", answer["extensions"]["plan"]
-    del answer["extensions"]
-    assert json.dumps(answer) == json.dumps(expected), query
+    await assert_both_paths_agree(query, settings, make_client)
