@@ -11,9 +11,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.logs import get_logger
+from core.logs import DirectLogger
 
-logger = get_logger("service_catalog.access")
+logger = DirectLogger("service_catalog.access")
 
 # Probes and scrapes would drown the log at INFO.
 QUIET_PATHS = ("/healthz", "/readyz", "/metrics")

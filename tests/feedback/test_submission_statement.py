@@ -131,7 +131,8 @@ async def test_a_rest_submission_is_one_statement_sent_alone(subject: Subject) -
         events = await session.scalars(
             select(AuditEvent).where(AuditEvent.target_id == str(feedback_id))
         )
-        assert stored is not None and stored.title == BODY["title"]
+        assert stored is not None
+        assert stored.title == BODY["title"]
         assert [event.action for event in events] == ["submitFeedback"]
 
 
