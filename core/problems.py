@@ -45,14 +45,46 @@ def problem(
     )
 
 
+# Headers a problem of this status always carries.
+PROBLEM_HEADERS: dict[int, dict[str, dict[str, Any]]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": 'The challenge: `Bearer`, or `Bearer error="invalid_token"`.',
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    },
+}
+
+
 def problem_schema(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries for these statuses (sent as problem+json)."""
+    """OpenAPI `responses` entries for these statuses, sent as problem+json only.
+
+    No `model`: FastAPI would describe it under application/json as well. The document
+    gets `Problem` from `problem_components()` instead (server/openapi.py).
+    """
     described = {"schema": {"$ref": "#/components/schemas/Problem"}}
-    return {
-        status: {
-            "model": Problem,
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        response: dict[str, Any] = {
             "description": title(status),
             "content": {PROBLEM_JSON: described},
         }
-        for status in statuses
-    }
+        if status in PROBLEM_HEADERS:
+            response["headers"] = PROBLEM_HEADERS[status]
+        responses[status] = response
+    return responses
+
+
+def problem_components() -> dict[str, dict[str, Any]]:
+    """`Problem` and `FieldProblem`, as entries of the document's `components.schemas`."""
+    schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions: dict[str, dict[str, Any]] = schema.pop("$defs", {})
+    return {**definitions, "Problem": schema}

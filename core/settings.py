@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
 from core.oidc_settings import ROLE_NAMES, IssuerConfig
+from core.origins import exact_origin
 from core.salesforce_settings import SalesforceOrgConfig, check_orgs
 
 OUTAGE_SEVERITY_NAMES = frozenset({"SEV1", "SEV2", "SEV3", "SEV4"})
@@ -69,12 +70,14 @@ class Settings(BaseSettings):
     execution_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 10
     anonymous_read: bool | None = None
     introspection: Introspection | None = None
+    graphiql: bool | None = None
     read_path: ReadPath = ReadPath.COMPILED
     dev_roles: str = "ADMIN"
     oidc_issuers: tuple[IssuerConfig, ...] = ()
     session_secret: str | None = None
     public_url: str | None = None
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
     scim_token: str | None = None
     scim_issuer: str | None = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
@@ -160,9 +163,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)")
         return value
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod
-    def _proxies_as_list(cls, value: object) -> object:
+    def _list_from_text(cls, value: object) -> object:
         """A comma-separated list or a JSON list."""
         if isinstance(value, str) and value.strip().startswith("["):
             try:
@@ -172,6 +175,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(exact_origin(origin) for origin in value))
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:
@@ -203,6 +211,8 @@ class Settings(BaseSettings):
             object.__setattr__(self, "auto_migrate", is_dev)
         if self.anonymous_read is None:
             object.__setattr__(self, "anonymous_read", is_dev)
+        if self.graphiql is None:
+            object.__setattr__(self, "graphiql", is_dev)
         if self.introspection is None:
             default = Introspection.PUBLIC if is_dev else Introspection.AUTHENTICATED
             object.__setattr__(self, "introspection", default)

@@ -130,12 +130,35 @@ def _check_caller(principal: Principal | None, anonymous_allowed: bool) -> None:
     "/api/feedback",
     status_code=201,
     response_model=FeedbackCreated,
-    responses=problem_schema(400, 401, 403, 409, 413, 415, 422, 429),
+    responses={
+        201: {
+            "description": "Stored; or, with the `Idempotency-Key` of an earlier request and"
+            " the same body, that request's answer replayed.",
+            "headers": {
+                "Idempotent-Replayed": {
+                    "description": "`true` when the answer is a replay.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            },
+        },
+        **problem_schema(400, 401, 403, 409, 413, 415, 422, 429),
+    },
     openapi_extra={
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Makes a retry safe: a repeat with the same key and body replays"
+                " the first answer; the same key with another body is refused (422), and"
+                " while the first is still being stored, 409.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+            }
+        ],
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": _inlined(FeedbackSubmission)}},
-        }
+        },
     },
     summary="Submit feedback on a service",
 )

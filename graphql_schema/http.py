@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import overload
 
 import strawberry
@@ -30,15 +30,18 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from core.settings import Settings
+from graphql_schema import openapi
 from graphql_schema.cleared_request import cleared_request
 from graphql_schema.compiled.raw_json import encode_response
 from graphql_schema.context import Context
+from graphql_schema.graphiql import graphiql_response
 from graphql_schema.limits import ExecutionTimeout
 from graphql_schema.observability import CatalogSchema
 from identity.audit import AuditEntry, AuditOutcome
@@ -173,11 +176,27 @@ class CatalogGraphQL(GraphQL[Context, None]):
         settings: Settings,
         principal_for: PrincipalResolver,
         bearer_principal: BearerResolver | None = None,
+        allowed_origins: Sequence[str] = (),
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        # Strawberry refuses a websocket handshake from another origin unless listed here
+        # (same-origin, and clients sending no Origin, always pass).
+        # GraphiQL (CATALOG_GRAPHIQL) is our page of installed files, never Strawberry's
+        # CDN one: see `render_graphql_ide`.
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allowed_origins=allowed_origins,
+        )
         self.settings = settings
         self.principal_for = principal_for
         self.bearer_principal = bearer_principal
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # Without GraphiQL, a browser's GET is answered as any other client's.
+        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_response()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -420,11 +439,17 @@ def graphql_router(
     settings: Settings,
     principal_for: PrincipalResolver,
     bearer_principal: BearerResolver | None = None,
+    allowed_origins: Sequence[str] = (),
 ) -> GraphQLRoutes:
     """`/graphql` as FastAPI routes (GET, POST, websocket), each handing its request to
-    one `CatalogGraphQL`, kept as the router's `view` for the lane."""
+    one `CatalogGraphQL`, kept as the router's `view` for the lane. `allowed_origins`: the
+    other origins whose pages may open its websocket."""
     view = CatalogGraphQL(
-        schema, settings=settings, principal_for=principal_for, bearer_principal=bearer_principal
+        schema,
+        settings=settings,
+        principal_for=principal_for,
+        bearer_principal=bearer_principal,
+        allowed_origins=allowed_origins,
     )
     router = GraphQLRoutes(view)
 
@@ -437,6 +462,10 @@ def graphql_router(
         methods=["GET"],
         operation_id="graphql_get",
         summary="A GraphQL query (its document in ?query=), or GraphiQL for a browser",
+        description="GraphQL over HTTP with GET: `query`, `variables` (JSON), `operationName`"
+        " in the query string; queries only. A browser asking for text/html gets GraphiQL."
+        f" {openapi.MEDIA_TYPES_NOTE}",
+        responses=openapi.responses(200, 294, 400, 401, 403, 405, 406, 413, 422, 504, html=True),
         response_class=Response,
     )
     router.add_api_route(
@@ -445,6 +474,9 @@ def graphql_router(
         methods=["POST"],
         operation_id="graphql_post",
         summary="A GraphQL operation, as a JSON body (GraphQL over HTTP)",
+        description="A body `{query, variables, operationName}` as application/json in"
+        f" UTF-8. {openapi.MEDIA_TYPES_NOTE}",
+        responses=openapi.responses(200, 294, 400, 401, 403, 406, 413, 415, 422, 504),
         response_class=Response,
     )
 

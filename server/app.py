@@ -34,11 +34,14 @@ from salesforce.gateway import SalesforceGateway
 from server import dev_sign_in, health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
 from server.caller import AuthenticationMiddleware, bearer_principal, principal_for
+from server.cors import ListedOriginsCORS, websocket_origins
+from server.docs_pages import add_docs_pages
 from server.graphql_lane import GraphQLLane
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
 from server.metrics import instrument
 from server.middleware import BodySizeLimitMiddleware
+from server.openapi import describe_api
 from server.request_id import add_request_id
 from server.security_headers import add_security_headers
 
@@ -123,7 +126,11 @@ def create_app(
         introspection=settings.introspection or Introspection.AUTHENTICATED,
     )
     graphql = graphql_router(
-        schema, settings=settings, principal_for=principal_for, bearer_principal=bearer_principal
+        schema,
+        settings=settings,
+        principal_for=principal_for,
+        bearer_principal=bearer_principal,
+        allowed_origins=websocket_origins(settings),
     )
     app.include_router(graphql, prefix="/graphql")
     app.include_router(health.router)
@@ -131,6 +138,9 @@ def create_app(
     app.include_router(scim_router)
     app.include_router(login_routes.router)
     app.include_router(dev_sign_in.router)
+    describe_api(app, settings)
+    # /docs and the static files of /docs and GraphiQL, all from installed packages.
+    add_docs_pages(app, settings)
     # Holds only authlib's per-login markers (the sign-in itself is a server-side session),
     # so innermost, where /graphql never reaches it.
     app.add_middleware(
@@ -146,6 +156,11 @@ def create_app(
     app.add_middleware(AuthenticationMiddleware, settings=settings)
     # A body too large is refused before anyone reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # A preflight carries no credentials: answered before authentication could refuse it
+    # (and before the lane, which would hand /graphql's to the view); refusals of the
+    # middlewares inside still carry the headers a browser needs to read them.
+    if settings.cors_origins:
+        app.add_middleware(ListedOriginsCORS, origins=settings.cors_origins)
     # Outermost, last added: requests counted, logged and given their id whatever answers.
     instrument(app)
     app.add_middleware(AccessLogMiddleware)

@@ -49,12 +49,14 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API (migrating first when the database is embedded or CATALOG_AUTO_MIGRATE)."""
+    # Read first: a bad setting is one line, before the imports below can print a warning.
+    settings = load_settings_or_exit()
+
     import uvicorn
 
     from server.app import create_app
     from server.migrations import migrate
 
-    settings = load_settings_or_exit()
     with database(settings) as url, demo_salesforce(settings) as settings:
         if settings.uses_embedded_database or settings.auto_migrate:
             asyncio.run(migrate(url))

@@ -3,10 +3,12 @@
 - `X-Content-Type-Options: nosniff`: a JSON or text answer is never run as a script.
 - `Referrer-Policy: no-referrer`: nothing here needs the Referer, and some of our URLs carry
   a secret in their query string (`/auth/dev?token=`, `/auth/callback?code=`) that a page
-  must not hand on: not to GraphiQL's CDN, not even to our own access logs.
+  must not hand on: not to another site, not even to our own access logs.
 - `X-Frame-Options: DENY` and `Content-Security-Policy: frame-ancestors 'none'`: no page of
-  ours is ever framed (clickjacking). Only frame-ancestors: GraphiQL loads its scripts from a
-  CDN, so a script policy would break it.
+  ours is ever framed (clickjacking). The two HTML pages, GraphiQL and `/docs`, load
+  everything from this origin and add a strict policy of their own (`default-src 'self'`,
+  scripts from this origin only: graphql_schema/graphiql.py); a browser enforces both
+  policies, and `secure` keeps a response's own policy, adding this one beside it.
 - `Strict-Transport-Security` in prod only: dev is served over plain HTTP on localhost, where
   the browser would keep refusing HTTP for a year.
 """

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.fuzz
 
 # The least the three runs send together, in CI.
 MIN_CASES = 1000
-# /graphql is in /openapi.json too, described only as "200, JSON" (it follows GraphQL over
-# HTTP): there, only server errors and the time limit are checked.
+# /graphql is in /openapi.json too; its statuses depend on the request's Accept (GraphQL
+# over HTTP), so there only server errors and the time limit are checked.
 REST_OPERATIONS = {
     "POST /api/feedback": harness.rest_checks(),
     "GET /graphql": harness.rest_server_checks(),

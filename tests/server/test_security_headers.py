@@ -11,14 +11,15 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.settings import Settings, load_settings
+from graphql_schema.graphiql import PAGE_CSP
 from server.app import create_app
 
 FRAMING_AND_SNIFFING = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
-    "content-security-policy": "frame-ancestors 'none'",
 }
+SITE_POLICY = "frame-ancestors 'none'"
 HSTS = {"strict-transport-security": "max-age=31536000; includeSubDomains"}
 TYPENAME = {"query": "{ __typename }"}
 JSON_BODY = {"content-type": "application/json"}
@@ -57,6 +58,7 @@ PROD = _settings(
     oidc_issuers=[{"issuer": "https://idp.example", "audience": "catalog"}],
     session_secret="a-long-random-session-secret-for-tests-only",
     anonymous_read=True,
+    graphiql=True,
 )
 
 
@@ -94,6 +96,8 @@ async def test_every_answer_forbids_framing_sniffing_and_referrers(
     assert {key: response.headers.get(key) for key in FRAMING_AND_SNIFFING} == (
         FRAMING_AND_SNIFFING
     )
+    # The last policy is the site's; an HTML page adds its own before it.
+    assert response.headers.get_list("content-security-policy")[-1] == SITE_POLICY
 
 
 @pytest.mark.parametrize("name", ["graphql", "healthz", "too-large", "invalid-token"])
@@ -112,9 +116,11 @@ async def test_dev_served_over_http_sends_no_hsts(caller: httpx.AsyncClient) -> 
 
 
 @pytest.mark.parametrize("settings", [DEV], ids=["dev"])
-async def test_graphiql_still_loads_its_scripts(caller: httpx.AsyncClient) -> None:
-    """Only framing is restricted: no script or connect policy stands in GraphiQL's way."""
+async def test_graphiql_keeps_its_own_strict_policy_beside_the_sites(
+    caller: httpx.AsyncClient,
+) -> None:
+    """The page's policy (scripts from this origin only) is not replaced by the site's."""
     response = await _answer(caller, "graphiql")
 
     assert "graphiql" in response.text.lower()
-    assert response.headers.get_list("content-security-policy") == ["frame-ancestors 'none'"]
+    assert response.headers.get_list("content-security-policy") == [PAGE_CSP, SITE_POLICY]
