@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from core.oidc_settings import IssuerConfig
 from core.settings import load_settings
 from server.app import create_app
-from tests.identity.idp import free_port
+from tests.serving import served_in_thread
 
 scim2_tester = pytest.importorskip("scim2_tester")
 scim2_client = pytest.importorskip("scim2_client")
@@ -55,20 +52,8 @@ def served_app(fresh_database: str) -> Iterator[str]:
         scim_token=SCIM_TOKEN,
         _env_file=None,
     )
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/scim/v2"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(settings)) as url:
+        yield f"{url}/scim/v2"
 
 
 def _run_checks(base_url: str) -> list[Any]:

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from websockets.asyncio.client import connect
@@ -23,6 +22,7 @@ from websockets.typing import Origin, Subprotocol
 from core.settings import Settings, load_settings
 from server.app import create_app
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.serving import served_in_loop
 
 SERVICE_CATALOG = Path(sys.executable).with_name("service-catalog")
 APP = "http://app.example.test"
@@ -205,17 +205,8 @@ async def served(
         database_url="postgresql://unused/unused", cors_origins=APP, _env_file=None
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    await asyncio.wait_for(task, timeout=10)
+    async with served_in_loop(app) as host:
+        yield host
 
 
 async def _acknowledged(host: str, origin: str | None) -> dict[str, Any]:

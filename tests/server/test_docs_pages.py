@@ -6,20 +6,17 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.settings import Settings, load_settings
 from server.app import create_app
-from tests.identity.idp import free_port
+from tests.serving import served_in_thread
 
 BROWSER = {"accept": "text/html"}
 # What a browser's address bar sends.
@@ -142,20 +139,8 @@ RENDERED = {
 def served_app(fresh_database: str) -> Iterator[str]:
     """The whole app (dev: GraphiQL on, anonymous reads) on a free loopback port."""
     settings = load_settings(database_url=fresh_database, _env_file=None)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(settings)) as url:
+        yield url
 
 
 def _rendered_dom(url: str) -> str:
