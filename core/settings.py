@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from core.document_manifest import read_manifest
 from core.oidc_settings import ROLE_NAMES, IssuerConfig
 from core.origins import exact_origin
 from core.salesforce_settings import SalesforceOrgConfig, check_orgs
@@ -36,6 +37,15 @@ class Introspection(StrEnum):
     AUTHENTICATED = "authenticated"
     PUBLIC = "public"
     OFF = "off"
+
+
+class TrustedDocuments(StrEnum):
+    """Which documents run: `off` (any; APQ, and manifest ids if a manifest is set),
+    `allow` (any, and manifest ids), `enforce` (only the manifest's)."""
+
+    OFF = "off"
+    ALLOW = "allow"
+    ENFORCE = "enforce"
 
 
 class ReadPath(StrEnum):
@@ -78,6 +88,8 @@ class Settings(BaseSettings):
     public_url: str | None = None
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+    trusted_documents: TrustedDocuments = TrustedDocuments.OFF
+    trusted_documents_file: Path | None = None
     scim_token: str | None = None
     scim_issuer: str | None = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
@@ -98,7 +110,7 @@ class Settings(BaseSettings):
     retention_audit_days: Annotated[int, Field(ge=0)] = 400  # 0 keeps them forever
     retention_history_days: Annotated[int, Field(ge=0)] = 0
 
-    @field_validator("log_level", "log_format", "introspection", mode="before")
+    @field_validator("log_level", "log_format", "introspection", "trusted_documents", mode="before")
     @classmethod
     def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
         if not isinstance(value, str):
@@ -180,6 +192,22 @@ class Settings(BaseSettings):
     @classmethod
     def _exact_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(exact_origin(origin) for origin in value))
+
+    @field_validator("trusted_documents_file")
+    @classmethod
+    def _manifest_reads(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            read_manifest(value)
+        return value
+
+    @model_validator(mode="after")
+    def _trusted_documents_have_a_manifest(self) -> Settings:
+        if self.trusted_documents is not TrustedDocuments.OFF and not self.trusted_documents_file:
+            raise ValueError(
+                f"CATALOG_TRUSTED_DOCUMENTS_FILE: {self.trusted_documents.value!r} trusted"
+                " documents need a manifest file"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:

@@ -44,6 +44,7 @@ from graphql_schema.context import Context
 from graphql_schema.graphiql import graphiql_response
 from graphql_schema.limits import ExecutionTimeout
 from graphql_schema.observability import CatalogSchema
+from graphql_schema.trusted_documents import DocumentRefusal, DocumentStore
 from identity.audit import AuditEntry, AuditOutcome
 from identity.authentication import Deactivated
 from identity.principal import Principal
@@ -71,6 +72,8 @@ REQUEST_ERROR_STATUS = {
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "TIMEOUT": 504,
+    "PERSISTED_QUERY_NOT_FOUND": 404,
+    "PERSISTED_QUERY_NOT_ALLOWED": 400,
 }
 
 
@@ -132,17 +135,25 @@ def status_for(result: ExecutionResult) -> int:
 
 
 class HTTPRefusal(HTTPException):
-    """A request refused before GraphQL sees it, with the headers its status needs."""
+    """A request refused before GraphQL sees it, with its code and the headers its status
+    needs."""
 
     def __init__(
-        self, status_code: int, reason: str, *, headers: Mapping[str, str] | None = None
+        self,
+        status_code: int,
+        reason: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        code: str = "BAD_USER_INPUT",
     ) -> None:
         super().__init__(status_code, reason)
         self.headers = dict(headers or {})
+        self.code = code
 
 
 def refusal_response(error: HTTPException, media_type: str) -> Response:
-    body = {"errors": [{"message": error.reason, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    code = error.code if isinstance(error, HTTPRefusal) else "BAD_USER_INPUT"
+    body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
     headers = error.headers if isinstance(error, HTTPRefusal) else {}
     return Response(
         json.dumps(body),
@@ -190,10 +201,18 @@ class CatalogGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.principal_for = principal_for
         self.bearer_principal = bearer_principal
+        self.documents = DocumentStore(settings)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # Without GraphiQL, a browser's GET is answered as any other client's.
-        return self.graphql_ide is not None and super().should_render_graphql_ide(request)
+        # Without GraphiQL, a browser's GET is answered as any other client's; a GET naming
+        # a persisted document (which has no `query`) is a request, never the page.
+        params = request.query_params
+        by_id = "documentId" in params or "extensions" in params
+        return (
+            self.graphql_ide is not None
+            and not by_id
+            and super().should_render_graphql_ide(request)
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql_response()
@@ -234,7 +253,12 @@ class CatalogGraphQL(GraphQL[Context, None]):
         media_type = _accepted(request)
         if media_type is None:
             return None
-        cleared = cleared_request(request.headers.get("content-type"), await request.body())
+        cleared = cleared_request(
+            request.headers.get("content-type"),
+            await request.body(),
+            self.documents,
+            exempt=self.documents.exempt(request.headers),
+        )
         if cleared is None:
             return None
         context = await self.get_context(request, response=None)
@@ -321,7 +345,28 @@ class CatalogGraphQL(GraphQL[Context, None]):
             data.operation_name, (str, type(None))
         ):
             raise HTTPRefusal(400, "operationName must be a string or null, if provided")
+        if isinstance(data, GraphQLRequestData):
+            data.query = await self._document(request, data)
         return data
+
+    async def _document(
+        self, request: AsyncHTTPRequestAdapter, data: GraphQLRequestData
+    ) -> str | None:
+        """The document the request runs, by the trusted-documents rules (SPEC §4)."""
+        if request.method == "POST":
+            body = self.decode_json(await request.get_body())
+            document_id = body.get("documentId") if isinstance(body, dict) else None
+        else:
+            document_id = request.query_params.get("documentId")
+        try:
+            return self.documents.resolve(
+                query=data.query,
+                document_id=document_id,
+                extensions=data.extensions,
+                exempt=self.documents.exempt(request.headers),
+            )
+        except DocumentRefusal as refusal:
+            raise HTTPRefusal(refusal.status, refusal.message, code=refusal.code) from None
 
     def encode_json(self, data: object) -> str | bytes:
         # A compiled answer's `data` is PostgreSQL's JSON text: written as it is.
