@@ -538,6 +538,7 @@ __all__ = [
     "CatalogGraphQL",
     "GraphQLRoutes",
     "HTTPRefusal",
+    "content_type",
     "graphql_router",
     "response_media_type",
     "status_for",

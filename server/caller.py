@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.db import once_more_if_lost
 from core.settings import Settings
+from graphql_schema.http import JSON, content_type, response_media_type
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts
 from identity.authentication import Deactivated
 from identity.login import sessions
@@ -132,7 +133,9 @@ async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -
         body: dict[str, Any] = {
             "errors": [{"message": detail, "extensions": {"code": "UNAUTHENTICATED"}}]
         }
-        media_type = "application/json"
+        # The media type the client asked for, as the view answers (GraphQL over HTTP).
+        accepted = response_media_type(Headers(scope=scope).get("accept"))
+        media_type = content_type(accepted) if accepted is not None else JSON
     else:
         body = {"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": detail}
         media_type = "application/problem+json"

@@ -35,6 +35,25 @@ def _assert_refused(response: httpx.Response) -> None:
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (None, "application/json"),
+        ("application/json", "application/json"),
+        ("application/graphql-response+json", "application/graphql-response+json; charset=utf-8"),
+    ],
+)
+async def test_a_refused_token_is_answered_in_the_media_type_asked_for(
+    oidc_client: httpx.AsyncClient, accept: str | None, media_type: str
+) -> None:
+    headers = {"Authorization": "Bearer not-a-token"} | ({"Accept": accept} if accept else {})
+    response = await oidc_client.post("/graphql", json={"query": VIEWER}, headers=headers)
+
+    _assert_refused(response)
+    assert response.headers["content-type"] == media_type
+    assert "data" not in response.json()
+
+
 async def test_a_valid_token_provisions_the_person_just_in_time(
     oidc_client: httpx.AsyncClient, issuer: TestIssuer, session: AsyncSession
 ) -> None:
