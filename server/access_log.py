@@ -6,12 +6,12 @@ authorization code), status, duration and the principal's actor; never a header.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.logs import DirectLogger
+from server.answered import answered
 
 logger = DirectLogger("service_catalog.access")
 
@@ -29,19 +29,11 @@ class AccessLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
 
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+        def log(status: int, seconds: float) -> None:
+            self._log(scope, status, seconds)
 
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            self._log(scope, status, time.perf_counter() - started)
+        await answered(self.app, scope, receive, send, log)
 
     def _log(self, scope: Scope, status: int, seconds: float) -> None:
         state: dict[str, Any] = scope.get("state") or {}

@@ -15,7 +15,6 @@ never mixes or duplicates their series.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 from cachetools import LRUCache
@@ -36,9 +35,10 @@ from prometheus_fastapi_instrumentator.routing import get_route_name
 from sqlalchemy.pool import QueuePool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graphql_schema.observability import DURATION, OPERATIONS
+from server.answered import answered
 
 METRICS_PATH = "/metrics"
 UNMATCHED = "none"
@@ -89,21 +89,13 @@ class RequestMetrics:
         if handler == METRICS_PATH:
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
+        method = scope["method"]
 
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            method = scope["method"]
+        def count(status: int, seconds: float) -> None:
             self.requests.labels(method, str(status), handler).inc()
-            self.durations.labels(method, handler).observe(time.perf_counter() - started)
+            self.durations.labels(method, handler).observe(seconds)
+
+        await answered(self.app, scope, receive, send, count)
 
 
 class PoolCollector(Collector):
