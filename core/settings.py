@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     max_depth: Annotated[int, Field(gt=0)] = 12
     max_aliases: Annotated[int, Field(ge=0)] = 30
     max_tokens: Annotated[int, Field(gt=0)] = 2000
-    max_cost: Annotated[int, Field(gt=0)] = 50_000
+    max_cost: Annotated[int, Field(gt=0)] = 25_000
+    cost_per_minute: Annotated[int, Field(ge=0)] = 0
     execution_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 10
     anonymous_read: bool | None = None
     introspection: Introspection | None = None

@@ -18,6 +18,7 @@ from strawberry.types import Info as StrawberryInfo
 from core.db import connection_lost, once_more_if_lost
 from core.history import set_transaction_actor
 from core.settings import Settings
+from graphql_schema.cost_budget import Spending
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.principal import Principal
 from identity.refusals import RefusalAuditor
@@ -96,6 +97,9 @@ class Context(BaseContext):
 
     # Whether a `RawData` answer is written as it is; None: when the transport is HTTP.
     raw_json: bool | None = None
+    # The operation's estimated cost, and what it did to the caller's budget (limits.py).
+    cost_requested: int | None = None
+    spending: Spending | None = None
 
     @property
     def raw_json_accepted(self) -> bool:

@@ -1,12 +1,14 @@
-"""What an operation would cost to run, estimated from its document before it runs.
+"""What an operation would fetch, estimated from its document before it runs.
 
-Each selected field costs 1. A connection (a field taking `first`/`last`) multiplies the
-cost of its selection by the page size asked for, or by the default page size; the
-`edges` and `nodes` inside it are that page, not another multiplication. Any other list
-of objects multiplies its selection by the number of `ids` it is given, else by
-`DEFAULT_LIST_SIZE`. Fragments are expanded (each once: their cost is kept), and every
-branch of a type condition counts, so the estimate is an upper bound. Introspection reads
-the schema, not the data: its lists are not multiplied (GraphiQL's query must pass).
+The cost counts the objects an operation fetches, like GitHub's node count: scalars and
+enums are free, `__typename` too. Each object costs 1, times the items of every list it
+sits in. A connection (a field taking `first`/`last`) costs 1 for its fetch, and its
+`edges`/`nodes` are the page asked for (or the default page size); an edge and `pageInfo`
+cost nothing of their own. A plain list is sized by what the schema knows of it
+(`list_sizes.py`), by its slicing argument, or by the number of `ids` it is given.
+Fragments are expanded (each once per place: their cost is kept), and every branch of a
+type condition counts, so the estimate is an upper bound. Introspection reads the
+schema, not the data: `__schema` and `__type` cost 1 whatever they select.
 
 Arguments given as variables are read from the request's variables, then from the
 operation's defaults. The same walk lists every page size asked for, so that pages over
@@ -15,7 +17,7 @@ the cap are refused before anything runs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +44,15 @@ from graphql import (
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
 from core.pagination import DEFAULT_PAGE_SIZE
+from graphql_schema.list_sizes import list_size
 
+# A plain list nobody sized (the schema test keeps there being none).
 DEFAULT_LIST_SIZE = 10
 PAGE_ARGUMENTS = ("first", "last")
+# The lists of a connection that are its page.
+PAGE_FIELDS = ("edges", "nodes")
+
+ListSizes = Callable[[str, str], int | None]
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ def estimate(
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Mapping[str, Any] | None = None,
+    sizes: ListSizes = list_size,
 ) -> Estimate:
     """The cost of `operation` and the page sizes it asks for."""
     fragments = {
@@ -88,7 +97,7 @@ def estimate(
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-    walk = _Walk(schema, fragments, operation_variables(operation, variables))
+    walk = _Walk(schema, fragments, operation_variables(operation, variables), sizes)
     root = schema.get_root_type(operation.operation)
     cost = walk.selection_set(operation.selection_set, root)
     return Estimate(cost=cost, pages=walk.pages)
@@ -99,10 +108,12 @@ class _Walk:
     schema: GraphQLSchema
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: dict[str, Any]
+    sizes: ListSizes
     pages: list[PageAsked] = field(default_factory=list)
-    _fragment_costs: dict[tuple[str, bool], int] = field(default_factory=dict)
+    # The page of the connection whose selection is being walked.
+    _page: int = 1
+    _fragment_costs: dict[tuple[str, int], int] = field(default_factory=dict)
     _open_fragments: set[str] = field(default_factory=set)
-    _introspecting: bool = False
 
     def selection_set(
         self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None
@@ -122,7 +133,7 @@ class _Walk:
         return total
 
     def fragment(self, name: str) -> int:
-        key = (name, self._introspecting)
+        key = (name, self._page)
         if key in self._fragment_costs:
             return self._fragment_costs[key]
         definition = self.fragments.get(name)
@@ -137,17 +148,25 @@ class _Walk:
 
     def field(self, node: FieldNode, parent: GraphQLNamedType | None) -> int:
         definition = self._definition(node.name.value, parent)
-        multiplier = self._multiplier(node, definition, parent)
-        if node.selection_set is None:
+        if node.selection_set is None or definition is None:
+            return 0  # scalars and enums are free; unknown fields are refused by validation
+        if definition in (SchemaMetaFieldDef, TypeMetaFieldDef):
             return 1
-        returned = get_named_type(definition.type) if definition is not None else None
-        if definition in (SchemaMetaFieldDef, TypeMetaFieldDef) and not self._introspecting:
-            self._introspecting = True
+        returned = get_named_type(definition.type)
+        if _is_connection(returned):
+            outer, self._page = self._page, self._page_size(node, definition)
             try:
                 return 1 + self.selection_set(node.selection_set, returned)
             finally:
-                self._introspecting = False
-        return 1 + multiplier * self.selection_set(node.selection_set, returned)
+                self._page = outer
+        items = self._items(node, definition, parent)
+        outer, self._page = self._page, 1
+        try:
+            inner = self.selection_set(node.selection_set, returned)
+        finally:
+            self._page = outer
+        own = 0 if _is_structural(returned) else 1
+        return items * (own + inner)
 
     def _definition(self, name: str, parent: GraphQLNamedType | None) -> GraphQLField | None:
         if name == "__typename":
@@ -162,24 +181,40 @@ class _Walk:
             return found
         return None
 
-    def _multiplier(
-        self, node: FieldNode, definition: GraphQLField | None, parent: GraphQLNamedType | None
-    ) -> int:
-        if definition is None or self._introspecting:
-            return 1
+    def _page_size(self, node: FieldNode, definition: GraphQLField) -> int:
+        sizes = self._slices(node, definition)
+        return max(sizes) if sizes else DEFAULT_PAGE_SIZE
+
+    def _slices(self, node: FieldNode, definition: GraphQLField) -> list[int]:
+        """The `first`/`last` sizes asked for (each noted, for the page cap)."""
         arguments = {argument.name.value: argument.value for argument in node.arguments or ()}
-        if any(name in definition.args for name in PAGE_ARGUMENTS):
-            sizes = []
-            for name in PAGE_ARGUMENTS:
-                size = self._value(arguments.get(name))
-                if isinstance(size, int) and not isinstance(size, bool):
-                    self.pages.append(PageAsked(node, name, size))
-                    sizes.append(max(size, 0))
-            return max(sizes) if sizes else DEFAULT_PAGE_SIZE
-        if not is_list_type(get_nullable_type(definition.type)) or _is_connection(parent):
+        sizes = []
+        for name in PAGE_ARGUMENTS:
+            if name not in definition.args:
+                continue
+            size = self._value(arguments.get(name))
+            if isinstance(size, int) and not isinstance(size, bool):
+                self.pages.append(PageAsked(node, name, size))
+                sizes.append(max(size, 0))
+        return sizes
+
+    def _items(
+        self, node: FieldNode, definition: GraphQLField, parent: GraphQLNamedType | None
+    ) -> int:
+        """How many objects the field gives for each of its parents."""
+        if not is_list_type(get_nullable_type(definition.type)):
             return 1
-        ids = self._value(arguments.get("ids"))
-        return len(ids) if isinstance(ids, list) else DEFAULT_LIST_SIZE
+        if _is_connection(parent) and node.name.value in PAGE_FIELDS:
+            return self._page
+        if sliced := self._slices(node, definition):
+            return max(sliced)
+        if "ids" in definition.args:
+            given = {argument.name.value: argument.value for argument in node.arguments or ()}
+            ids = self._value(given.get("ids"))
+            if isinstance(ids, list):
+                return len(ids)
+        known = self.sizes(parent.name, node.name.value) if parent is not None else None
+        return known if known is not None else DEFAULT_LIST_SIZE
 
     def _value(self, node: Any) -> Any:
         if node is None:
@@ -188,8 +223,22 @@ class _Walk:
         return None if value is Undefined else value
 
 
-def _is_connection(parent: GraphQLNamedType | None) -> bool:
-    return isinstance(parent, GraphQLObjectType) and {"edges", "pageInfo"} <= parent.fields.keys()
+def _is_connection(named: GraphQLNamedType | None) -> bool:
+    return isinstance(named, GraphQLObjectType) and {"edges", "pageInfo"} <= named.fields.keys()
 
 
-__all__ = ["DEFAULT_LIST_SIZE", "Estimate", "PageAsked", "estimate", "operation_variables"]
+def _is_structural(named: GraphQLNamedType) -> bool:
+    """An edge or a page's info: part of the connection's fetch, not an object of its own."""
+    if not isinstance(named, GraphQLObjectType):
+        return False
+    return {"node", "cursor"} <= named.fields.keys() or named.name == "PageInfo"
+
+
+__all__ = [
+    "DEFAULT_LIST_SIZE",
+    "Estimate",
+    "ListSizes",
+    "PageAsked",
+    "estimate",
+    "operation_variables",
+]

@@ -74,6 +74,7 @@ REQUEST_ERROR_STATUS = {
     "TIMEOUT": 504,
     "PERSISTED_QUERY_NOT_FOUND": 404,
     "PERSISTED_QUERY_NOT_ALLOWED": 400,
+    "RATE_LIMITED": 429,
 }
 
 
@@ -273,9 +274,12 @@ class CatalogGraphQL(GraphQL[Context, None]):
         await context.finish(commit=False)
         if data is None:
             return None
-        raw = encode_response({"data": data})
-        body = raw if raw is not None else json.dumps({"data": data})
-        return Response(body, media_type=content_type(media_type))
+        answer = {"data": data, "extensions": self.schema.cost_extensions(context)}
+        raw = encode_response(answer)
+        body = raw if raw is not None else json.dumps(answer)
+        response = Response(body, media_type=content_type(media_type))
+        _report_spending(response, context)
+        return response
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
@@ -445,6 +449,14 @@ class CatalogGraphQL(GraphQL[Context, None]):
             sub_response.status_code = status_for(result)
             if sub_response.status_code == 401:
                 sub_response.headers["www-authenticate"] = "Bearer"
+        _report_spending(sub_response, context)
+        return self._with_cost(result, context)
+
+    def _with_cost(self, result: ExecutionResult, context: Context) -> ExecutionResult:
+        """`extensions.cost` on a result the view made itself (time limit, failed commit)."""
+        extensions = result.extensions or {}
+        if isinstance(self.schema, CatalogSchema) and "cost" not in extensions:
+            result.extensions = {**extensions, **self.schema.cost_extensions(context)}
         return result
 
     async def process_result(
@@ -454,6 +466,17 @@ class CatalogGraphQL(GraphQL[Context, None]):
         if _accepted(request) == GRAPHQL_RESPONSE_JSON and is_request_error(result):
             response.pop("data", None)  # a request error has no data entry
         return response
+
+
+def _report_spending(response: Response, context: Context) -> None:
+    """The caller's budget in the RateLimit headers; 429 (under both media types) when it
+    could not cover the operation."""
+    spending = context.spending
+    if spending is None:
+        return
+    response.headers.update(spending.headers())
+    if spending.refused:
+        response.status_code = 429
 
 
 async def _commit(context: Context, result: ExecutionResult) -> ExecutionResult:
@@ -508,9 +531,12 @@ def graphql_router(
         operation_id="graphql_get",
         summary="A GraphQL query (its document in ?query=), or GraphiQL for a browser",
         description="GraphQL over HTTP with GET: `query`, `variables` (JSON), `operationName`"
-        " in the query string; queries only. A browser asking for text/html gets GraphiQL."
+        " in the query string (or `documentId` for a trusted document); queries only. A"
+        " browser asking for text/html gets GraphiQL."
         f" {openapi.MEDIA_TYPES_NOTE}",
-        responses=openapi.responses(200, 294, 400, 401, 403, 405, 406, 413, 422, 504, html=True),
+        responses=openapi.responses(
+            200, 294, 400, 401, 403, 404, 405, 406, 413, 422, 429, 504, html=True
+        ),
         response_class=Response,
     )
     router.add_api_route(
@@ -520,8 +546,10 @@ def graphql_router(
         operation_id="graphql_post",
         summary="A GraphQL operation, as a JSON body (GraphQL over HTTP)",
         description="A body `{query, variables, operationName}` as application/json in"
-        f" UTF-8. {openapi.MEDIA_TYPES_NOTE}",
-        responses=openapi.responses(200, 294, 400, 401, 403, 406, 413, 415, 422, 504),
+        ' UTF-8, or a trusted document by id: `{documentId: "sha256:<hex>", variables}`'
+        " (or Apollo's `extensions.persistedQuery`)."
+        f" {openapi.MEDIA_TYPES_NOTE}",
+        responses=openapi.responses(200, 294, 400, 401, 403, 404, 406, 413, 415, 422, 429, 504),
         response_class=Response,
     )
 

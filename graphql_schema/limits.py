@@ -9,12 +9,13 @@ The execution time limit is the HTTP view's (`graphql_schema/http.py`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar, cast
 
 from asgi_correlation_id.context import correlation_id
+from cachetools import LRUCache
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -24,6 +25,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -37,11 +39,15 @@ from strawberry.extensions.query_depth_limiter import (
     get_fragments,
     get_queries_and_mutations,
 )
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from core.pagination import MAX_PAGE_SIZE
 from core.settings import Settings
+from graphql_schema.context import Context
 from graphql_schema.cost import estimate
-from graphql_schema.document_cache import READS_VARIABLES
+from graphql_schema.cost_budget import CostBudget, Spending, caller_key
+from graphql_schema.document_cache import DOCUMENTS_KEPT, READS_VARIABLES
 
 # SQLSTATE query_canceled: PostgreSQL stopped a statement at `statement_timeout`.
 QUERY_CANCELED = "57014"
@@ -54,7 +60,7 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
-    max_cost: int = 50_000
+    max_cost: int = 25_000
     max_page_size: int = MAX_PAGE_SIZE
 
     @classmethod
@@ -98,6 +104,10 @@ class PageSizeLimitExceeded(LimitError):
 
 class ExecutionTimeout(LimitError):
     code = "TIMEOUT"
+
+
+class RateLimited(LimitError):
+    code = "RATE_LIMITED"
 
 
 Refusal = Callable[[ValidationContext, list[GraphQLError]], GraphQLError]
@@ -218,40 +228,125 @@ class TokenLimit(MaxTokensLimiter):
 
 
 class OperationCost(SchemaExtension):
-    """Refuses an operation whose estimated cost, or one of whose pages, is over its limit.
+    """Refuses an operation whose estimated cost, or one of whose pages, is over its limit;
+    spends its cost from the caller's budget (`CATALOG_COST_PER_MINUTE`) before it runs;
+    reports `extensions.cost` (`requested`, `limit`) on every response.
 
     The rule reads the request's variables, so its result depends on more than the
-    document: it is marked to run on every request (document_cache.py).
+    document: it is marked to run on every request (document_cache.py). When it did not
+    run (a document without variables that passed before), the cost is the one it found.
     """
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, budget: CostBudget | None = None) -> None:
         self.limits = limits
+        self.budget = budget
+        self.requested: int | None = None
 
     def on_operation(self) -> Iterator[None]:
         execution = self.execution_context
-        rule = _cost_rule(self.limits, execution.variables or {}, execution.operation_name)
+        rule = _cost_rule(
+            self.limits, execution.variables or {}, execution.operation_name, self._found
+        )
         execution.validation_rules = (*execution.validation_rules, rule)
         yield
 
+    def _found(self, cost: int) -> None:
+        self.requested = max(cost, self.requested or 0)
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        if self.requested is None:
+            self.requested = _kept_cost(execution)
+        context = execution.context
+        if isinstance(context, Context):
+            context.cost_requested = self.requested
+            if (
+                self.budget is not None
+                and execution.result is None
+                and execution.operation_type is not OperationType.SUBSCRIPTION
+            ):
+                spending = await self.budget.spend(
+                    caller_key(context.principal, context.facts.client_ip), self.requested
+                )
+                context.spending = spending
+                if spending.refused:
+                    refusal = RateLimited(budget_refusal(self.requested, spending))
+                    execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        if self._subscription():
+            return {}  # its events are pushed, not asked for: the start was checked
+        return {"cost": cost_extension(self.requested or 0, self.limits)}
+
+    def _subscription(self) -> bool:
+        execution = self.execution_context
+        if execution.graphql_document is None:
+            return False
+        try:
+            return execution.operation_type is OperationType.SUBSCRIPTION
+        except RuntimeError:  # no operation by that name: a validation error answers
+            return False
+
+
+def cost_extension(requested: int, limits: Limits) -> dict[str, int]:
+    return {"requested": requested, "limit": limits.max_cost}
+
+
+def budget_refusal(requested: int, spending: Spending) -> str:
+    return (
+        f"the cost budget of {spending.quota} per minute (CATALOG_COST_PER_MINUTE) has"
+        f" {spending.remaining} left and this operation costs {requested};"
+        f" try again in {spending.reset_s} s"
+    )
+
+
+_kept_costs: LRUCache[tuple[int, str, str | None], int] = LRUCache(maxsize=DOCUMENTS_KEPT)
+
+
+def _kept_cost(execution: ExecutionContext) -> int:
+    """The cost of a document whose validation (and so its cost rule) was kept."""
+    document = execution.graphql_document
+    if document is None:
+        return 0
+    key = (id(execution.schema), execution.query or "", execution.operation_name)
+    cost = _kept_costs.get(key)
+    if cost is None:
+        schema = execution.schema._schema
+        variables = execution.variables or {}
+        cost = max(
+            (
+                estimate(schema, document, operation, variables).cost
+                for operation in _operations(document, execution.operation_name)
+            ),
+            default=0,
+        )
+        _kept_costs[key] = cost
+    return cost
+
 
 def _cost_rule(
-    limits: Limits, variables: Mapping[str, Any], operation_name: str | None
+    limits: Limits,
+    variables: Mapping[str, Any],
+    operation_name: str | None,
+    found: Callable[[int], None],
 ) -> type[ValidationRule]:
     class OperationCostRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
             for operation in _operations(context.document, operation_name):
-                found = estimate(context.schema, context.document, operation, variables)
-                for page in found.pages:
+                estimated = estimate(context.schema, context.document, operation, variables)
+                found(estimated.cost)
+                for page in estimated.pages:
                     if page.size > limits.max_page_size:
                         message = (  # the words of the resolver's backstop
                             f"a page holds at most {limits.max_page_size} items;"
                             f" {page.size} were asked for"
                         )
                         context.report_error(PageSizeLimitExceeded(message, page.field))
-                if found.cost > limits.max_cost:
+                if estimated.cost > limits.max_cost:
                     message = (
-                        f"query cost {found.cost} exceeds the limit of {limits.max_cost}"
+                        f"query cost {estimated.cost} exceeds the limit of {limits.max_cost}"
                         " (CATALOG_MAX_COST)"
                     )
                     context.report_error(CostLimitExceeded(message, operation))
@@ -343,13 +438,15 @@ def _is_statement_timeout(error: BaseException) -> bool:
 Extension = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
-def guard_extensions(limits: Limits, *, mask_errors: bool) -> list[Extension]:
+def guard_extensions(
+    limits: Limits, *, mask_errors: bool, budget: CostBudget | None = None
+) -> list[Extension]:
     """The limits, then masking (prod), then codes: in this order."""
     extensions: list[Extension] = [
         partial(TokenLimit, max_token_count=limits.max_tokens),
         partial(DepthLimit, max_depth=limits.max_depth),
         partial(AliasLimit, max_alias_count=limits.max_aliases),
-        partial(OperationCost, limits),
+        partial(OperationCost, limits, budget),
     ]
     if mask_errors:
         extensions.append(partial(MaskUnexpectedErrors, should_mask_error=should_mask))
@@ -366,6 +463,7 @@ __all__ = [
     "Limits",
     "MaskUnexpectedErrors",
     "PageSizeLimitExceeded",
+    "RateLimited",
     "TokenLimitExceeded",
     "guard_extensions",
     "should_mask",

@@ -24,7 +24,8 @@ from strawberry.utils.logging import StrawberryLogger
 
 from graphql_schema.compiled import fast_path
 from graphql_schema.compiled.caches import CompiledCaches
-from graphql_schema.limits import should_mask
+from graphql_schema.cost_budget import CostBudget
+from graphql_schema.limits import Limits, cost_extension, should_mask
 
 logger = logging.getLogger("strawberry.execution")
 
@@ -79,11 +80,21 @@ class CatalogSchema(strawberry.Schema):
     """Strawberry's schema, logging expected errors without alarm, answering a query the
     pipeline cleared before straight from its compiled plan (compiled/fast_path.py)."""
 
-    def __init__(self, *args: Any, fast_path: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fast_path: bool = True,
+        limits: Limits | None = None,
+        budget: CostBudget | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.compiled_caches = CompiledCaches()
         # Off when every operation must pass the extensions (OpenTelemetry spans).
         self.fast_path = fast_path
+        # What the fast path reports and spends, as OperationCost does on the whole way.
+        self.limits = limits or Limits()
+        self.cost_budget = budget
 
     async def execute(
         self,
@@ -106,7 +117,14 @@ class CatalogSchema(strawberry.Schema):
                 allowed_operation_types,
                 operation_extensions,
             )
-        return ExecutionResult(data=data, errors=None)
+        return ExecutionResult(
+            data=data, errors=None, extensions=self.cost_extensions(context_value)
+        )
+
+    def cost_extensions(self, context: object) -> dict[str, Any]:
+        """`extensions.cost` of a query answered on the fast path."""
+        requested = getattr(context, "cost_requested", None) or 0
+        return {"cost": cost_extension(requested, self.limits)}
 
     async def answer_cleared(
         self,
@@ -121,7 +139,13 @@ class CatalogSchema(strawberry.Schema):
             return None
         started = time.perf_counter()
         data = await fast_path.answer(
-            self, self.compiled_caches, query, variable_values, context_value, operation_name
+            self,
+            self.compiled_caches,
+            query,
+            variable_values,
+            context_value,
+            operation_name,
+            self.cost_budget,
         )
         if data is not None:
             OPERATIONS.labels("query", "success").inc()

@@ -35,7 +35,20 @@ _GRAPHQL_RESPONSE = {
     "properties": {
         "data": {"type": ["object", "null"]},
         "errors": {"type": "array", "items": _GRAPHQL_ERROR},
-        "extensions": {"type": "object"},
+        "extensions": {
+            "type": "object",
+            "properties": {
+                "cost": {
+                    "type": "object",
+                    "description": "What the operation was estimated to fetch, and the most"
+                    " one operation may (CATALOG_MAX_COST)",
+                    "properties": {
+                        "requested": {"type": "integer"},
+                        "limit": {"type": "integer"},
+                    },
+                }
+            },
+        },
     },
 }
 _STATUSES: dict[int, str] = {
@@ -44,6 +57,7 @@ _STATUSES: dict[int, str] = {
     400: "The request or its document cannot be read: not JSON, no query, a syntax error,"
     " too many tokens, invalid variables",
     401: "No valid credentials (an invalid token; or none, when anonymous reads are off)",
+    404: "PERSISTED_QUERY_NOT_FOUND: no document is known by the `documentId` or APQ hash",
     403: f"Not allowed ({GRAPHQL_RESPONSE_JSON} only)",
     405: "A mutation sent with GET",
     406: f"`Accept` names neither {GRAPHQL_RESPONSE_JSON} nor {JSON}",
@@ -51,12 +65,22 @@ _STATUSES: dict[int, str] = {
     415: f"The body is not {JSON} in UTF-8",
     422: "The document fails validation or a limit: depth, aliases, cost, page size"
     f" ({GRAPHQL_RESPONSE_JSON} only)",
+    429: "RATE_LIMITED: the caller's CATALOG_COST_PER_MINUTE budget cannot cover the"
+    " operation; nothing ran",
     504: f"Stopped past CATALOG_EXECUTION_TIMEOUT_S; nothing changed ({GRAPHQL_RESPONSE_JSON}"
     " only)",
 }
 _HEADERS: dict[int, dict[str, object]] = {
     401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
     405: {"Allow": {"required": True, "schema": {"type": "string", "enum": ["POST"]}}},
+    429: {
+        "Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}},
+        "RateLimit": {"schema": {"type": "string"}, "description": 'e.g. "cost";r=7;t=12'},
+        "RateLimit-Policy": {
+            "schema": {"type": "string"},
+            "description": 'e.g. "cost";q=100000;w=60',
+        },
+    },
 }
 
 

@@ -29,6 +29,7 @@ from graphql_schema.catalog.services.queries import ServiceQuery
 from graphql_schema.catalog.services.types import OwnershipRole, Service
 from graphql_schema.compiled.extension import CompiledReadPath
 from graphql_schema.context import Info
+from graphql_schema.cost_budget import CostBudget
 from graphql_schema.directives import DirectiveLimit
 from graphql_schema.document_cache import CachedParse, CachedValidation
 from graphql_schema.feedback.mutations import FeedbackMutation
@@ -156,6 +157,7 @@ def build_schema(
     *,
     mask_errors: bool = False,
     limits: Limits | None = None,
+    budget: CostBudget | None = None,
     tracing: bool = False,
     introspection: Introspection = Introspection.PUBLIC,
 ) -> strawberry.Schema:
@@ -163,7 +165,9 @@ def build_schema(
 
     `tracing` adds OpenTelemetry spans (only when an exporter is configured: server/tracing).
     `introspection` says who may send `__schema` and `__type` (graphql_schema/introspection).
+    `budget` is each caller's cost per minute (CATALOG_COST_PER_MINUTE), if any.
     """
+    limits = limits or Limits()
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         OperationMetrics,
         *([tracing_extension()] if tracing else []),
@@ -171,7 +175,7 @@ def build_schema(
         partial(IntrospectionPolicy, introspection),
         DirectiveLimit,
         ControlCharacters,
-        *guard_extensions(limits or Limits(), mask_errors=mask_errors),
+        *guard_extensions(limits, mask_errors=mask_errors, budget=budget),
         CachedParse,
         CachedValidation,
         CompiledReadPath,
@@ -194,6 +198,8 @@ def build_schema(
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=mask_errors),
         fast_path=not tracing,
+        limits=limits,
+        budget=budget,
     )
 
 

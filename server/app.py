@@ -20,6 +20,7 @@ from core.notifications import Channel
 from core.settings import Introspection, Settings
 from feedback import routes as feedback_routes
 from feedback.rate_limit import SubmissionLimiter
+from graphql_schema.cost_budget import CostBudget
 from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema
@@ -122,6 +123,7 @@ def create_app(
     schema = build_schema(
         mask_errors=not settings.is_dev,
         limits=Limits.from_settings(settings),
+        budget=CostBudget.from_settings(settings),
         tracing=traced,
         introspection=settings.introspection or Introspection.AUTHENTICATED,
     )

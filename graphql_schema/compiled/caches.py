@@ -30,6 +30,7 @@ ClearedKey = tuple[str, str | None, Any, str, tuple[tuple[str, int], ...]]
 class Cleared:
     plan_key: PlanKey
     operation: OperationDefinitionNode
+    cost: int  # as the cost rule estimated it (the same page sizes: cleared_key)
 
 
 @dataclass

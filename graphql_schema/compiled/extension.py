@@ -188,14 +188,13 @@ class CompiledReadPath(SchemaExtension):
             return
         plan_key = (query, execution.operation_name)
         cleared = caches_of(execution.schema).cleared
-        cleared[cleared_key(query, execution.operation_name, context, variables)] = Cleared(
-            plan_key, operation
-        )
+        kept = Cleared(plan_key, operation, context.cost_requested or 0)
+        cleared[cleared_key(query, execution.operation_name, context, variables)] = kept
         document = execution.graphql_document
         assert document is not None
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if len(operations) == 1:  # a client may leave the only operation's name out
-            cleared[cleared_key(query, None, context, variables)] = Cleared(plan_key, operation)
+            cleared[cleared_key(query, None, context, variables)] = kept
 
     def _merge(self, compiled: _Compiled) -> None:
         result = self.execution_context.result

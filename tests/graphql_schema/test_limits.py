@@ -27,11 +27,12 @@ from graphql_schema.cost import estimate
 from graphql_schema.errors import BadUserInput
 from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits, guard_extensions
+from graphql_schema.observability import CatalogSchema
 from identity.principal import Principal
 from server.app import create_app
 from server.request_id import add_request_id
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
-from tests.graphql import gql
+from tests.graphql import gql, without_cost
 
 
 def _team_chain(pairs: int) -> str:
@@ -135,7 +136,7 @@ async def test_a_document_over_the_token_limit_is_refused(client: httpx.AsyncCli
 async def test_an_operation_over_the_cost_limit_is_refused(client: httpx.AsyncClient) -> None:
     body = await gql(client, COSTLY)
 
-    message = "query cost 130401 exceeds the limit of 50000 (CATALOG_MAX_COST)"
+    message = "query cost 110201 exceeds the limit of 25000 (CATALOG_MAX_COST)"
     assert body == _refusal(message, "COST_LIMIT_EXCEEDED", line=2)
 
 
@@ -212,6 +213,9 @@ type Thing { name: String! thing: Thing }
 SMALL = build_sdl_schema(SDL)
 
 
+FRAGMENT_F = "fragment F on ItemConnection { nodes { name } }"
+
+
 def _cost(document: str, variables: dict[str, Any] | None = None) -> int:
     parsed = parse(document)
     return estimate(SMALL, parsed, parsed.definitions[0], variables).cost  # type: ignore[arg-type]
@@ -220,25 +224,37 @@ def _cost(document: str, variables: dict[str, Any] | None = None) -> int:
 @pytest.mark.parametrize(
     ("document", "variables", "cost"),
     [
-        ("{ tags }", None, 1),
-        ("{ thing { name } }", None, 2),
-        ("{ items { totalCount } }", None, 1 + 20 * 1),
-        ("{ items(first: 5) { edges { node { name } } } }", None, 1 + 5 * (1 + (1 + 1))),
-        ("{ items(last: 5) { nodes { children { name } } } }", None, 1 + 5 * (1 + (1 + 10))),
-        ("query ($n: Int = 3) { items(first: $n) { totalCount } }", None, 1 + 3),
-        ("query ($n: Int = 3) { items(first: $n) { totalCount } }", {"n": 7}, 1 + 7),
-        ("query ($n: Int) { items(first: $n) { totalCount } }", {"n": None}, 1 + 20),
-        ('{ things(ids: ["a", "b", "c"]) { name } }', None, 1 + 3),
-        ("{ things { name } }", None, 1 + 10),
-        ("{ items(first: 2) { ...F } } fragment F on ItemConnection { totalCount }", None, 3),
-        ("{ thing { ... on Thing { name } ... on Thing { name } } }", None, 3),
-        ("{ thing { nope { deeper } } }", None, 3),
+        ("{ tags }", None, 0),
+        ("{ thing { name } }", None, 1),
+        ("{ thing { __typename } }", None, 1),
+        ("{ items { totalCount } }", None, 1),
+        ("{ items(first: 5) { pageInfo { hasNextPage } } }", None, 1),
+        ("{ items(first: 5) { edges { cursor node { name } } } }", None, 1 + 5 * 1),
+        ("{ items(last: 5) { nodes { children { name } } } }", None, 1 + 5 * (1 + 10)),
+        ("query ($n: Int = 3) { items(first: $n) { nodes { name } } }", None, 1 + 3),
+        ("query ($n: Int = 3) { items(first: $n) { nodes { name } } }", {"n": 7}, 1 + 7),
+        ("query ($n: Int) { items(first: $n) { nodes { name } } }", {"n": None}, 1 + 20),
+        ('{ things(ids: ["a", "b", "c"]) { name } }', None, 3),
+        ("{ things { name } }", None, 10),
+        ("{ items(first: 2) { ...F } } fragment F on ItemConnection { nodes { name } }", None, 3),
+        ("{ items(first: 2) { ...F } items(first: 4) { ...F } } " + FRAGMENT_F, None, 3 + 5),
+        ("{ thing { ... on Thing { thing { name } } ... on Thing { thing { name } } } }", None, 3),
+        ("{ thing { nope { deeper } } }", None, 1),
     ],
 )
-def test_the_estimate_multiplies_each_selection_by_its_list_size(
+def test_the_estimate_counts_the_objects_fetched(
     document: str, variables: dict[str, Any] | None, cost: int
 ) -> None:
     assert _cost(document, variables) == cost
+
+
+def test_a_plain_list_is_sized_by_what_the_schema_knows_of_it() -> None:
+    parsed = parse("{ items(first: 2) { nodes { children { name } } } }")
+    sizes = {"Item.children": 3}
+
+    found = estimate(SMALL, parsed, parsed.definitions[0], sizes=lambda t, f: sizes.get(f"{t}.{f}"))  # type: ignore[arg-type]
+
+    assert found.cost == 1 + 2 * (1 + 3)
 
 
 def test_fragment_cycles_end_and_repeated_fragments_are_counted_once() -> None:
@@ -249,13 +265,13 @@ def test_fragment_cycles_end_and_repeated_fragments_are_counted_once() -> None:
     doubling = "{ thing { ...F0 } } " + fragments + " fragment F40 on Thing { name }"
 
     started = time.monotonic()
-    assert _cost(cycle) == 2
-    assert _cost(doubling) == 1 + 2**41 - 1
+    assert _cost(cycle) == 1
+    assert _cost(doubling) == 2**40
     assert time.monotonic() - started < 1
 
 
-def test_introspection_is_not_multiplied() -> None:
-    assert _cost(get_introspection_query(descriptions=True)) < 300
+def test_introspection_reads_the_schema_at_a_cost_of_one() -> None:
+    assert _cost(get_introspection_query(descriptions=True)) == 1
 
 
 # Execution time: a test schema whose resolver sleeps in PostgreSQL.
@@ -298,7 +314,7 @@ def _slow_app(settings: Settings, engine: AsyncEngine, *, mask_errors: bool) -> 
         app.state.sessionmaker = make_sessionmaker(engine)
         yield
 
-    schema = strawberry.Schema(
+    schema = CatalogSchema(
         query=SlowQuery, extensions=guard_extensions(Limits(), mask_errors=mask_errors)
     )
     app = FastAPI(lifespan=lifespan)
@@ -395,7 +411,7 @@ async def test_a_timeout_is_504_without_data_under_the_spec_media_type(slow: Slo
         )
 
     assert response.status_code == 504
-    assert response.json() == {
+    assert without_cost(response.json()) == {
         "errors": [
             {
                 "message": "the operation ran longer than 0.2 s (CATALOG_EXECUTION_TIMEOUT_S)"
@@ -460,7 +476,7 @@ async def test_masking_hides_unexpected_messages_and_keeps_coded_ones(
     async with slow(timeout_s=10, mask_errors=mask_errors) as (client, _):
         response = await client.post("/graphql", json={"query": "{ broken refused }"})
 
-    assert response.json() == _broken(mask_errors, response.headers["x-request-id"])
+    assert without_cost(response.json()) == _broken(mask_errors, response.headers["x-request-id"])
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from catalog.services.models import Service
 from graphql_schema.node import global_id
 from tests.builders.catalog import create_service
 from tests.builders.identity import create_membership, create_person, create_team
+from tests.graphql import without_cost
 from tests.identity.idp import TestIssuer
 
 RENAME = """
@@ -31,7 +32,7 @@ async def _rename(client: httpx.AsyncClient, token: str, service: Service) -> di
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200
-    body: dict[str, object] = response.json()
+    body: dict[str, object] = without_cost(response.json())
     return body
 
 

@@ -128,7 +128,9 @@ async def test_graphql_answers_are_described_under_both_media_types(
 ) -> None:
     responses = document["paths"]["/graphql"]["post"]["responses"]
 
-    assert set(responses) == {"200", "294", "400", "401", "403", "406", "413", "415", "422", "504"}
+    assert set(responses) == {
+        *("200", "294", "400", "401", "403", "404", "406", "413", "415", "422", "429", "504")
+    }
     for status, response in responses.items():
         assert set(response["content"]) == {
             "application/json",
@@ -137,3 +139,4 @@ async def test_graphql_answers_are_described_under_both_media_types(
     get = document["paths"]["/graphql"]["get"]["responses"]
     assert "text/html" in get["200"]["content"]
     assert get["405"]["headers"]["Allow"]["schema"]["enum"] == ["POST"]
+    assert responses["429"]["headers"]["Retry-After"]["required"] is True

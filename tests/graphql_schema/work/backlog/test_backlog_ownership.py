@@ -22,6 +22,7 @@ from server.app import create_app
 from tests.builders.catalog import create_ownership_role, create_service
 from tests.builders.identity import create_membership, create_person, create_team
 from tests.builders.work import create_item, create_release
+from tests.graphql import without_cost
 from tests.identity.idp import TestIssuer
 from work.backlog.models import BacklogItem, BacklogItemStatus
 from work.releases.models import ReleaseStatus
@@ -88,7 +89,7 @@ class Caller:
             headers={"Authorization": f"Bearer {self.token}"},
         )
         assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
+        body: dict[str, Any] = without_cost(response.json())
         return body
 
 

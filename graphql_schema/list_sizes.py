@@ -1,0 +1,71 @@
+"""How many items each plain list of objects holds at most, as the cost model assumes.
+
+A connection is sized by the page asked for; a plain list (one without `first`/`last`) is
+sized here, by what the domain knows of it: a service has a handful of SLAs, an SLA a
+handful of objectives, a release a few dozen items. Every plain list of objects in the
+schema has its line (a test checks it), so a new one cannot go uncosted.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Every mutation payload's `userErrors`: one per input field at most, in practice a few.
+USER_ERRORS: Final = 5
+
+LIST_SIZES: Final[dict[str, int]] = {
+    # The catalog.
+    "Service.slas": 5,
+    "Sla.objectives": 5,
+    "Service.openIncidents": 10,
+    "Service.ownershipRoles": 10,
+    "Service.productOwners": 5,
+    "Service.salesforceOrgs": 5,
+    "Service.salesforceCases": 20,
+    "Service.salesforceIdeas": 20,
+    # A service leans on a few others; the walks (`transitive`) find more, a few hops deep.
+    "Service.dependencies": 10,
+    "Service.dependents": 10,
+    "SharedResource.dependents": 20,
+    "DependencyEdge.path": 5,
+    "Service.dependencyCycles": 20,  # services over every cycle through the service
+    "Query.dependencyCycles": 100,
+    "Query.servicesNotReadyFor": 50,
+    "Version.changes": 10,
+    "BusinessCalendar.weeklyHours": 7,
+    "SalesforceLimits.all": 50,
+    # People and teams.
+    "BusinessUnit.teams": 20,
+    "Team.memberships": 20,
+    "Person.memberships": 5,
+    "Viewer.teams": 5,
+    # Work.
+    "Incident.services": 5,
+    "Incident.statusHistory": 10,
+    "Incident.hotfixes": 5,
+    "ServiceRequest.statusHistory": 10,
+    "Feedback.statusHistory": 10,
+    "Release.services": 20,
+    "Release.items": 50,
+    "Release.readiness": 20,
+    "Sprint.items": 50,
+    "BacklogItem.designReviews": 5,
+    "BacklogItem.affectedOrgs": 5,
+    "BacklogItem.pendingOrgs": 5,
+    "BacklogItem.deployments": 10,
+    # Service levels: one point per bucket asked for, a year of weeks.
+    "ClockPolicy.targets": 5,
+    "KpiSummary.metrics": 10,
+    "KpiSummary.series": 52,
+    "Objective.series": 52,
+}
+
+
+def list_size(type_name: str, field_name: str) -> int | None:
+    """The items `type_name.field_name` holds at most, if it is a plain list we know."""
+    if field_name == "userErrors":
+        return USER_ERRORS
+    return LIST_SIZES.get(f"{type_name}.{field_name}")
+
+
+__all__ = ["LIST_SIZES", "USER_ERRORS", "list_size"]
