@@ -1,5 +1,6 @@
 """The trusted-documents manifest: `{"<sha256 hex>": "<document>"}`, as graphql-codegen's
-client preset writes it (`persistedDocuments`). Read once at start-up; a bad one stops it."""
+client preset writes it (`persistedDocuments`; with `hashAlgorithm: 'sha256'` its keys
+are `sha256:<hex>`, read the same). Read once at start-up; a bad one stops it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from pathlib import Path
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+PREFIX = "sha256:"
 
 
 def document_hash(document: str) -> str:
@@ -29,14 +31,17 @@ def read_manifest(path: Path) -> dict[str, str]:
         raise ValueError(f"{str(path)!r} is not valid JSON ({error})") from None
     if not isinstance(manifest, dict):
         raise ValueError(f"{str(path)!r} is not a JSON object of sha256 hashes to documents")
-    for key, document in manifest.items():
+    documents: dict[str, str] = {}
+    for entry, document in manifest.items():
+        key = entry.removeprefix(PREFIX)
         if not SHA256_HEX.fullmatch(key) or not isinstance(document, str):
             raise ValueError(
-                f"{str(path)!r}: entry {key[:80]!r} is not a sha256 hex hash mapped to a document"
+                f"{str(path)!r}: entry {entry[:80]!r} is not a sha256 hex hash mapped to a document"
             )
         if document_hash(document) != key:
-            raise ValueError(f"{str(path)!r}: {key} is not the sha256 of its document")
-    return manifest
+            raise ValueError(f"{str(path)!r}: {entry} is not the sha256 of its document")
+        documents[key] = document
+    return documents
 
 
 __all__ = ["SHA256_HEX", "document_hash", "read_manifest"]

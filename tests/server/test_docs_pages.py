@@ -1,21 +1,37 @@
-"""GraphiQL and `/docs` from installed files: nothing from another host, a strict CSP."""
+"""GraphiQL and `/docs` from installed files: nothing from another host, a strict CSP; in a
+browser that reaches loopback only, each draws and runs a request."""
 
 from __future__ import annotations
 
+import json
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from playwright.sync_api import Page
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, load_settings
 from server.app import create_app
+from server.dev_sign_in import SIGN_IN_PATH
+from tests.browser import (
+    CHROMIUM,
+    LOOPBACK_ONLY,
+    loopback_browser,
+    needs_chromium,
+    off_loopback,
+    recorded_context,
+    urls,
+)
+from tests.builders.catalog import create_service
+from tests.dev_token import DEV_TOKEN
 from tests.serving import served_in_thread
 
 BROWSER = {"accept": "text/html"}
@@ -126,8 +142,6 @@ async def test_docs_are_served_without_graphiql(caller: httpx.AsyncClient) -> No
 
 # In a real browser, with every host but loopback unreachable.
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 # What each app draws once its scripts ran and it read its schema or document.
 RENDERED = {
     "/graphql": ("graphiql-container", "graphiql-query-editor", "CodeMirror"),
@@ -156,8 +170,7 @@ def _rendered_dom(url: str) -> str:
             "--no-first-run",
             f"--user-data-dir={profile}",
             # Every name resolves to nothing, and any other traffic goes to a closed port.
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            "--proxy-server=http://127.0.0.1:9",
+            *LOOPBACK_ONLY,
             "--virtual-time-budget=15000",
             "--dump-dom",
             url,
@@ -174,3 +187,102 @@ def test_each_page_renders_in_a_browser_with_no_network(served_app: str, path: s
 
     missing = [marker for marker in RENDERED[path] if marker not in dom]
     assert missing == [], dom[:3000]
+
+
+# The README's first query, run from GraphiQL, and an operation of /docs run with "Try it
+# out": each answered by the app, with nothing requested from any other host.
+
+README = Path(__file__).parents[2] / "README.md"
+SERVICE = {"slug": "quote-to-cash", "name": "Quote to Cash"}
+
+
+def _first_readme_query() -> str:
+    found = re.search(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    assert found is not None, "README.md shows no GraphQL query"
+    return found.group(1)
+
+
+@pytest.fixture
+async def seeded_database(fresh_database: str) -> str:
+    """A database of its own holding one service, committed for the served app to read."""
+    engine = make_engine(fresh_database)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            await create_service(session, slug=SERVICE["slug"], name=SERVICE["name"])
+            await session.commit()
+    finally:
+        await engine.dispose()
+    return fresh_database
+
+
+@pytest.fixture
+def served_catalog(seeded_database: str) -> Iterator[str]:
+    """The whole app on that database on a free port: dev, with the development sign-in
+    `serve` prints, and anonymous feedback."""
+    settings = load_settings(database_url=seeded_database, anonymous_feedback=True, _env_file=None)
+    with served_in_thread(create_app(settings, dev_token=DEV_TOKEN)) as url:
+        yield url
+
+
+# All of a CodeMirror editor's text (it draws only the lines in view).
+_EDITOR_VALUE = "document.querySelector('%s .CodeMirror').CodeMirror.getValue()"
+
+
+def _editor_text(page: Page, selector: str) -> str:
+    text: str = page.evaluate(_EDITOR_VALUE % selector)
+    return text
+
+
+@needs_chromium
+def test_graphiql_runs_the_readme_query_with_no_network(served_catalog: str) -> None:
+    query = _first_readme_query()
+    with loopback_browser() as browser, recorded_context(browser) as (context, requested):
+        page = context.new_page()
+        # As the README says: open the `Development sign-in` URL, which lands on GraphiQL.
+        page.goto(f"{served_catalog}{SIGN_IN_PATH}?token={DEV_TOKEN}")
+        assert page.url == f"{served_catalog}/graphql"
+        editor = page.locator(".graphiql-query-editor .CodeMirror").first
+        editor.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(query)
+        assert _editor_text(page, ".graphiql-query-editor") == query
+        page.keyboard.press("Control+Enter")
+        page.wait_for_function(f"() => {_EDITOR_VALUE % '.graphiql-response'} !== ''")
+        result = json.loads(_editor_text(page, ".graphiql-response"))
+
+    assert "errors" not in result, result
+    services = result["data"]["services"]
+    assert services["totalCount"] == 1
+    node = services["edges"][0]["node"]
+    assert {"slug": node["slug"], "name": node["name"]} == SERVICE
+    assert node["ownerTeam"]["businessUnit"]["name"]
+    assert off_loopback(requested) == []
+    assert f"{served_catalog}/graphql" in urls(requested)
+
+
+@needs_chromium
+def test_docs_run_an_operation_with_try_it_out_and_no_network(served_catalog: str) -> None:
+    submission = {
+        "service": SERVICE["slug"],
+        "kind": "IDEA",
+        "title": "Export to CSV",
+        "body": "Sent from /docs.",
+        "contactEmail": "reader@example.test",
+    }
+    with loopback_browser() as browser, recorded_context(browser) as (context, requested):
+        page = context.new_page()
+        page.goto(f"{served_catalog}/docs")
+        operation = page.locator("#operations-feedback-submit_feedback_api_feedback_post")
+        operation.locator(".opblock-summary").first.click()
+        operation.get_by_role("button", name="Try it out").click()
+        operation.locator("textarea.body-param__text").fill(json.dumps(submission))
+        operation.get_by_role("button", name="Execute").click()
+        answer = operation.locator(".live-responses-table .response").first
+        answer.locator(".response-col_status").wait_for()
+        status = answer.locator(".response-col_status").inner_text()
+        body = json.loads(answer.locator(".response-col_description pre").first.inner_text())
+
+    assert status.strip() == "201", body
+    assert set(body) == {"id", "status"}, body
+    assert off_loopback(requested) == []
+    assert f"{served_catalog}/api/feedback" in urls(requested)
