@@ -25,3 +25,12 @@ def require_dependency_editor(principal: Principal, source_owner_team_id: uuid.U
     require_team_member(
         principal, source_owner_team_id, action="changing the dependencies of a service"
     )
+
+
+def require_ai_model_editor(
+    principal: Principal, *, owner_team_id: uuid.UUID, owner_person_id: uuid.UUID | None
+) -> None:
+    """An AI model is changed by its owner person, the service's owner team, or an ADMIN."""
+    if owner_person_id is not None and principal.person_id == owner_person_id:
+        return
+    require_team_member(principal, owner_team_id, action="changing an AI model")

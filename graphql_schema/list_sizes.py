@@ -16,6 +16,8 @@ USER_ERRORS: Final = 5
 LIST_SIZES: Final[dict[str, int]] = {
     # The catalog.
     "Service.slas": 5,
+    "Service.aiModels": 5,
+    "AIModel.latestEvaluations": 4,
     "Sla.objectives": 5,
     "Service.openIncidents": 10,
     "Service.ownershipRoles": 10,

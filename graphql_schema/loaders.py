@@ -18,9 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import Selection
 
+from catalog.ai_models.models import AIModel as AIModelModel
+from catalog.ai_models.models import Evaluation as EvaluationModel
+from catalog.ai_models.repository import latest_by_model_ids
 from catalog.services.models import Service
 from feedback import repository as feedback_repository
 from feedback.models import FeedbackStatusChange
+from graphql_schema.catalog.ai_models import loaders as ai_models
 from graphql_schema.catalog.graph import loaders as graph
 from graphql_schema.catalog.orgs import loaders as orgs
 from graphql_schema.context import Context
@@ -146,6 +150,26 @@ class Loaders:
     @cached_property
     def salesforce_adoption(self) -> DataLoader[orgs.OrgKey, Any] | None:
         return self._salesforce(orgs.adoption)
+
+    # catalog: AI models
+
+    @cached_property
+    def ai_models_by_service_id(
+        self,
+    ) -> LoaderFamily[Sequence[Selection], uuid.UUID, list[AIModelModel] | None]:
+        """Each service's AI models, per selection."""
+        return LoaderFamily(
+            lambda selections: self._by_key(partial(ai_models.models_by_service_ids, selections)),
+            key=_by_repr,
+        )
+
+    @cached_property
+    def ai_models_attention(self) -> DataLoader[uuid.UUID, bool | None]:
+        return self._by_key(ai_models.attention_by_service_ids, default=False)
+
+    @cached_property
+    def latest_evaluations(self) -> DataLoader[uuid.UUID, list[EvaluationModel] | None]:
+        return self._by_key(latest_by_model_ids)
 
     # work
 

@@ -261,13 +261,15 @@ def mutation(
     payload: PayloadShape[Any],
     constraints: Mapping[str, DomainError] | None = None,
     audited: Callable[[Any], Any] | None = None,
+    name: str | None = None,
 ) -> Callable[[Callable[..., Arguments]], Any]:
     """A mutation field: its input (the decorated method maps it to the action's keyword
     arguments; it may also take `info`), its permission, its action and its payload.
 
     `constraints` name the fields of unique keys beyond the domains' own; `audited` picks
     the changed record out of a result that is not one. `permission` is one role, or
-    several of which the caller needs one (checked before the operation runs)."""
+    several of which the caller needs one (checked before the operation runs). `name` is
+    the field's name where camel-casing the method's would not do (`createAIModel`)."""
 
     def declare(arguments: Callable[..., Arguments]) -> Any:
         input_type = typing.get_type_hints(arguments)["input"]
@@ -293,7 +295,10 @@ def mutation(
         resolver.__module__ = arguments.__module__
         resolver.__annotations__ = {"info": Info, "input": input_type, "return": payload.type}
         return strawberry.mutation(
-            resolver=resolver, description=description, metadata=requires(*_roles(permission))
+            resolver=resolver,
+            name=name,
+            description=description,
+            metadata=requires(*_roles(permission)),
         )
 
     return declare

@@ -14,6 +14,8 @@ from strawberry.types.graphql import OperationType
 
 from core.settings import Introspection
 from graphql_schema.access import access_error
+from graphql_schema.catalog.ai_models.mutations import AIModelMutation
+from graphql_schema.catalog.ai_models.queries import AIModelQuery
 from graphql_schema.catalog.graph.mutations import GraphMutation
 from graphql_schema.catalog.graph.queries import GraphQuery
 from graphql_schema.catalog.graph.types import Dependency, SharedResource
@@ -91,6 +93,7 @@ class Query(
     IncidentQuery,
     SlaQuery,
     SlaEventQuery,
+    AIModelQuery,
     KpiQuery,
 ):
     pass
@@ -114,6 +117,7 @@ class Mutation(
     ClockPolicyMutation,
     SlaMutation,
     MeasurementMutation,
+    AIModelMutation,
 ):
     pass
 

@@ -1,5 +1,6 @@
 """Import every model module so `Base.metadata` knows every table (Alembic, export)."""
 
+import catalog.ai_models.models
 import catalog.graph.models
 import catalog.orgs.models
 import catalog.services.models
@@ -17,6 +18,7 @@ from core.db import Base
 
 # Named here so that no tool mistakes these imports for unused ones.
 MODEL_MODULES = (
+    catalog.ai_models.models,
     catalog.graph.models,
     work.incidents.models,
     catalog.orgs.models,

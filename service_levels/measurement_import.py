@@ -10,10 +10,6 @@ A control character (NUL…) or a bare carriage return refuses the content, nami
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,22 +21,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services import actions as services
 from catalog.services.models import Service
+from core import row_import
 from core.clock import utcnow
 from core.errors import AccessDenied, DomainError, DomainErrors, Invalid, NotFound, Required
 from core.ids import GlobalId, MalformedGlobalId
 from core.repository import get_by_ids
-from core.text import escaped, is_free_text, refusal_message, refused_character
+from core.row_import import RawRow, RowFormat, RowShape, located, number_value
+from core.text import escaped
 from identity.principal import Principal
 from service_levels import measurement_repository as repository
 from service_levels.measurement_repository import MeasurementRow
 from service_levels.measurements import Reading, reading_errors, require_recorder, row_of
 from service_levels.models import MeasurementSource
 
-MAX_ROWS = 10_000
-MAX_CONTENT_CHARS = 2_000_000
+MAX_ROWS = row_import.MAX_ROWS
 REQUIRED_KEYS = ("metric", "service", "at", "value")
 KEYS = frozenset({*REQUIRED_KEYS, "note"})
-_BARE_CR = re.compile("\r(?!\n)")
+SHAPE = RowShape(REQUIRED_KEYS, ("note",))
 
 
 class ImportFormat(StrEnum):
@@ -55,84 +52,9 @@ class ImportSummary:
     unchanged: int
 
 
-@dataclass(frozen=True)
-class RawRow:
-    """A row as the content gives it, unchecked; `line` is where a CSV row ends."""
-
-    fields: dict[Any, Any]
-    line: int | None = None
-
-
-def _content_error(message: str, error: type[DomainError] = Invalid) -> DomainErrors:
-    return DomainErrors([error(message, field=["content"])])
-
-
-def _unreadable_line(format: ImportFormat, content: str) -> str | None:
-    """Why a line of the content cannot be read: a control character, or (CSV) a bare CR."""
-    refused = refused_character(content, free_text=True)
-    if refused is not None:
-        return refusal_message(f"line {refused.line}", refused, multiline=False)
-    bare = _BARE_CR.search(content) if format is ImportFormat.CSV else None
-    if bare is not None:
-        line = content.count("\n", 0, bare.start()) + 1
-        return (
-            f"line {line}: a carriage return (U+000D) without a line feed;"
-            " end lines with LF or CRLF"
-        )
-    return None
-
-
-def _csv_rows(content: str) -> list[RawRow]:
-    reader = csv.DictReader(io.StringIO(content), skipinitialspace=True)
-    try:
-        header = [name.strip() for name in reader.fieldnames or []]
-    except csv.Error as error:
-        raise _content_error(f"line {reader.line_num}: not valid CSV: {error}") from None
-    missing = [key for key in REQUIRED_KEYS if key not in header]
-    unknown = [name for name in header if name not in KEYS]
-    if missing or unknown:
-        raise _content_error(
-            "the CSV header is metric,service,at,value[,note]"
-            + (f"; missing {', '.join(missing)}" if missing else "")
-            + (f"; unknown {', '.join(unknown)}" if unknown else "")
-        )
-    reader.fieldnames = header
-    rows: list[RawRow] = []
-    try:
-        for record in reader:
-            rows.append(RawRow(dict(record), reader.line_num))
-            if len(rows) > MAX_ROWS:
-                break
-    except csv.Error as error:
-        raise _content_error(f"line {reader.line_num}: not valid CSV: {error}") from None
-    return rows
-
-
-def _json_rows(content: str) -> list[RawRow]:
-    try:
-        parsed = json.loads(content)
-    except json.JSONDecodeError as error:
-        raise _content_error(f"not valid JSON: {error}") from None
-    if not isinstance(parsed, list):
-        raise _content_error("the JSON is a list of objects {metric, service, at, value, note}")
-    return [RawRow(item if isinstance(item, dict) else {None: item}) for item in parsed]
-
-
 def parse(format: ImportFormat, content: str) -> list[RawRow]:
     """The rows of the content, unchecked; a malformed whole is refused."""
-    if not content.strip():
-        raise _content_error("content is empty", Required)
-    if len(content) > MAX_CONTENT_CHARS:
-        raise _content_error(f"content is at most {MAX_CONTENT_CHARS} characters")
-    unreadable = _unreadable_line(format, content)
-    if unreadable is not None:
-        raise _content_error(unreadable)
-    rows = _csv_rows(content) if format is ImportFormat.CSV else _json_rows(content)
-    if not rows:
-        raise _content_error("content holds no rows", Required)
-    if len(rows) > MAX_ROWS:
-        raise _content_error(f"an import holds at most {MAX_ROWS} rows")
-    return rows
+    return row_import.parse(RowFormat(format.value), content, SHAPE)
 
 
 @dataclass
@@ -151,19 +73,11 @@ class _Row:
 
     def located(self, error: DomainError) -> DomainError:
         """The error, its message starting with the CSV line it is on."""
-        if self.line is None:
-            return error
-        return DomainError(f"line {self.line}: {error.message}", field=error.field, code=error.code)
+        return located(error, self.line)
 
 
 def _text(raw: dict[str, Any], key: str, where: list[str]) -> Any:
-    value = raw.get(key)
-    if not isinstance(value, str):
-        return value
-    refused = refused_character(value, free_text=is_free_text(key))
-    if refused is not None:  # a JSON string's escapes, which the content check cannot see
-        raise Invalid(refusal_message(key, refused, multiline=False), field=[*where, key])
-    return value.strip()
+    return row_import.text_value(raw, key, where)
 
 
 def _metric(value: Any, where: list[str]) -> str:
@@ -194,14 +108,7 @@ def _at(value: Any, where: list[str]) -> datetime:
 
 
 def _value(value: Any, where: list[str]) -> float:
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    raise Invalid("value must be a number", field=[*where, "value"])
+    return number_value(value, "value", where)
 
 
 def _note(value: Any, where: list[str]) -> str | None:
@@ -296,14 +203,6 @@ def _checked_rows(rows: Sequence[_Row], errors: list[DomainError]) -> list[Measu
     return checked
 
 
-def _in_row_order(errors: list[DomainError]) -> list[DomainError]:
-    def position(error: DomainError) -> int:
-        path = error.field or []
-        return int(path[1]) if len(path) > 1 and path[0] == "rows" else -1
-
-    return sorted(errors, key=position)
-
-
 async def import_measurements(
     session: AsyncSession, *, principal: Principal, format: ImportFormat, content: str
 ) -> ImportSummary:
@@ -314,7 +213,7 @@ async def import_measurements(
     _require_recorder(principal, rows)
     checked = _checked_rows(rows, errors)
     if errors:
-        raise DomainErrors(_in_row_order(errors))
+        raise DomainErrors(row_import.in_row_order(errors))
     written = await repository.upsert(
         session, checked, source=MeasurementSource.IMPORT, recorded_by=principal.actor
     )

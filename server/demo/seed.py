@@ -30,6 +30,7 @@ from identity import actions as identity_actions
 from identity import repository as identity_repository
 from identity.models import MembershipRole
 from server import subscribers
+from server.demo.ai_models import seed_demo_ai_models
 from server.demo.backlog import seed_demo_backlogs
 from server.demo.feedback import seed_demo_feedback
 from server.demo.graph import seed_demo_graph
@@ -77,6 +78,8 @@ KINDS = {
     "feedback": "feedback items",
     "sla": "SLAs",
     "measurement": "measurements",
+    "ai_model": "AI models",
+    "ai_model_evaluation": "AI-model evaluations",
 }
 
 
@@ -169,6 +172,13 @@ class _Seeder:
             services=self.services,
             now=self.now,
             settings=self.metric_settings,
+            tally=self.report.tally,
+        )
+        await seed_demo_ai_models(
+            self.session,
+            services=self.services,
+            people=self.people,
+            now=self.now,
             tally=self.report.tally,
         )
 

@@ -200,8 +200,13 @@ def rest_server_checks() -> list[schemathesis.CheckFunction]:
 # --- the demo's real values, as schemathesis dictionaries ---------------------------------
 
 
+# Node types whose table is not their name in snake case.
+TABLES = {"Evaluation": "ai_model_evaluation"}
+
+
 def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """`ServiceRequest` → `service_request`, `AIModel` → `ai_model`."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def _node_types(schema: graphql.GraphQLSchema) -> list[str]:
@@ -294,15 +299,16 @@ class DemoValues:
 
 
 async def demo_values(database_url: str) -> DemoValues:
-    """Read from the database: a Node type's table is its name in snake case."""
+    """Read from the database: a Node type's table is its name in snake case (or TABLES)."""
     schema = build_schema()._schema
     engine = make_engine(database_url)
     ids: dict[str, list[str]] = {}
     try:
         async with engine.connect() as connection:
             for type_name in _node_types(schema):
+                table = TABLES.get(type_name, _snake(type_name))
                 rows = await connection.execute(
-                    text(f'SELECT id FROM "{_snake(type_name)}" ORDER BY id LIMIT :n'),
+                    text(f'SELECT id FROM "{table}" ORDER BY id LIMIT :n'),
                     {"n": SAMPLE_PER_TYPE},
                 )
                 ids[type_name] = [encode_global_id(type_name, row.id) for row in rows]

@@ -14,6 +14,7 @@ from catalog.services import models
 from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
 from core.clock import utcnow
+from graphql_schema.catalog.ai_models.fields import ServiceAIModelFields
 from graphql_schema.catalog.graph.fields import ServiceDependencies
 from graphql_schema.catalog.orgs.fields import ServiceSalesforceFields
 from graphql_schema.catalog.orgs.types import SalesforceOrg
@@ -132,6 +133,7 @@ class Service(
     ServiceSalesforceFields,
     ServiceLevelFields,
     ServiceIncidentFields,
+    ServiceAIModelFields,
 ):
     id: strawberry.ID
     slug: str

@@ -9,6 +9,7 @@ import strawberry
 
 import graphql_schema.service_levels.enums  # registers the shared enums first
 import graphql_schema.service_levels.kpis.enums  # noqa: F401  (and this aggregate's)
+from catalog.ai_models import actions as ai_models
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
@@ -125,6 +126,16 @@ class KpiSummary:
     status_counts: StatusCounts
     metrics: list[PooledMetric]
     model: strawberry.Private[rollups.KpiSummary]
+
+    @strawberry.field(
+        description="How many AI models of the scope's services are overdue for evaluation or"
+        " failing (RETIRED ones aside)."
+    )
+    async def ai_models_attention(self, info: Info) -> int:
+        async with info.context.db() as session:
+            return await ai_models.models_needing_attention(
+                session, service_ids=self.model.service_ids
+            )
 
     @strawberry.field(description="Breached objectives, then at-risk ones with the least budget.")
     async def worst_offenders(self, info: Info, first: int = 10) -> list[KpiOffender]:

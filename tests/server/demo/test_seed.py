@@ -9,6 +9,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.ai_models import actions as ai_model_actions
+from catalog.ai_models import repository as ai_model_repository
+from catalog.ai_models.attention import Latest, is_failing, is_overdue
+from catalog.ai_models.models import AIModel
 from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.orgs.org_id import normalise_org_id
 from catalog.services.calendar import BusinessCalendar
@@ -49,6 +53,8 @@ TABLES = (
     "objective",
     "measurement",
     "sla_event",
+    "ai_model",
+    "ai_model_evaluation",
     "record_version",
 )
 
@@ -228,3 +234,32 @@ async def test_the_organisation_summary_pools_every_headline_kpi(seeded: AsyncSe
     for metric in headline:
         assert summary.metrics[metric].value is not None, metric
     assert summary.worst(5)[0].answer.status is Status.BREACHED
+
+
+async def test_the_ai_models_flag_their_services_one_failing_one_overdue(
+    seeded: AsyncSession,
+) -> None:
+    models = {model.name: model for model in await seeded.scalars(select(AIModel))}
+    latest = await ai_model_repository.latest_by_model_ids(seeded, [m.id for m in models.values()])
+    now = utcnow()
+
+    def state(name: str) -> tuple[bool, bool]:
+        model = models[name]
+        found = [Latest(e.kind, e.evaluated_at, e.passed) for e in latest[model.id]]
+        overdue = is_overdue(
+            status=model.status,
+            created_at=model.created_at,
+            cadence_days=model.evaluation_cadence_days,
+            learns_from_live_data=model.learns_from_live_data,
+            latest=found,
+            now=now,
+        )
+        return overdue, is_failing(status=model.status, latest=found)
+
+    assert sorted(models) == ["Lead scoring model", "Support chat intent model"]
+    assert state("Lead scoring model") == (False, True)
+    assert state("Support chat intent model") == (True, False)
+    flagged = await ai_model_actions.models_needing_attention(
+        seeded, service_ids=[m.service_id for m in models.values()]
+    )
+    assert flagged == 2

@@ -1,0 +1,1 @@
+"""The AI-model register: models services use for decisions, and their evaluations."""
