@@ -19,6 +19,7 @@ from pydantic_settings import SettingsError as SourceError
 from core.document_manifest import read_manifest
 from core.oidc_settings import ROLE_NAMES, IssuerConfig
 from core.origins import exact_origin
+from core.retention_settings import RETENTION_BOUNDS, check_retention
 from core.salesforce_settings import SalesforceOrgConfig, check_orgs
 
 OUTAGE_SEVERITY_NAMES = frozenset({"SEV1", "SEV2", "SEV3", "SEV4"})
@@ -108,8 +109,39 @@ class Settings(BaseSettings):
     org_timezone: str = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console", "auto"] = "auto"
-    retention_audit_days: Annotated[int, Field(ge=0)] = 400  # 0 keeps them forever
-    retention_history_days: Annotated[int, Field(ge=0)] = 0
+    # Retention, in days, per kind `purge` keeps (bounds: core/retention_settings.py).
+    retention_audit_days: int = 400
+    """Audit events older than this are removed; 0 keeps them forever; at least 90."""
+    retention_history_days: int = 0
+    """Row history older than this is removed; 0 (the default) keeps it forever; at least 90."""
+    retention_requests_days: int = 0
+    """Requests closed, rejected or fulfilled longer ago than this are removed with their status
+    changes and history. KPIs count them, so 0 (the default) keeps them forever; at least 732."""
+    retention_incidents_days: int = 0
+    """Incidents resolved or closed longer ago than this are removed with their status changes
+    and history. Availability, MTTR and cost count them: 0 (the default) keeps them forever;
+    at least 732."""
+    retention_measurements_days: int = 0
+    """Measurements older than this are removed. Roll-ups and objectives read them: 0 (the
+    default) keeps them forever; at least 732."""
+    retention_sla_events_days: int = 1095
+    """SLA events (at risk, breached, recovered) older than this are removed: three years by
+    default, the length of a typical support contract; 0 keeps them forever; at least 732."""
+    retention_feedback_days: int = 365
+    """Anonymous feedback's contact email is erased this long after it was submitted; the
+    feedback, its votes and ratings are kept, so counts and satisfaction stay true. 0 keeps
+    the emails forever; at least 30."""
+    retention_people_days: int = 90
+    """A person deactivated (and not changed since) this long ago is anonymised: email, name,
+    SCIM userName and attributes replaced, in their history too; the row and everything that
+    refers to it are kept. 0 never anonymises; at least 30, so a mistaken deactivation can be
+    undone."""
+    retention_idempotency_keys_days: int = 1
+    """Idempotency keys are removed this long after they were made, once expired (they replay
+    for 24 hours). From 1 to 30."""
+    retention_sign_in_states_days: int = 1
+    """Sign-in states and browser sessions are removed this long after they expired. From 1
+    to 30: they hold tokens and serve nothing once expired."""
 
     @field_validator("log_level", "log_format", "introspection", "trusted_documents", mode="before")
     @classmethod
@@ -117,6 +149,12 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         return value.upper() if info.field_name == "log_level" else value.lower()
+
+    @field_validator(*RETENTION_BOUNDS)
+    @classmethod
+    def _retention_within_bounds(cls, value: int, info: ValidationInfo) -> int:
+        assert info.field_name is not None
+        return check_retention(info.field_name, value)
 
     @field_validator("database_url")
     @classmethod

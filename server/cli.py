@@ -241,13 +241,20 @@ def worker(
 
 
 @cli.command()
-def purge() -> None:
-    """Remove what the retention settings no longer keep, and report it per kind."""
+def purge(
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print what a run would remove or anonymise; change nothing."
+        ),
+    ] = False,
+) -> None:
+    """Remove or anonymise what the retention settings no longer keep; report it per kind."""
     from server.jobs.purge import run_purge
 
     settings = load_settings_or_exit()
     with database(settings) as url:
-        report = asyncio.run(run_purge(settings, url))
+        report = asyncio.run(run_purge(settings, url, dry_run=dry_run))
     for line in report.lines():
         typer.echo(line)
 
