@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from core.errors import AccessDenied, DomainError, ErrorCode
 from core.problems import FieldProblem, problem, problem_schema
@@ -126,8 +127,11 @@ def _check_caller(principal: Principal | None, anonymous_allowed: bool) -> None:
         raise _Refusal(problem(403, "giving feedback needs the CONTRIBUTOR role"), "forbidden")
 
 
+FEEDBACK_PATH = "/api/feedback"
+
+
 @router.post(
-    "/api/feedback",
+    FEEDBACK_PATH,
     status_code=201,
     response_model=FeedbackCreated,
     responses={
@@ -178,6 +182,13 @@ async def submit_feedback(request: Request) -> Response:
         await _audit_refusal(state.refusals, principal, facts, refusal)
         return refusal.response
     return response
+
+
+async def submission_door(scope: Scope, receive: Receive, send: Send) -> None:
+    """`POST /api/feedback` as a plain ASGI app, for the lane that skips FastAPI's routing
+    (server/lanes.py): the same handler, the same answers."""
+    response = await submit_feedback(Request(scope, receive))
+    await response(scope, receive, send)
 
 
 def _idempotency_key(request: Request) -> str | None:

@@ -172,7 +172,7 @@ class CatalogGraphQL(GraphQL[Context, None]):
     """Runs each operation within its time limit, then commits (or rolls back) and answers.
 
     A pure ASGI app (Strawberry's, not its FastAPI router): no dependency solving, and a
-    response object of each request's own. `server/graphql_lane.py` hands it `/graphql`
+    response object of each request's own. `server/lanes.py` hands it `/graphql`
     before FastAPI routes anything; `graphql_router` serves it as routes too, for apps
     without the lane and for the OpenAPI description.
 

@@ -37,11 +37,11 @@ from server.access_log import AccessLogMiddleware
 from server.caller import AuthenticationMiddleware, bearer_principal, principal_for
 from server.cors import ListedOriginsCORS, websocket_origins
 from server.docs_pages import add_docs_pages
-from server.graphql_lane import GraphQLLane
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
+from server.lanes import Lanes
 from server.metrics import instrument
-from server.middleware import BodySizeLimitMiddleware
+from server.middleware import GRAPHQL_PATH, BodySizeLimitMiddleware
 from server.openapi import describe_api
 from server.request_id import add_request_id
 from server.security_headers import add_security_headers
@@ -153,8 +153,12 @@ def create_app(
         same_site="lax",
         https_only=not settings.is_dev,
     )
-    # /graphql skips FastAPI's routing once everything outside has run.
-    app.add_middleware(GraphQLLane, view=graphql.view)
+    # /graphql and feedback submissions skip FastAPI's routing once everything outside ran.
+    app.add_middleware(
+        Lanes,
+        every_method={GRAPHQL_PATH: graphql.view},
+        post={feedback_routes.FEEDBACK_PATH: feedback_routes.submission_door},
+    )
     app.add_middleware(AuthenticationMiddleware, settings=settings)
     # A body too large is refused before anyone reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
