@@ -105,6 +105,15 @@ def models_query(
     return statement
 
 
+def stale_models_query(now: ColumnElement[Any]) -> Select[AIModel]:
+    """Models of live services, not RETIRED, whose last owner review is older than their
+    interval (never reviewed counts from creation), as `Reviewable.stale` says: exact days
+    of 24 hours."""
+    reviewed = func.coalesce(AIModel.last_reviewed_at, AIModel.created_at)
+    due = reviewed + func.make_interval(0, 0, 0, 0, AIModel.review_interval_days * 24)
+    return models_query(now=now).where(AIModel.status != AIModelStatus.RETIRED, due < now)
+
+
 def evaluations_query(model_id: uuid.UUID, kind: EvaluationKind | None) -> Select[Evaluation]:
     statement = select(Evaluation).where(Evaluation.model_id == model_id)
     if kind is not None:

@@ -1,4 +1,4 @@
-"""Queries of the AI-model register."""
+"""Queries of the AI-model register: the filtered list, and the stale one."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from core.errors import DomainError
 from core.pagination import KeysetOrder, PageRequest
 from graphql_schema.catalog.ai_models.inputs import AIModelFilter
 from graphql_schema.catalog.ai_models.types import AIModel
-from graphql_schema.compiled.declarations import PageSource, clock_parameter
+from graphql_schema.compiled.declarations import (
+    PageSource,
+    RootPage,
+    clock_parameter,
+    declare_root,
+)
 from graphql_schema.connection import Connection, paged, paginate_source
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
@@ -43,6 +48,17 @@ def ai_models_page(filter: AIModelFilter | None = None) -> PageSource:
     )
 
 
+def stale_ai_models_page() -> PageSource:
+    # The clock as the bound parameter `now` (the compiled path keeps the statement's SQL).
+    return PageSource(
+        repository.stale_models_query(clock_parameter(utcnow())),
+        ORDER,
+        "AIModel",
+        AIModel.from_model,
+        ["stale"],
+    )
+
+
 @strawberry.type
 class AIModelQuery:
     @strawberry.field(description="AI models of live services, by name.")
@@ -55,3 +71,21 @@ class AIModelQuery:
         page: PageRequest,
     ) -> Connection[AIModel]:
         return await paginate_source(info, ai_models_page(filter), page)
+
+    @strawberry.field(
+        name="staleAIModels",
+        description="AI models (not RETIRED) of live services whose last owner review is"
+        " older than their interval, by name.",
+    )
+    @paged
+    async def stale_ai_models(
+        self,
+        info: Info,
+        *,
+        page: PageRequest,
+    ) -> Connection[AIModel]:
+        return await paginate_source(info, stale_ai_models_page(), page)
+
+
+declare_root("aiModels", RootPage(ai_models_page))
+declare_root("staleAIModels", RootPage(stale_ai_models_page))

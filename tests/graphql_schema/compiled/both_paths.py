@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from core.settings import ReadPath, Settings
 from graphql_schema.compiled.extension import PLAN_HEADER
@@ -22,6 +23,33 @@ random_examples = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
+
+
+def draw_connection(draw: st.DrawFn, node: st.SearchStrategy[str]) -> str:
+    """Some of a connection's fields (`totalCount`, `edges`, `nodes`, `pageInfo`), in a
+    random order, each node's selection drawn from `node`."""
+    parts = draw(
+        st.lists(
+            st.sampled_from(["totalCount", "edges", "nodes", "pageInfo"]),
+            min_size=1,
+            max_size=4,
+            unique=True,
+        )
+    )
+    selected = []
+    for part in parts:
+        if part == "edges":
+            selected.append(f"edges {{ cursor node {{ {draw(node)} }} }}")
+        elif part == "nodes":
+            selected.append(f"nodes {{ {draw(node)} }}")
+        elif part == "pageInfo":
+            selected.append(PAGE_INFO)
+        else:
+            selected.append(part)
+    return " ".join(selected)
 
 
 async def assert_both_paths_agree(

@@ -12,6 +12,7 @@ from core.settings import Settings
 from tests.graphql_schema.compiled.both_paths import (
     MakeClient,
     assert_both_paths_agree,
+    draw_connection,
     random_examples,
 )
 from tests.graphql_schema.compiled.test_random_selections import _selection
@@ -52,26 +53,8 @@ def _document(draw: st.DrawFn) -> str:
         chosen = draw(st.sampled_from(choices))
         if chosen:
             arguments.append(chosen)
-        parts = draw(
-            st.lists(
-                st.sampled_from(["totalCount", "edges", "nodes", "pageInfo"]),
-                min_size=1,
-                max_size=4,
-                unique=True,
-            )
-        )
-        connection = []
-        for part in parts:
-            if part == "edges":
-                node = draw(_selection(node_type, 1, fragments))
-                connection.append(f"edges {{ cursor node {{ {node} }} }}")
-            elif part == "nodes":
-                connection.append(f"nodes {{ {draw(_selection(node_type, 1, fragments))} }}")
-            elif part == "pageInfo":
-                connection.append("pageInfo { hasNextPage hasPreviousPage startCursor endCursor }")
-            else:
-                connection.append(part)
-        roots.append(f"r{index}: {field}({', '.join(arguments)}) {{ {' '.join(connection)} }}")
+        connection = draw_connection(draw, _selection(node_type, 1, fragments))
+        roots.append(f"r{index}: {field}({', '.join(arguments)}) {{ {connection} }}")
     return f"query Q {{ {' '.join(roots)} }}\n" + "\n".join(fragments)
 
 
