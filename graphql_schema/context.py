@@ -18,7 +18,7 @@ from strawberry.types import Info as StrawberryInfo
 from core.db import connection_lost, once_more_if_lost
 from core.history import set_transaction_actor
 from core.settings import Settings
-from graphql_schema.cost_budget import Spending
+from graphql_schema.cost_budget import CostBudget, Spending, caller_key
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.principal import Principal
 from identity.refusals import RefusalAuditor
@@ -100,6 +100,15 @@ class Context(BaseContext):
     # The operation's estimated cost, and what it did to the caller's budget (limits.py).
     cost_requested: int | None = None
     spending: Spending | None = None
+
+    async def charge(self, cost: int, budget: CostBudget | None) -> bool:
+        """Note the operation's cost and spend it from the caller's budget, if any: whether
+        the budget covered it (it always does without one)."""
+        self.cost_requested = cost
+        if budget is None:
+            return True
+        self.spending = await budget.spend(caller_key(self.principal, self.facts.client_ip), cost)
+        return not self.spending.refused
 
     @property
     def raw_json_accepted(self) -> bool:

@@ -36,6 +36,7 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     Undefined,
+    ValueNode,
     get_named_type,
     get_nullable_type,
     is_list_type,
@@ -187,7 +188,7 @@ class _Walk:
 
     def _slices(self, node: FieldNode, definition: GraphQLField) -> list[int]:
         """The `first`/`last` sizes asked for (each noted, for the page cap)."""
-        arguments = {argument.name.value: argument.value for argument in node.arguments or ()}
+        arguments = _arguments(node)
         sizes = []
         for name in PAGE_ARGUMENTS:
             if name not in definition.args:
@@ -209,8 +210,7 @@ class _Walk:
         if sliced := self._slices(node, definition):
             return max(sliced)
         if "ids" in definition.args:
-            given = {argument.name.value: argument.value for argument in node.arguments or ()}
-            ids = self._value(given.get("ids"))
+            ids = self._value(_arguments(node).get("ids"))
             if isinstance(ids, list):
                 return len(ids)
         known = self.sizes(parent.name, node.name.value) if parent is not None else None
@@ -221,6 +221,10 @@ class _Walk:
             return None
         value = value_from_ast_untyped(node, self.variables)
         return None if value is Undefined else value
+
+
+def _arguments(node: FieldNode) -> dict[str, ValueNode]:
+    return {argument.name.value: argument.value for argument in node.arguments or ()}
 
 
 def _is_connection(named: GraphQLNamedType | None) -> bool:

@@ -46,7 +46,7 @@ from core.pagination import MAX_PAGE_SIZE
 from core.settings import Settings
 from graphql_schema.context import Context
 from graphql_schema.cost import estimate
-from graphql_schema.cost_budget import CostBudget, Spending, caller_key
+from graphql_schema.cost_budget import CostBudget, Spending
 from graphql_schema.document_cache import DOCUMENTS_KEPT, READS_VARIABLES
 
 # SQLSTATE query_canceled: PostgreSQL stopped a statement at `statement_timeout`.
@@ -259,19 +259,16 @@ class OperationCost(SchemaExtension):
             self.requested = _kept_cost(execution)
         context = execution.context
         if isinstance(context, Context):
-            context.cost_requested = self.requested
-            if (
-                self.budget is not None
-                and execution.result is None
+            # Refused already (access), or a subscription: nothing of the budget to spend.
+            chargeable = (
+                execution.result is None
                 and execution.operation_type is not OperationType.SUBSCRIPTION
-            ):
-                spending = await self.budget.spend(
-                    caller_key(context.principal, context.facts.client_ip), self.requested
-                )
-                context.spending = spending
-                if spending.refused:
-                    refusal = RateLimited(budget_refusal(self.requested, spending))
-                    execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
+            )
+            covered = await context.charge(self.requested, self.budget if chargeable else None)
+            if not covered:
+                assert context.spending is not None
+                refusal = RateLimited(budget_refusal(self.requested, context.spending))
+                execution.result = GraphQLExecutionResult(data=None, errors=[refusal])
         yield
 
     def get_results(self) -> dict[str, Any]:

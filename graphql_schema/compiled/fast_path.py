@@ -27,7 +27,7 @@ from graphql_schema.compiled.raw_json import RawData
 from graphql_schema.compiled.sql_text import SqlText
 from graphql_schema.compiled.statement import ArgumentsRefused, prepare
 from graphql_schema.context import Context
-from graphql_schema.cost_budget import CostBudget, caller_key
+from graphql_schema.cost_budget import CostBudget
 
 
 async def answer(
@@ -65,14 +65,14 @@ async def answer(
     if not isinstance(coerced, VariableValues):
         return None
     if not plan.reads_database:
-        if not await _spent(context, cleared.cost, budget):
+        if not await context.charge(cleared.cost, budget):
             return None
         return {key: root.name for key, root in plan.compiled if isinstance(root, Typename)}
     try:
         prepared = prepare(plan, schema, coerced, utcnow(), caches.page_sources)
     except ArgumentsRefused:
         return None
-    if not await _spent(context, cleared.cost, budget):
+    if not await context.charge(cleared.cost, budget):
         return None
     sql_key = (cleared.plan_key, prepared.shape)
     sql = caches.statements.get(sql_key)
@@ -81,16 +81,6 @@ async def answer(
     text = await context.fetch_value(sql.sql, sql.arguments(prepared.values))
     assert isinstance(text, str)
     return RawData(text) if context.raw_json_accepted else json.loads(text)
-
-
-async def _spent(context: Context, cost: int, budget: CostBudget | None) -> bool:
-    """Whether the caller's budget covered the operation (it always does without one)."""
-    context.cost_requested = cost
-    if budget is None:
-        return True
-    spending = await budget.spend(caller_key(context.principal, context.facts.client_ip), cost)
-    context.spending = spending
-    return not spending.refused
 
 
 def _asks_for_the_plan(context: Context) -> bool:

@@ -11,7 +11,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.settings import Settings
+from core.oidc_settings import IssuerConfig
+from core.settings import Settings, load_settings
 from server import dev_sign_in
 from server.app import create_app
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
@@ -25,6 +26,25 @@ async def desk(
 ) -> AsyncIterator[Desk]:
     async with desk_client(issuer, engine, sessionmaker) as desk:
         yield desk
+
+
+@pytest.fixture
+async def oidc_client(
+    issuer: TestIssuer, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app trusting the test issuer's tokens, anonymous reads off: callers are real
+    people signed in through it."""
+    settings = load_settings(
+        database_url="postgresql://unused/unused",
+        oidc_issuers=(IssuerConfig(issuer=issuer.issuer, audience="catalog-api"),),
+        anonymous_read=False,
+        _env_file=None,
+    )
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
 
 
 @pytest.fixture

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.ai_models.models import AIModel, Evaluation
-from core.oidc_settings import IssuerConfig
-from core.settings import load_settings
 from graphql_schema.node import global_id
 from identity.audit import AuditEvent, AuditOutcome
-from server.app import create_app
 from tests.builders.ai_models import create_ai_model
 from tests.builders.catalog import create_service
 from tests.builders.identity import create_membership, create_person, create_team
@@ -38,23 +32,6 @@ mutation Import($input: ImportEvaluationsInput!) {
   importEvaluations(input: $input) { created userErrors { code } }
 }
 """
-
-
-@pytest.fixture
-async def oidc_client(
-    issuer: TestIssuer, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = load_settings(
-        database_url="postgresql://unused/unused",
-        oidc_issuers=(IssuerConfig(issuer=issuer.issuer, audience="catalog-api"),),
-        anonymous_read=False,
-        _env_file=None,
-    )
-    app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 async def _post(
