@@ -19,6 +19,8 @@ from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql_schema.desk import Desk, desk_client
 from tests.identity.idp import TestIssuer
 
+STARTUP_TIMEOUT_S = 30
+
 
 @pytest.fixture
 async def desk(
@@ -55,7 +57,9 @@ async def make_client(
 
     async def make(settings: Settings) -> httpx.AsyncClient:
         app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-        manager = LifespanManager(app)
+        # A random-selection test starts two apps an example; on a loaded CI machine one
+        # took more than asgi-lifespan's default 5 s to start.
+        manager = LifespanManager(app, startup_timeout=STARTUP_TIMEOUT_S)
         await manager.__aenter__()
         managers.append(manager)
         transport = httpx.ASGITransport(app=manager.app)
