@@ -78,6 +78,8 @@ class RecordVersion(Base):
     __table_args__ = (
         CheckConstraint("action IN ('CREATE', 'UPDATE', 'ARCHIVE', 'DELETE')", name="action_known"),
         Index("ix_record_version_record_id_version", "record_id", "version"),
+        # The history purge removes by age (server/jobs/retention/logs.py).
+        Index("ix_record_version_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)

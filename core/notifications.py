@@ -26,6 +26,11 @@ class Channel(StrEnum):
     # Who a person is changed (deactivated, memberships): every replica forgets their
     # cached principal (identity/principal_cache.py).
     IDENTITY = "catalog_identity"
+    # New notification deliveries were written: the dispatcher sends them without waiting
+    # for its next poll (notifications/dispatcher.py).
+    DELIVERIES = "catalog_deliveries"
+    # A request's or incident's clock passed its warning threshold or its target.
+    CLOCK_EVENTS = "catalog_clock_events"
 
 
 def encode(payload: Mapping[str, Any]) -> str:

@@ -36,6 +36,8 @@ RETENTION_BOUNDS = {
     "retention_sla_events_days": RetentionBounds(KPI_MINIMUM_DAYS),
     "retention_feedback_days": RetentionBounds(30),
     "retention_people_days": RetentionBounds(30),
+    # Longer than the day a failing delivery is retried for.
+    "retention_deliveries_days": RetentionBounds(2),
     "retention_idempotency_keys_days": RetentionBounds(1, forever_allowed=False, maximum=30),
     "retention_sign_in_states_days": RetentionBounds(1, forever_allowed=False, maximum=30),
 }

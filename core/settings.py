@@ -142,6 +142,16 @@ class Settings(BaseSettings):
     retention_sign_in_states_days: int = 1
     """Sign-in states and browser sessions are removed this long after they expired. From 1
     to 30: they hold tokens and serve nothing once expired."""
+    retention_deliveries_days: int = 90
+    """Notification deliveries written longer ago than this are removed, whatever their
+    status; 0 keeps them forever; at least 2 (a failing delivery is retried for a day)."""
+    # Email notifications: smtp:// (STARTTLS when offered) or smtps://, with user:password@
+    # when the server wants a login; unset, no email is sent (deliveries wait, then die).
+    smtp_url: str | None = None
+    mail_from: str = "Service Catalog <service-catalog@localhost>"
+    # Webhook, Slack and Teams URLs may point at private, loopback or link-local addresses
+    # (default: only in dev).
+    webhook_allow_private: bool | None = None
 
     @field_validator("log_level", "log_format", "introspection", "trusted_documents", mode="before")
     @classmethod
@@ -179,6 +189,13 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str | None) -> str | None:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis:// or rediss://")
+        return value or None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
         return value or None
 
     @field_validator("salesforce_orgs")
@@ -280,6 +297,8 @@ class Settings(BaseSettings):
             object.__setattr__(self, "anonymous_read", is_dev)
         if self.graphiql is None:
             object.__setattr__(self, "graphiql", is_dev)
+        if self.webhook_allow_private is None:
+            object.__setattr__(self, "webhook_allow_private", is_dev)
         if self.introspection is None:
             default = Introspection.PUBLIC if is_dev else Introspection.AUTHENTICATED
             object.__setattr__(self, "introspection", default)

@@ -9,6 +9,7 @@ import feedback.models
 import identity.audit
 import identity.login.models
 import identity.models
+import notifications.models
 import service_levels.models
 import work.backlog.models
 import work.incidents.models
@@ -31,6 +32,7 @@ MODEL_MODULES = (
     identity.audit,
     identity.login.models,
     identity.models,
+    notifications.models,
     service_levels.models,
 )
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
     func,
     text,
 )
@@ -190,3 +191,40 @@ class SlaEvent(Base):
     objective: Mapped[Objective] = relationship(lazy="raise")
     sla: Mapped[Sla] = relationship(lazy="raise")
     service: Mapped[Service] = relationship(lazy="raise")
+
+
+class ClockSubjectKind(StrEnum):
+    REQUEST = "REQUEST"
+    INCIDENT = "INCIDENT"
+
+
+class ClockThreshold(StrEnum):
+    WARNING = "WARNING"
+    BREACHED = "BREACHED"
+
+
+class ClockEvent(Base):
+    """A request's or incident's clock passing its warning threshold or its target, recorded
+    by the `clock-events` job once per (record, clock, threshold)."""
+
+    __tablename__ = "clock_event"
+    __table_args__ = (
+        UniqueConstraint("subject_kind", "subject_id", "clock", "threshold"),
+        Index("ix_clock_event_at_id", "at", "id"),
+        Index("ix_clock_event_service_id_at", "service_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    subject_kind: Mapped[ClockSubjectKind] = mapped_column(
+        enum_column(ClockSubjectKind, "clock_subject_kind")
+    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
+    # RESPONSE or RESOLUTION (service_levels.clock.ClockKind).
+    clock: Mapped[str] = mapped_column(String(32))
+    threshold: Mapped[ClockThreshold] = mapped_column(
+        enum_column(ClockThreshold, "clock_threshold")
+    )
+    # When the clock crossed the threshold (business time), and when this was recorded.
+    crossed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,1 @@
+"""Notifications that leave the building: channels, the outbox of deliveries, the senders."""
