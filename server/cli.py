@@ -141,14 +141,17 @@ def seed(
     if not demo:
         typer.echo("service-catalog seed: nothing to do; pass --demo", err=True)
         raise typer.Exit(2)
-    from server.demo import seed_demo
+    from server.demo.seed import seed_demo_report
     from server.migrations import migrate
 
     settings = load_settings_or_exit()
     with database(settings) as url:
         asyncio.run(migrate(url))
-        summary = asyncio.run(seed_demo(url, settings=settings))
-    typer.echo(summary, err=True)
+        report = asyncio.run(seed_demo_report(url, settings=settings))
+    typer.echo(report.summary(), err=True)
+    note = report.webhook_note()
+    if note is not None:
+        typer.echo(note, err=True)
 
 
 @cli.command("import-ideas")

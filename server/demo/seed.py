@@ -36,6 +36,11 @@ from server.demo.feedback import seed_demo_feedback
 from server.demo.graph import seed_demo_graph
 from server.demo.incidents import seed_demo_incidents
 from server.demo.kit import SEED_PRINCIPAL
+from server.demo.notifications import (
+    DEMO_WEBHOOK_NAME,
+    DEMO_WEBHOOK_URL,
+    seed_demo_notifications,
+)
 from server.demo.organisation import (
     BUSINESS_UNITS,
     CALENDARS,
@@ -80,6 +85,7 @@ KINDS = {
     "measurement": "measurements",
     "ai_model": "AI models",
     "ai_model_evaluation": "AI-model evaluations",
+    "notification_channel": "notification channels",
 }
 
 
@@ -89,6 +95,8 @@ class DemoReport:
 
     total: Counter[str] = field(default_factory=Counter)
     created: Counter[str] = field(default_factory=Counter)
+    # Shown once: the demo webhook channel's signing secret, when this run made it.
+    webhook_secret: str | None = None
 
     def tally(self, kind: str, *, created: bool) -> None:
         self.total[kind] += 1
@@ -100,6 +108,16 @@ class DemoReport:
         created = sum(self.created.values())
         outcome = f"created {created} records" if created else "already loaded; nothing created"
         return f"demo catalog: {counts} ({outcome})"
+
+    def webhook_note(self) -> str | None:
+        """How to receive the demo webhook channel's deliveries, when this run made it."""
+        if self.webhook_secret is None:
+            return None
+        return (
+            f"demo webhook channel {DEMO_WEBHOOK_NAME!r} sends to {DEMO_WEBHOOK_URL}, signed with"
+            f" {self.webhook_secret} (shown once; rotateNotificationSecret makes another); to"
+            f" receive: .venv/bin/python examples/webhook_receiver.py --secret {self.webhook_secret}"
+        )
 
 
 async def seed_demo(
@@ -161,6 +179,9 @@ class _Seeder:
             self.services[service.slug] = service_id
             for demo_role in _roles(service):
                 await self._ownership_role(service_id, demo_role)
+        self.report.webhook_secret = await seed_demo_notifications(
+            self.session, teams=self.teams, tally=self.report.tally
+        )
         await seed_demo_graph(self.session, tally=self.report.tally)
         await seed_demo_backlogs(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_requests(self.session, now=self.now, tally=self.report.tally)

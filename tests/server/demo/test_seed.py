@@ -55,6 +55,7 @@ TABLES = (
     "sla_event",
     "ai_model",
     "ai_model_evaluation",
+    "notification_channel",
     "record_version",
 )
 
