@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,42 @@ class ServiceClockTermsChanged(DomainEvent):
     """A service's business calendar or tier changed: its running SLA clocks are re-stamped."""
 
     service_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class IncidentsOpened(DomainEvent):
+    """Incidents were opened (reported for the first time, not a repeat of an open alert)."""
+
+    incident_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class RequestEscalated(DomainEvent):
+    """A request moved to ESCALATED_TO_VENDOR at `at`."""
+
+    request_id: uuid.UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReleaseShipped(DomainEvent):
+    """A release reached RELEASED."""
+
+    release_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class FeedbackDelivered(DomainEvent):
+    """Feedback reached DELIVERED (its backlog item was released)."""
+
+    feedback_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class EvaluationsRecorded(DomainEvent):
+    """AI-model evaluations were recorded (one, or a bulk import)."""
+
+    evaluation_ids: tuple[uuid.UUID, ...]
 
 
 Event = TypeVar("Event", bound=DomainEvent)

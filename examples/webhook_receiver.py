@@ -4,9 +4,10 @@
 
 Listens on http://127.0.0.1:8765/webhooks (the demo channel's URL), verifies each delivery's
 `webhook-id`, `webhook-timestamp` and `webhook-signature` headers with the `standardwebhooks`
-package, prints one line per delivery, and answers 204 (401 when the signature is wrong, so
-the catalog retries and the delivery shows the refusal). A delivery retried after this
-receiver was down carries the same `webhook-id`: duplicates are reported as such.
+package, prints one line per delivery, and answers 204 (401 when the signature is wrong:
+the catalog gives that delivery up, and `redeliver` sends it again once the secret is
+right). A delivery retried after this receiver was down carries the same `webhook-id`:
+duplicates are reported as such.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from catalog.services import actions as services
 from catalog.services.models import Service, Tier
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
+from core.events import FeedbackDelivered, publish
 from core.ids import GlobalId, MalformedGlobalId
 from core.notifications import Channel, encode
 from core.records import check_version, require_found
@@ -329,7 +330,11 @@ async def promote(
 
 async def deliver_for_items(session: AsyncSession, item_ids: tuple[uuid.UUID, ...]) -> None:
     """Planned feedback whose backlog item was released is delivered."""
-    await _move_linked(session, item_ids, FeedbackStatus.PLANNED, FeedbackStatus.DELIVERED)
+    delivered = await _move_linked(
+        session, item_ids, FeedbackStatus.PLANNED, FeedbackStatus.DELIVERED
+    )
+    if delivered:
+        await publish(session, FeedbackDelivered(tuple(delivered)))
 
 
 async def undeliver_for_items(session: AsyncSession, item_ids: tuple[uuid.UUID, ...]) -> None:
@@ -342,11 +347,13 @@ async def _move_linked(
     item_ids: tuple[uuid.UUID, ...],
     before: FeedbackStatus,
     after: FeedbackStatus,
-) -> None:
-    for feedback in await repository.linked_to_items(session, item_ids, before):
+) -> list[uuid.UUID]:
+    moved = await repository.linked_to_items(session, item_ids, before)
+    for feedback in moved:
         feedback.status = after
         await repository.record_status_change(session, feedback, before, actor="system:release")
     await session.flush()
+    return [feedback.id for feedback in moved]
 
 
 def service_reference(value: str) -> str | uuid.UUID:

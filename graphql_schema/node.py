@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from sqlalchemy.orm import with_loader_criteria
 
 from core.errors import NotFound
 from core.ids import GlobalId, MalformedGlobalId
@@ -16,6 +17,7 @@ from graphql_schema.access import is_public_type
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.prefetch import loader_options
+from identity.principal import Principal
 
 MAX_NODES = 100
 
@@ -35,6 +37,8 @@ class NodeType:
     convert: Callable[[Any], Node]
     # The primary key a global id's UUID stands for (an integer key is carried as UUID(int=)).
     key: Callable[[uuid.UUID], Any] = _same
+    # The rows a signed-in caller may see, as a condition (None: every row).
+    visible: Callable[[Principal], Any] | None = None
 
 
 _NODE_TYPES: dict[str, NodeType] = {}
@@ -46,8 +50,9 @@ def register_node(
     convert: Callable[[Any], Node],
     *,
     key: Callable[[uuid.UUID], Any] = _same,
+    visible: Callable[[Principal], Any] | None = None,
 ) -> None:
-    _NODE_TYPES[type_name] = NodeType(model, convert, key)
+    _NODE_TYPES[type_name] = NodeType(model, convert, key, visible)
 
 
 def global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
@@ -95,9 +100,17 @@ async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | Non
         for type_name, keys in by_type.items():
             node_type = _NODE_TYPES[type_name]
             by_key = {node_type.key(key): key for key in keys}
-            rows = await get_by_ids(
-                session, node_type.model, list(by_key), loader_options(selections, type_name)
-            )
+            options = loader_options(selections, type_name)
+            if node_type.visible is not None and info.context.principal is not None:
+                # Rows only some callers see (a person's notification channels): the
+                # others get null, as for an unknown id.
+                options = [
+                    *options,
+                    with_loader_criteria(
+                        node_type.model, node_type.visible(info.context.principal)
+                    ),
+                ]
+            rows = await get_by_ids(session, node_type.model, list(by_key), options)
             for key, row in rows.items():
                 found[(type_name, by_key[key])] = node_type.convert(row)
     return [found.get((item.type_name, item.id)) if item else None for item in decoded]

@@ -45,7 +45,11 @@ from graphql_schema.introspection import IntrospectionPolicy
 from graphql_schema.limits import Limits, guard_extensions
 from graphql_schema.live import transport_error
 from graphql_schema.node import Node, resolve_nodes
+from graphql_schema.notifications.mutations import NotificationMutation
+from graphql_schema.notifications.queries import NotificationQuery
 from graphql_schema.observability import CatalogSchema, OperationMetrics, tracing_extension
+from graphql_schema.service_levels.clock_events.queries import ClockEventQuery
+from graphql_schema.service_levels.clock_events.subscriptions import ClockEventSubscription
 from graphql_schema.service_levels.clocks.mutations import ClockPolicyMutation
 from graphql_schema.service_levels.kpis.queries import KpiQuery
 from graphql_schema.service_levels.measurements.mutations import MeasurementMutation
@@ -93,8 +97,10 @@ class Query(
     IncidentQuery,
     SlaQuery,
     SlaEventQuery,
+    ClockEventQuery,
     AIModelQuery,
     KpiQuery,
+    NotificationQuery,
 ):
     pass
 
@@ -118,12 +124,15 @@ class Mutation(
     SlaMutation,
     MeasurementMutation,
     AIModelMutation,
+    NotificationMutation,
 ):
     pass
 
 
 @strawberry.type
-class Subscription(SlaEventSubscription, IncidentSubscription, FeedbackSubscription):
+class Subscription(
+    SlaEventSubscription, IncidentSubscription, FeedbackSubscription, ClockEventSubscription
+):
     pass
 
 

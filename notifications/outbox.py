@@ -17,15 +17,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    String,
+    Text,
     Uuid,
     and_,
-    bindparam,
+    any_,
     cast,
+    column,
     func,
-    literal,
     literal_column,
     or_,
     select,
+    values,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +69,8 @@ class Notice:
     recipients: Sequence[Recipient] = field(default_factory=tuple)
     # Only to this channel (testNotificationChannel), whatever it subscribes to.
     channel_id: uuid.UUID | None = None
+    # False: only to the recipients (a person's digest), never to channels.
+    to_channels: bool = True
 
     def body(self) -> dict[str, Any]:
         return {
@@ -78,73 +83,115 @@ class Notice:
         return {"title": self.title, "lines": list(self.lines), "link": self.link}
 
 
-def _wanted_by(notice: Notice) -> Any:
-    """Which channels want the notice: active, subscribed, in scope, severe enough."""
-    channel = NotificationChannel
-    if notice.channel_id is not None:
-        return channel.id == notice.channel_id
-    services = cast(
-        bindparam(None, [str(key) for key in notice.service_ids], type_=ARRAY(Uuid)),
-        ARRAY(Uuid),
-    )
-    in_scope = or_(
-        func.cardinality(channel.service_ids) == 0, channel.service_ids.overlap(services)
-    )
-    conditions = [
-        channel.active.is_(True),
-        channel.events.contains([notice.event.value]),
-        in_scope,
-    ]
-    if notice.severity is not None:
-        # SEV1 is the worst and sorts first: "at least SEV2" takes SEV1 and SEV2.
-        conditions.append(
-            or_(channel.min_severity.is_(None), channel.min_severity >= notice.severity)
+# Bound parameters a statement may carry: PostgreSQL's wire protocol counts them in 16 bits.
+NOTICES_PER_STATEMENT = 1000
+
+_NOTICE_COLUMNS = (
+    column("event", String),
+    column("event_key", Text),
+    column("body", JSONB),
+    column("message", JSONB),
+    column("service_ids", ARRAY(Uuid)),
+    column("severity", String),
+    column("channel_id", Uuid),
+)
+
+
+def _to_channels(notices: Sequence[Notice]) -> ReturningInsert[Any]:
+    """One statement writing every notice's deliveries to the channels that want it."""
+    notice = (
+        values(*_NOTICE_COLUMNS, name="notice")
+        .data(
+            [
+                (
+                    item.event.value,
+                    item.key,
+                    item.body(),
+                    item.message(),
+                    list(item.service_ids),
+                    item.severity.value if item.severity is not None else None,
+                    item.channel_id,
+                )
+                for item in notices
+            ]
         )
-    return and_(*conditions)
+        .alias("notice")
+    )
+    channel = NotificationChannel
+    # A column all of whose rows are NULL is sent untyped: say what each one is.
+    channel_id = cast(notice.c.channel_id, Uuid)
+    severity = cast(notice.c.severity, Text)
+    subscribed = and_(
+        channel_id.is_(None),
+        channel.active.is_(True),
+        notice.c.event == any_(channel.events),
+        or_(
+            func.cardinality(channel.service_ids) == 0,
+            channel.service_ids.overlap(notice.c.service_ids),
+        ),
+        # SEV1 is the worst and sorts first: "at least SEV2" takes SEV1 and SEV2.
+        or_(
+            severity.is_(None),
+            channel.min_severity.is_(None),
+            cast(channel.min_severity, Text) >= severity,
+        ),
+    )
+    # A notice naming its channel (a test ping) goes there whatever the channel wants.
+    wanted = or_(channel.id == channel_id, subscribed)
+    return (
+        insert(Delivery)
+        .from_select(
+            # Its own id per row: the column's Python default would give every row one.
+            ["id", "channel_id", "event", "event_key", "body", "message"],
+            select(
+                func.gen_random_uuid(),
+                channel.id,
+                notice.c.event,
+                notice.c.event_key,
+                notice.c.body,
+                notice.c.message,
+            )
+            .select_from(notice)
+            .join(channel, wanted),
+        )
+        .on_conflict_do_nothing()
+        .returning(literal_column("1"))
+    )
+
+
+def _to_people(notices: Sequence[Notice]) -> ReturningInsert[Any] | None:
+    """One statement writing every notice's deliveries to the people it is addressed to."""
+    rows = [
+        {
+            "recipient": person.email,
+            "recipient_person_id": person.person_id,
+            "event": item.event.value,
+            "event_key": item.key,
+            "body": item.body(),
+            "message": item.message(),
+        }
+        for item in notices
+        if item.channel_id is None
+        for person in _distinct(item.recipients)
+    ]
+    if not rows:
+        return None
+    return insert(Delivery).values(rows).on_conflict_do_nothing().returning(literal_column("1"))
 
 
 async def enqueue(session: AsyncSession, notices: Sequence[Notice]) -> int:
-    """Write the deliveries of the notices in the session's transaction; how many were new."""
+    """Write the deliveries of the notices in the session's transaction, in a constant number
+    of statements (up to a thousand notices); how many were new."""
     written = 0
-    for notice in notices:
-        body = cast(literal(notice.body(), JSONB), JSONB)
-        message = cast(literal(notice.message(), JSONB), JSONB)
-        to_channels: ReturningInsert[Any] = (
-            insert(Delivery)
-            .from_select(
-                ["channel_id", "event", "event_key", "body", "message"],
-                select(
-                    NotificationChannel.id,
-                    literal(notice.event.value),
-                    literal(notice.key),
-                    body,
-                    message,
-                ).where(_wanted_by(notice)),
-            )
-            .on_conflict_do_nothing()
-            .returning(literal_column("1"))
-        )
-        written += len((await session.execute(to_channels)).all())
-        if notice.recipients and notice.channel_id is None:
-            to_people: ReturningInsert[Any] = (
-                insert(Delivery)
-                .values(
-                    [
-                        {
-                            "recipient": person.email,
-                            "recipient_person_id": person.person_id,
-                            "event": notice.event.value,
-                            "event_key": notice.key,
-                            "body": notice.body(),
-                            "message": notice.message(),
-                        }
-                        for person in _distinct(notice.recipients)
-                    ]
-                )
-                .on_conflict_do_nothing()
-                .returning(literal_column("1"))
-            )
-            written += len((await session.execute(to_people)).all())
+    for start in range(0, len(notices), NOTICES_PER_STATEMENT):
+        chunk = notices[start : start + NOTICES_PER_STATEMENT]
+        for_channels = [item for item in chunk if item.to_channels]
+        statements = [_to_channels(for_channels)] if for_channels else []
+        to_people = _to_people(chunk)
+        if to_people is not None:
+            statements.append(to_people)
+        for statement in statements:
+            written += len((await session.execute(statement)).all())
     if written:
         await notify(session, Channel.DELIVERIES, {"written": written})
     return written

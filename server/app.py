@@ -39,6 +39,7 @@ from server.cors import ListedOriginsCORS, websocket_origins
 from server.docs_pages import add_docs_pages
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
+from server.jobs.scheduler import run_jobs_and_deliveries
 from server.lanes import Lanes
 from server.metrics import instrument
 from server.middleware import GRAPHQL_PATH, BodySizeLimitMiddleware
@@ -178,8 +179,9 @@ def create_app(
 
 
 def start_worker(app: FastAPI, settings: Settings) -> tuple[Scheduler, asyncio.Task[None]]:
+    """The scheduled jobs and the notification dispatcher, in-process (`serve --with-worker`)."""
     scheduler = Scheduler(JobContext(settings, app.state.engine, app.state.sessionmaker))
-    return scheduler, asyncio.create_task(scheduler.run(), name="scheduler")
+    return scheduler, asyncio.create_task(run_jobs_and_deliveries(scheduler), name="worker")
 
 
 async def stop_worker(scheduler: Scheduler, task: asyncio.Task[None]) -> None:

@@ -7,13 +7,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.events import (
     BacklogItemsReleased,
     BacklogItemsUnreleased,
+    EvaluationsRecorded,
+    FeedbackDelivered,
     IncidentsChanged,
+    IncidentsOpened,
+    ReleaseShipped,
+    RequestEscalated,
     ServiceClockTermsChanged,
     ServiceRequestsChanged,
     subscribe,
 )
 from core.settings import Settings
 from feedback import actions as feedback
+from notifications.notices import ai_models as ai_model_notices
+from notifications.notices import feedback as feedback_notices
+from notifications.notices import work as work_notices
+from notifications.outbox import enqueue
 from service_levels import clock_stamps
 from work.incidents.announcements import announce_incidents
 from work.requests import actions as requests
@@ -51,6 +60,32 @@ async def _restamp_service_clocks(session: AsyncSession, event: ServiceClockTerm
     await clock_stamps.restamp_service(session, event.service_id)
 
 
+# Notifications: each occurrence's deliveries join the transaction that caused it (the outbox).
+
+
+async def _notify_incidents_opened(session: AsyncSession, event: IncidentsOpened) -> None:
+    await enqueue(session, await work_notices.incident_opened_notices(session, event.incident_ids))
+
+
+async def _notify_request_escalated(session: AsyncSession, event: RequestEscalated) -> None:
+    notices = await work_notices.request_escalated_notices(session, event.request_id, event.at)
+    await enqueue(session, notices)
+
+
+async def _notify_release_shipped(session: AsyncSession, event: ReleaseShipped) -> None:
+    await enqueue(session, await work_notices.release_shipped_notices(session, event.release_id))
+
+
+async def _notify_feedback_delivered(session: AsyncSession, event: FeedbackDelivered) -> None:
+    notices = await feedback_notices.feedback_delivered_notices(session, event.feedback_ids)
+    await enqueue(session, notices)
+
+
+async def _notify_failing_models(session: AsyncSession, event: EvaluationsRecorded) -> None:
+    notices = await ai_model_notices.failing_notices(session, event.evaluation_ids)
+    await enqueue(session, notices)
+
+
 def wire(settings: Settings | None = None) -> None:
     """Subscribe the reactions; with settings, also what they are configured by."""
     if settings is not None:
@@ -63,3 +98,8 @@ def wire(settings: Settings | None = None) -> None:
     subscribe(IncidentsChanged, _stamp_incident_clocks)
     subscribe(IncidentsChanged, _announce_incidents)
     subscribe(ServiceClockTermsChanged, _restamp_service_clocks)
+    subscribe(IncidentsOpened, _notify_incidents_opened)
+    subscribe(RequestEscalated, _notify_request_escalated)
+    subscribe(ReleaseShipped, _notify_release_shipped)
+    subscribe(FeedbackDelivered, _notify_feedback_delivered)
+    subscribe(EvaluationsRecorded, _notify_failing_models)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,7 @@ from service_levels.metric_sql import MetricSettings
 from service_levels.models import SlaEventKind
 from service_levels.objective_answers import Asked, answers_of
 from service_levels.objectives import Answer, Status
-from service_levels.sla_events import EventCandidate, LiveObjective
+from service_levels.sla_events import EventCandidate, LiveObjective, RecordedEvent
 
 BATCH_SIZE = 500
 
@@ -38,6 +38,8 @@ class EvaluationSummary:
     breaches: int = 0
     at_risk: int = 0
     recoveries: int = 0
+    # What was recorded, for the job to notify of; left out of comparisons and the summary.
+    recorded: tuple[RecordedEvent, ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         return (
@@ -45,12 +47,14 @@ class EvaluationSummary:
             f" {self.at_risk} at risk, {self.recoveries} recoveries"
         )
 
-    def add(self, objectives: int, kinds: Sequence[SlaEventKind]) -> EvaluationSummary:
+    def add(self, objectives: int, recorded: Sequence[RecordedEvent]) -> EvaluationSummary:
+        kinds = [event.kind for event in recorded]
         return EvaluationSummary(
             self.objectives + objectives,
             self.breaches + kinds.count(SlaEventKind.SLA_BREACHED),
             self.at_risk + kinds.count(SlaEventKind.SLA_AT_RISK),
             self.recoveries + kinds.count(SlaEventKind.SLA_RECOVERED),
+            (*self.recorded, *recorded),
         )
 
 

@@ -228,3 +228,5 @@ class ClockEvent(Base):
     # When the clock crossed the threshold (business time), and when this was recorded.
     crossed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    service: Mapped[Service] = relationship(lazy="raise")

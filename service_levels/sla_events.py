@@ -102,12 +102,26 @@ _CANDIDATE_COLUMNS = (
 _NAMES = [item.name for item in _CANDIDATE_COLUMNS]
 
 
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An SLA event just recorded: what its notifications name."""
+
+    id: int
+    kind: SlaEventKind
+    service_id: uuid.UUID
+    sla_id: uuid.UUID
+    objective_id: uuid.UUID
+    value: float | None
+    target: float
+    at: datetime
+
+
 async def record_events(
     session: AsyncSession, candidates: Sequence[EventCandidate]
-) -> list[SlaEventKind]:
+) -> list[RecordedEvent]:
     """Record the candidates not recorded yet for their (objective, window, kind), in one
     statement; a recovery only after trouble in its window. Each recorded event is announced
-    on Channel.SLA_EVENTS at commit. The kinds recorded, one per event."""
+    on Channel.SLA_EVENTS at commit. The events recorded."""
     if not candidates:
         return []
     rows = [
@@ -138,7 +152,16 @@ async def record_events(
         pg_insert(SlaEvent)
         .from_select(_NAMES, chosen)
         .on_conflict_do_nothing(index_elements=["objective_id", "window_start", "kind"])
-        .returning(SlaEvent.id, SlaEvent.kind, SlaEvent.service_id, SlaEvent.sla_id)
+        .returning(
+            SlaEvent.id,
+            SlaEvent.kind,
+            SlaEvent.service_id,
+            SlaEvent.sla_id,
+            SlaEvent.objective_id,
+            SlaEvent.value,
+            SlaEvent.target,
+            SlaEvent.at,
+        )
         .cte("recorded")
     )
     payload = func.json_build_object(
@@ -153,11 +176,18 @@ async def record_events(
     )
     result = await session.execute(
         select(
+            recorded.c.id,
             recorded.c.kind,
+            recorded.c.service_id,
+            recorded.c.sla_id,
+            recorded.c.objective_id,
+            recorded.c.value,
+            recorded.c.target,
+            recorded.c.at,
             func.pg_notify(Channel.SLA_EVENTS.value, payload.cast(Text)),
         )
     )
-    return [SlaEventKind(row[0]) for row in result]
+    return [RecordedEvent(row[0], SlaEventKind(row[1]), *row[2:8]) for row in result.all()]
 
 
 @dataclass(frozen=True)
@@ -203,6 +233,7 @@ __all__ = [
     "EventCandidate",
     "EventFilter",
     "LiveObjective",
+    "RecordedEvent",
     "events_by_ids",
     "events_query",
     "live_objectives",

@@ -78,7 +78,8 @@ def test_imports_point_down(package: str) -> None:
     ]
     assert wrong == [], (
         f"{package} may import only {sorted(allowed)} (STYLE.md: server → graphql_schema → "
-        "notifications → service_levels → feedback → work → catalog → identity → core; salesforce → core). "
+        "notifications → service_levels → feedback → work → catalog → identity → core; "
+        "salesforce → core). "
         "To reach a higher package, publish a domain event in core/events.py.\n" + "\n".join(wrong)
     )
 

@@ -26,6 +26,7 @@ from catalog.services import actions as services
 from catalog.services.models import DataClassification
 from core.clock import utcnow
 from core.errors import DomainError, DomainErrors, Duplicate, Invalid, NotFound, Required
+from core.events import EvaluationsRecorded, publish
 from core.records import apply_changes, check_version, require_found
 from core.repository import get_by_id
 from core.validation import optional_text, text_field
@@ -284,4 +285,5 @@ async def record_evaluation(
     evaluation = new_evaluation(model.id, spec, principal=principal, now=now)
     session.add(evaluation)
     await session.flush()
+    await publish(session, EvaluationsRecorded((evaluation.id,)))
     return evaluation

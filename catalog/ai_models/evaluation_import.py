@@ -25,6 +25,7 @@ from catalog.permissions import require_ai_model_editor
 from core import row_import
 from core.clock import utcnow
 from core.errors import AccessDenied, DomainError, DomainErrors, Invalid, NotFound, Required
+from core.events import EvaluationsRecorded, publish
 from core.ids import GlobalId, MalformedGlobalId
 from core.row_import import RowFormat, RowShape, located
 from core.text import escaped
@@ -212,9 +213,13 @@ async def import_evaluations(
             errors.append(located(missing, row.line))
     if errors:
         raise DomainErrors(row_import.in_row_order(errors))
+    recorded = []
     for row in rows:
         assert row.model is not None
         assert row.spec is not None
-        session.add(new_evaluation(row.model.id, row.spec, principal=principal, now=now))
+        recorded.append(new_evaluation(row.model.id, row.spec, principal=principal, now=now))
+    session.add_all(recorded)
     await session.flush()
+    if recorded:
+        await publish(session, EvaluationsRecorded(tuple(item.id for item in recorded)))
     return len(rows)

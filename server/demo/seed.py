@@ -116,7 +116,8 @@ class DemoReport:
         return (
             f"demo webhook channel {DEMO_WEBHOOK_NAME!r} sends to {DEMO_WEBHOOK_URL}, signed with"
             f" {self.webhook_secret} (shown once; rotateNotificationSecret makes another); to"
-            f" receive: .venv/bin/python examples/webhook_receiver.py --secret {self.webhook_secret}"
+            " receive: .venv/bin/python examples/webhook_receiver.py"
+            f" --secret {self.webhook_secret}"
         )
 
 
@@ -179,9 +180,6 @@ class _Seeder:
             self.services[service.slug] = service_id
             for demo_role in _roles(service):
                 await self._ownership_role(service_id, demo_role)
-        self.report.webhook_secret = await seed_demo_notifications(
-            self.session, teams=self.teams, tally=self.report.tally
-        )
         await seed_demo_graph(self.session, tally=self.report.tally)
         await seed_demo_backlogs(self.session, now=self.now, tally=self.report.tally)
         await seed_demo_requests(self.session, now=self.now, tally=self.report.tally)
@@ -201,6 +199,9 @@ class _Seeder:
             people=self.people,
             now=self.now,
             tally=self.report.tally,
+        )
+        self.report.webhook_secret = await seed_demo_notifications(
+            self.session, teams=self.teams, now=self.now, tally=self.report.tally
         )
 
     def _ago(self, days: int) -> datetime:

@@ -12,9 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from server.jobs.adoption_sampling import run_adoption_sampling
+from server.jobs.clock_events import record_clock_events
 from server.jobs.clock_restamp import restamp_clocks
 from server.jobs.context import JobContext, JobFunction
+from server.jobs.daily_notices import notify_overdue_models, notify_release_readiness
 from server.jobs.purge import purge_expired
+from server.jobs.review_digest import send_review_digest
 from server.jobs.scheduler import (
     EPOCH,
     JOBS,
@@ -54,5 +57,31 @@ register(
         every=timedelta(days=1),
         offset=timedelta(hours=1),
         run=run_adoption_sampling,
+    )
+)
+register(Job("clock-events", every=timedelta(minutes=1), run=record_clock_events))
+# Mondays 08:00 UTC: slots count from EPOCH, a Thursday.
+register(
+    Job(
+        "review-digest",
+        every=timedelta(weeks=1),
+        offset=timedelta(days=4, hours=8),
+        run=send_review_digest,
+    )
+)
+register(
+    Job(
+        "ai-model-attention",
+        every=timedelta(days=1),
+        offset=timedelta(hours=7),
+        run=notify_overdue_models,
+    )
+)
+register(
+    Job(
+        "release-readiness",
+        every=timedelta(days=1),
+        offset=timedelta(hours=7, minutes=30),
+        run=notify_release_readiness,
     )
 )

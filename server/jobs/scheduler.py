@@ -7,6 +7,8 @@ winner keeps the lock at least until the slot's `grace` has passed, and nobody s
 slot after its grace, so a slot runs at most once however many workers there are. A slot
 in which no worker was running is skipped, not caught up. A job must be safe to run again
 (a worker stopping lets go of its lock early).
+
+A worker runs the notification dispatcher beside its jobs (`run_jobs_and_deliveries`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from core.settings import Settings
+from notifications.dispatcher import Dispatcher
 from server.jobs.context import JobContext, JobFunction
 from server.registry import MODEL_MODULES
 
@@ -185,8 +188,23 @@ class Scheduler:
             await asyncio.wait_for(self.stop.wait(), timeout=max(seconds, 0.01))
 
 
+async def run_jobs_and_deliveries(scheduler: Scheduler) -> None:
+    """The scheduler's jobs and the notification dispatcher, until the scheduler is stopped."""
+    context = scheduler.context
+    async with (
+        Dispatcher.for_engine(context.settings, context.engine, context.sessionmaker) as dispatcher,
+        asyncio.TaskGroup() as group,
+    ):
+        group.create_task(scheduler.run(), name="scheduler")
+        group.create_task(dispatcher.run(scheduler.stop), name="dispatcher")
+
+
 async def run_worker(settings: Settings, url: str) -> None:
-    """`service-catalog worker`: the scheduler until SIGINT or SIGTERM (twice: at once)."""
+    """`service-catalog worker`: the scheduler and the dispatcher until SIGINT or SIGTERM
+    (twice: at once)."""
+    from server import subscribers
+
+    subscribers.wire(settings)  # jobs' changes get the reactions an API request's would
     async with _job_context(settings, url) as context:
         await _run_until_stopped(Scheduler(context))
 
@@ -199,20 +217,24 @@ async def _run_until_stopped(scheduler: Scheduler) -> None:
         if scheduler.stop.is_set() and task is not None:
             task.cancel()
             return
-        logger.info("stopping once the running jobs finish")
+        logger.info("stopping once the running jobs and sends finish")
         scheduler.stop.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop)
     try:
-        await scheduler.run()
+        await run_jobs_and_deliveries(scheduler)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
 
 
 async def run_jobs_once(settings: Settings, url: str, names: list[str]) -> list[str]:
-    """`service-catalog worker --once NAME`: each named job now, a line of summary each."""
+    """`service-catalog worker --once NAME`: each named job now, a line of summary each; then
+    one round of the notification deliveries due (those the jobs wrote among them)."""
+    from server import subscribers
+
+    subscribers.wire(settings)
     lines = []
     async with _job_context(settings, url) as context:
         for name in names:
@@ -220,4 +242,7 @@ async def run_jobs_once(settings: Settings, url: str, names: list[str]) -> list[
             lines.append(
                 f"{name}: {summary if summary is not None else 'running elsewhere; skipped'}"
             )
+        async with Dispatcher(settings, context.sessionmaker) as dispatcher:
+            sent = await dispatcher.dispatch_once()
+        lines.append(f"deliveries: {sent} tried")
     return lines

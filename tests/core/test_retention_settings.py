@@ -39,6 +39,7 @@ def test_every_default_is_within_its_bounds() -> None:
         "retention_people_days": 90,
         "retention_idempotency_keys_days": 1,
         "retention_sign_in_states_days": 1,
+        "retention_deliveries_days": 90,
     }
 
 

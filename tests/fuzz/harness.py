@@ -201,7 +201,7 @@ def rest_server_checks() -> list[schemathesis.CheckFunction]:
 
 
 # Node types whose table is not their name in snake case.
-TABLES = {"Evaluation": "ai_model_evaluation"}
+TABLES = {"Evaluation": "ai_model_evaluation", "Delivery": "notification_delivery"}
 
 
 def _snake(name: str) -> str:

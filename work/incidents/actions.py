@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.services.models import Service
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid, NotFound, Required
-from core.events import IncidentsChanged, publish
+from core.events import IncidentsChanged, IncidentsOpened, publish
 from core.history import EXTRA_CHANGES_SETTING, note_extra_changes
 from core.records import check_version, require_found
 from core.repository import get_by_id, get_by_ids
@@ -124,6 +124,8 @@ async def report_incident(
         )
         await session.flush()
     await publish(session, IncidentsChanged((incident.id,)))
+    if opened:
+        await publish(session, IncidentsOpened((incident.id,)))
     return incident
 
 

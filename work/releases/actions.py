@@ -14,7 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.services import actions as services
 from core.clock import utcnow
 from core.errors import Invalid, NotFound, Required
-from core.events import BacklogItemsReleased, BacklogItemsUnreleased, publish
+from core.events import (
+    BacklogItemsReleased,
+    BacklogItemsUnreleased,
+    ReleaseShipped,
+    publish,
+)
 from core.history import note_extra_changes
 from core.records import check_version, require_found
 from core.repository import get_by_id
@@ -300,6 +305,7 @@ async def ship_release(
     await session.flush()
     if released:
         await publish(session, BacklogItemsReleased(tuple(released)))
+    await publish(session, ReleaseShipped(release.id))
     return release
 
 

@@ -17,7 +17,7 @@ from catalog.orgs.models import OrgKind
 from catalog.services.models import Service
 from core.clock import utcnow
 from core.errors import AccessDenied, Invalid
-from core.events import ServiceRequestsChanged, publish
+from core.events import RequestEscalated, ServiceRequestsChanged, publish
 from core.repository import get_by_id
 from core.validation import text_field
 from identity.principal import Principal
@@ -131,18 +131,22 @@ async def escalate_request(
     request.vendor_case_number = case.case_number
     request.vendor_case_id = case.id
     request.vendor_org_id = case.org_id
+    escalated_at = None
     if request.status is not RequestStatus.ESCALATED_TO_VENDOR:
         note = f"Salesforce Case {case.case_number or case.id}"
+        escalated_at = utcnow()
         await move_request(
             session,
             request,
             RequestStatus.ESCALATED_TO_VENDOR,
             actor=principal.actor,
-            at=utcnow(),
+            at=escalated_at,
             note=note,
         )
         if request.assignee_id is None:
             request.assignee_id = principal.person_id
     await session.flush()
     await publish(session, ServiceRequestsChanged((request.id,)))
+    if escalated_at is not None:
+        await publish(session, RequestEscalated(request.id, escalated_at))
     return request

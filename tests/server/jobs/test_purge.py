@@ -69,6 +69,16 @@ VALUES (:service, 'old@example.test', 'IDEA', 'Old', 'Old idea', 4, 'API',
         now() - interval '400 days'),
        (:service, 'new@example.test', 'IDEA', 'New', 'New idea', 2, 'API',
         now() - interval '10 days');
+INSERT INTO notification_delivery (recipient, event, event_key, body, message, status,
+                                   created_at)
+SELECT 'voter' || n || '@example.test', 'FEEDBACK_DELIVERED', 'old:' || n, '{}', '{}',
+       status, now() - interval '100 days'
+FROM unnest(ARRAY['DELIVERED', 'DEAD', 'FAILED']) WITH ORDINALITY
+     AS s(status, n);
+INSERT INTO notification_delivery (recipient, event, event_key, body, message, status,
+                                   created_at)
+VALUES ('voter@example.test', 'FEEDBACK_DELIVERED', 'recent', '{}', '{}', 'DELIVERED',
+        now() - interval '89 days');
 """
 
 # Every kind switched on, at its minimum where its default keeps it forever.
@@ -91,6 +101,7 @@ EVERY_KIND_COUNTED = {
     "idempotency keys": 1,
     "login states": 1,
     "browser sessions": 1,
+    "notification deliveries": 3,
 }
 
 
@@ -229,6 +240,7 @@ TABLES = (
     "idempotency_key",
     "login_state",
     "browser_session",
+    "notification_delivery",
 )
 
 
@@ -274,6 +286,24 @@ async def test_each_kind_past_its_retention_goes_and_within_it_stays(
     assert await count(engine, "SELECT count(*) FROM idempotency_key") == 2
     assert await count(engine, "SELECT count(*) FROM login_state") == 2
     assert await count(engine, "SELECT count(*) FROM browser_session") == 1
+    assert await count(engine, "SELECT count(*) FROM notification_delivery") == 1
+
+
+async def test_deliveries_older_than_their_period_go_whatever_their_status(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession], seeded: Seeded
+) -> None:
+    dry = await purge(sessionmaker, settings(retention_deliveries_days=90), dry_run=True)
+    assert dry.counts["notification deliveries"][1] == 3
+    assert "would purge 3 notification deliveries" in dry.lines()
+    assert await count(engine, "SELECT count(*) FROM notification_delivery") == 4
+
+    run = await purge(sessionmaker, settings(retention_deliveries_days=90))
+
+    assert run.removed["notification deliveries"] == 3
+    keys = await scalar(engine, "SELECT array_agg(event_key) FROM notification_delivery")
+    assert keys == ["recent"]
+    forever = await purge(sessionmaker, settings(retention_deliveries_days=0), dry_run=True)
+    assert "notification deliveries" in forever.kept_forever
 
 
 async def test_anonymous_contact_emails_are_erased_and_the_feedback_kept(
@@ -366,6 +396,7 @@ async def test_a_run_is_audited_with_its_counts_per_kind(
         "idempotency_key": 1,
         "login_state": 1,
         "browser_session": 1,
+        "notification_delivery": 3,
     }
     assert details["anonymised"] == {"feedback_contact_email": 1, "person": 2}
     assert details["kept_forever"] == [
@@ -441,6 +472,7 @@ def test_the_command_prints_what_it_would_do_then_does_it(
         "purged 1 idempotency keys",
         "purged 1 login states",
         "purged 1 browser sessions",
+        "purged 3 notification deliveries",
         "kept closed requests: retention 0 keeps them forever",
         "kept closed incidents: retention 0 keeps them forever",
         "kept measurements: retention 0 keeps them forever",
