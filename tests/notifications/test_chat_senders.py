@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 
 from notifications.senders.chat import send_slack, send_teams, slack_payload, teams_payload
-from notifications.senders.http import make_client
 from notifications.senders.message import Message
 from notifications.senders.outcome import Verdict
 from notifications.targets import UrlRules
@@ -22,18 +19,6 @@ STORED = {
     "link": "/services/42",
 }
 MESSAGE = Message.from_stored(STORED, "https://catalog.example.test/")
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[HttpReceiver]:
-    async with HttpReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_client(connect_timeout_s=0.5, total_timeout_s=0.5) as client:
-        yield client
 
 
 def test_a_link_is_made_absolute_with_the_public_url_and_dropped_without_one() -> None:

@@ -55,12 +55,6 @@ async def team_id(sessionmaker: async_sessionmaker[AsyncSession]) -> uuid.UUID:
         return (await create_team(session)).id
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[HttpReceiver]:
-    async with HttpReceiver() as receiver:
-        yield receiver
-
-
 def dispatcher(sessionmaker: async_sessionmaker[AsyncSession], **options: Any) -> Dispatcher:
     configured = settings(**options.pop("settings", {}))
     return Dispatcher(configured, sessionmaker, timings=options.pop("timings", FAST), **options)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -11,7 +10,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from notifications.secrets import new_secret
-from notifications.senders.http import make_client, retry_after
+from notifications.senders.http import retry_after
 from notifications.senders.outcome import Outcome, Verdict
 from notifications.senders.webhook import send_webhook
 from notifications.targets import UrlRules
@@ -19,18 +18,6 @@ from tests.notifications.receivers import HttpReceiver
 
 LOCAL = UrlRules(require_https=False, allow_private=True)
 BODY = {"type": "sla.breached", "timestamp": "2026-12-06T03:00:00+00:00", "data": {"é": "ü"}}
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[HttpReceiver]:
-    async with HttpReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_client(connect_timeout_s=0.5, total_timeout_s=0.5) as client:
-        yield client
 
 
 async def send(
