@@ -94,6 +94,13 @@ class EvaluationsRecorded(DomainEvent):
     evaluation_ids: tuple[uuid.UUID, ...]
 
 
+@dataclass(frozen=True)
+class PeopleDeactivated(DomainEvent):
+    """People were deactivated (SCIM): the Salesforce orgs are due a reconciliation."""
+
+    person_ids: tuple[uuid.UUID, ...]
+
+
 Event = TypeVar("Event", bound=DomainEvent)
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
 

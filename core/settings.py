@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     trusted_documents_file: Path | None = None
     scim_token: str | None = None
     scim_issuer: str | None = None
+    # Bearer token of backup tools posting to /api/backups; unset: the route answers 404.
+    backup_webhook_token: Annotated[str | None, Field(min_length=16)] = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
     anonymous_feedback: bool = False
     feedback_rate_limit: str = "10/minute"
@@ -102,6 +104,13 @@ class Settings(BaseSettings):
     salesforce_ca_bundle: Path | None = None
     salesforce_timeout_s: Annotated[float, Field(gt=0, le=300)] = 5
     salesforce_cache_ttl_s: Annotated[float, Field(ge=0)] = 60
+    # A job reading an org stops once the org's API calls of the last 24 hours (its
+    # Sforce-Limit-Info) reach this share of its daily limit, and says so.
+    salesforce_job_api_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+    # The Status an imported Idea is given once the release delivering it ships.
+    salesforce_idea_delivered_status: Annotated[str, Field(min_length=1, max_length=255)] = (
+        "Delivered"
+    )
     incident_hourly_rate: Annotated[float, Field(ge=0)] = 100
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     sla_warning_percent: Annotated[float, Field(gt=0, lt=100)] = 75

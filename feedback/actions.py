@@ -159,11 +159,12 @@ async def submit_feedback(
     return stored_feedback(session, inserted.row)
 
 
-def _score(feedback: Feedback, service: Service, *, votes: int, teams: int) -> float | None:
+def _score(feedback: Feedback, service: Service, counts: repository.VoteCounts) -> float | None:
     return priority_score(
         kind=feedback.kind.value,
-        votes=votes,
-        voter_teams=teams,
+        votes=counts.votes,
+        voter_teams=counts.teams,
+        external_votes=counts.external,
         rating=feedback.rating,
         tier=service.tier.value,
         created_at=feedback.created_at,
@@ -174,13 +175,16 @@ def _actor(principal: Principal | None) -> str | None:
     return principal.actor if principal is not None else None
 
 
-async def _rescore(session: AsyncSession, feedback: Feedback) -> None:
-    votes, teams = await repository.vote_counts(session, feedback.id)
+async def rescore(session: AsyncSession, feedback: Feedback) -> None:
+    """Count the item's votes again and store its score (the caller holds the row lock)."""
+    await session.flush()  # a merge just made counts on what is not yet written
+    counts = await repository.vote_counts(session, feedback.id)
     service = require_found(
         await services.get_service(session, feedback.service_id), what="service"
     )
-    feedback.vote_count, feedback.voter_team_count = votes, teams
-    feedback.score = _score(feedback, service, votes=votes, teams=teams)
+    feedback.vote_count, feedback.voter_team_count = counts.votes, counts.teams
+    feedback.external_vote_count = counts.external
+    feedback.score = _score(feedback, service, counts)
 
 
 def _voter(principal: Principal) -> uuid.UUID:
@@ -198,7 +202,7 @@ async def vote(session: AsyncSession, *, principal: Principal, feedback_id: uuid
     if feedback.status not in VOTABLE:
         raise Invalid(f"{feedback.status} feedback takes no votes", field=["feedbackId"])
     if await repository.add_vote(session, feedback.id, person_id):
-        await _rescore(session, feedback)
+        await rescore(session, feedback)
         await session.flush()
     return feedback
 
@@ -211,7 +215,7 @@ async def retract_vote(
     locked = await repository.lock(session, [feedback_id])
     feedback = require_found(locked.get(feedback_id), what="feedback", field="feedbackId")
     if await repository.remove_vote(session, feedback.id, person_id):
-        await _rescore(session, feedback)
+        await rescore(session, feedback)
         await session.flush()
     return feedback
 
@@ -287,8 +291,8 @@ async def merge(
         FeedbackStatus.DUPLICATE,
         target.id,
     )
-    await _rescore(session, source)
-    await _rescore(session, target)
+    await rescore(session, source)
+    await rescore(session, target)
     await repository.record_status_change(
         session, source, before, actor=principal.actor, note=f"merged into {target.id}"
     )

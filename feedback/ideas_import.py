@@ -57,7 +57,7 @@ async def _imported_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
     return {row for row in rows if row is not None}
 
 
-def _feedback(idea: IdeaRecord, service: Service) -> Feedback:
+def idea_feedback(idea: IdeaRecord, service: Service) -> Feedback:
     body = (idea.body or idea.title).strip() or idea.title
     footer = f"\n\n(Salesforce Idea {idea.url}, {idea.votes} votes there)"
     feedback = Feedback(
@@ -96,7 +96,7 @@ async def import_ideas(session: AsyncSession, *, source: IdeasSource, ref: str) 
         if service is None:
             unknown += 1
             continue
-        feedback = _feedback(idea, service)
+        feedback = idea_feedback(idea, service)
         session.add(feedback)
         await session.flush()
         await repository.record_status_change(session, feedback, None, actor=ACTOR)

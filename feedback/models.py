@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -94,6 +95,8 @@ class Feedback(UUIDPrimaryKey, Timestamps, Versioned, Base):
     external_id: Mapped[str | None] = mapped_column(String(100))
     vote_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     voter_team_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Salesforce Idea promotes by users who are no person here (see feedback/score.py).
+    external_vote_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # Null for PRAISE, which is not ranked.
     score: Mapped[float | None] = mapped_column(Float)
 
@@ -115,6 +118,77 @@ class Vote(Base):
     feedback_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback.id"))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SalesforceIdea(Base):
+    """The Salesforce Idea a SALESFORCE_IDEAS feedback item stands for: its org, its totals."""
+
+    __tablename__ = "feedback_salesforce_idea"
+    __table_args__ = (UniqueConstraint("org_id", "idea_id"),)
+
+    feedback_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback.id"), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(18))
+    idea_id: Mapped[str] = mapped_column(String(18))
+    vote_total: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    vote_score: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    last_modified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SalesforceVote(Base):
+    """A Vote on an imported Idea. Promotes by a user matching a person count as that
+    person's vote; the other promotes as external votes; demotes count for nothing."""
+
+    __tablename__ = "feedback_salesforce_vote"
+    __table_args__ = (
+        PrimaryKeyConstraint("feedback_id", "vote_id"),
+        Index("ix_feedback_salesforce_vote_person_id", "person_id"),
+    )
+
+    feedback_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback.id"))
+    vote_id: Mapped[str] = mapped_column(String(18))
+    up: Mapped[bool] = mapped_column(Boolean)
+    user_id: Mapped[str | None] = mapped_column(String(18))
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
+
+
+class IdeaSyncCursor(Base):
+    """Per org: Ideas modified from this moment on are read again by the next sync."""
+
+    __tablename__ = "salesforce_idea_cursor"
+
+    org_id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    modified_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class IdeaWriteBack(UUIDPrimaryKey, Base):
+    """An outbox row: the Idea's status (CATALOG_SALESFORCE_IDEA_DELIVERED_STATUS) and a
+    comment naming the release, to write once its feedback shipped. Written in the shipping
+    transaction; sent later, once, by the `salesforce-idea-write-back` job."""
+
+    __tablename__ = "salesforce_idea_write_back"
+    __table_args__ = (
+        UniqueConstraint("feedback_id", "release_id"),
+        Index(
+            "ix_salesforce_idea_write_back_pending",
+            "next_attempt_at",
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+    )
+
+    feedback_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback.id"))
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("release.id"))
+    org_id: Mapped[str] = mapped_column(String(18))
+    idea_id: Mapped[str] = mapped_column(String(18))
+    comment: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class FeedbackStatusChange(Base):

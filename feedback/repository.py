@@ -25,8 +25,10 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +36,14 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from catalog.services.models import Service
 from feedback import idempotency
-from feedback.models import Feedback, FeedbackKind, FeedbackStatus, FeedbackStatusChange, Vote
+from feedback.models import (
+    Feedback,
+    FeedbackKind,
+    FeedbackStatus,
+    FeedbackStatusChange,
+    SalesforceVote,
+    Vote,
+)
 from identity.audit import AuditEvent
 from identity.models import Membership, Team
 
@@ -137,20 +146,44 @@ async def move_votes(session: AsyncSession, source_id: uuid.UUID, target_id: uui
     await session.execute(delete(Vote).where(Vote.feedback_id == source_id))
 
 
-async def vote_counts(session: AsyncSession, feedback_id: uuid.UUID) -> tuple[int, int]:
-    """(votes, distinct teams of the voters), counted now, under the row lock."""
+@dataclass(frozen=True)
+class VoteCounts:
+    votes: int  # people: here, or by a Salesforce promote matched to them
+    teams: int  # distinct teams of those people
+    external: int  # Salesforce promotes by users matching nobody
+
+
+async def vote_counts(session: AsyncSession, feedback_id: uuid.UUID) -> VoteCounts:
+    """The item's votes counted now, under the row lock (one statement). Salesforce votes
+    on items merged into this one count here too (they stay with their Idea's item, which
+    the sync keeps up to date), each person and each Salesforce user once."""
+    merged = select(Feedback.id).where(Feedback.merged_into_id == feedback_id)
+    salesforce = select(SalesforceVote).where(
+        or_(SalesforceVote.feedback_id == feedback_id, SalesforceVote.feedback_id.in_(merged)),
+        SalesforceVote.up,
+    )
+    promotes = salesforce.subquery()
+    voters = union(
+        select(Vote.person_id.label("person_id")).where(Vote.feedback_id == feedback_id),
+        select(promotes.c.person_id).where(promotes.c.person_id.is_not(None)),
+    ).subquery()
+    external = (
+        select(func.count(func.distinct(func.coalesce(promotes.c.user_id, promotes.c.vote_id))))
+        .where(promotes.c.person_id.is_(None))
+        .scalar_subquery()
+    )
     row = (
         await session.execute(
             select(
-                func.count(func.distinct(Vote.person_id)),
+                func.count(func.distinct(voters.c.person_id)),
                 func.count(func.distinct(Membership.team_id)),
+                external,
             )
-            .select_from(Vote)
-            .outerjoin(Membership, Membership.person_id == Vote.person_id)
-            .where(Vote.feedback_id == feedback_id)
+            .select_from(voters)
+            .outerjoin(Membership, Membership.person_id == voters.c.person_id)
         )
     ).one()
-    return int(row[0]), int(row[1])
+    return VoteCounts(int(row[0]), int(row[1]), int(row[2]))
 
 
 async def voted(

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from core.errors import AccessDenied, DomainError, ErrorCode
+from core.errors import AccessDenied, DomainError
+from core.json_body import Refusal, inlined_schema, no_control_characters, parse_json
 from core.problems import FieldProblem, problem, problem_schema
 from core.text import check_text
 from feedback import actions
@@ -43,14 +42,7 @@ class FeedbackSubmission(BaseModel):
         str | None, Field(max_length=320, description="Anonymous submissions only.")
     ] = None
 
-    @field_validator("service", "title", "body", "contactEmail")
-    @classmethod
-    def _no_control_characters(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """NUL and other control characters are refused; `body` may span lines (core.text)."""
-        refusal = check_text(value, name=str(info.field_name)) if value is not None else None
-        if refusal is not None:
-            raise PydanticCustomError("control_character", refusal)
-        return value
+    _text = field_validator("service", "title", "body", "contactEmail")(no_control_characters)
 
 
 class FeedbackCreated(BaseModel):
@@ -58,73 +50,24 @@ class FeedbackCreated(BaseModel):
     status: str
 
 
-class _Refusal(Exception):
-    def __init__(self, response: Response, reason: str) -> None:
-        self.response, self.reason = response, reason
-
-
-_PYDANTIC_CODES = {
-    "missing": ErrorCode.REQUIRED,
-    "string_too_short": ErrorCode.REQUIRED,
-    "string_too_long": ErrorCode.TOO_LONG,
-}
-
-
-def _inlined(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema with its `$defs` put in place: in /openapi.json a `#/$defs/...`
-    reference would resolve against the whole document, where nothing answers it."""
-    schema = model.model_json_schema()
-    definitions = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(definitions[ref.removeprefix("#/$defs/")])
-            return {key: resolve(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [resolve(value) for value in node]
-        return node
-
-    resolved: dict[str, Any] = resolve(schema)
-    return resolved
-
-
 def _parse(request_body: bytes, content_type: str) -> FeedbackSubmission:
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise _Refusal(problem(415, "send application/json"), "unsupported media type")
-    try:
-        payload = json.loads(request_body)
-    except (ValueError, UnicodeDecodeError):
-        raise _Refusal(problem(400, "the body is not valid JSON"), "malformed JSON") from None
-    if not isinstance(payload, dict):
-        raise _Refusal(problem(400, "the body must be a JSON object"), "not an object")
-    try:
-        return FeedbackSubmission.model_validate(payload)
-    except ValidationError as error:
-        errors = [
-            FieldProblem(
-                field=".".join(str(part) for part in item["loc"]) or None,
-                message=item["msg"],
-                code=_PYDANTIC_CODES.get(item["type"], ErrorCode.INVALID).value,
-            )
-            for item in error.errors()
-        ]
-        raise _Refusal(problem(422, "the feedback is invalid", errors=errors), "invalid") from None
+    return parse_json(
+        request_body, content_type, FeedbackSubmission, invalid="the feedback is invalid"
+    )
 
 
-def _domain_refusal(error: DomainError) -> _Refusal:
+def _domain_refusal(error: DomainError) -> Refusal:
     field = ".".join(error.field) if error.field else None
     errors = [FieldProblem(field=field, message=error.message, code=error.code.value)]
-    return _Refusal(problem(422, error.message, errors=errors), error.message)
+    return Refusal(problem(422, error.message, errors=errors), error.message)
 
 
 def _check_caller(principal: Principal | None, anonymous_allowed: bool) -> None:
     if principal is None and not anonymous_allowed:
         response = problem(401, "sign in to give feedback", headers={"WWW-Authenticate": "Bearer"})
-        raise _Refusal(response, "anonymous feedback is off")
+        raise Refusal(response, "anonymous feedback is off")
     if principal is not None and not principal.has_role(Role.CONTRIBUTOR):
-        raise _Refusal(problem(403, "giving feedback needs the CONTRIBUTOR role"), "forbidden")
+        raise Refusal(problem(403, "giving feedback needs the CONTRIBUTOR role"), "forbidden")
 
 
 FEEDBACK_PATH = "/api/feedback"
@@ -161,7 +104,7 @@ FEEDBACK_PATH = "/api/feedback"
         ],
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": _inlined(FeedbackSubmission)}},
+            "content": {"application/json": {"schema": inlined_schema(FeedbackSubmission)}},
         },
     },
     summary="Submit feedback on a service",
@@ -178,7 +121,7 @@ async def submit_feedback(request: Request) -> Response:
         response = await _store(
             state.sessionmaker, state.feedback_limiter, principal, facts, parsed, key
         )
-    except _Refusal as refusal:
+    except Refusal as refusal:
         await _audit_refusal(state.refusals, principal, facts, refusal)
         return refusal.response
     return response
@@ -199,7 +142,7 @@ def _idempotency_key(request: Request) -> str | None:
     if refusal is not None or not 1 <= len(key) <= 200:
         message = refusal or "1 to 200 characters"
         errors = [FieldProblem(field="Idempotency-Key", message=message, code="INVALID")]
-        raise _Refusal(
+        raise Refusal(
             problem(422, "the Idempotency-Key header is invalid", errors=errors), "bad key"
         )
     return key
@@ -240,9 +183,9 @@ async def _store(
                 # Refused here, the transaction rolls back: the feedback and its audit event.
                 await _limit_anonymous(limiter, principal, facts)
     except KeyInFlight as error:
-        raise _Refusal(problem(409, error.message), "key in flight") from None
+        raise Refusal(problem(409, error.message), "key in flight") from None
     except AccessDenied as error:
-        raise _Refusal(problem(403, str(error)), "forbidden") from None
+        raise Refusal(problem(403, str(error)), "forbidden") from None
     except DomainError as error:
         raise _domain_refusal(error) from None
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -275,13 +218,13 @@ async def _limit_anonymous(
     verdict = await limiter.hit(facts.client_ip or "unknown")
     if not verdict.allowed:
         headers = {"Retry-After": str(verdict.retry_after_s)}
-        raise _Refusal(
+        raise Refusal(
             problem(429, "too many anonymous submissions", headers=headers), "rate limited"
         )
 
 
 async def _audit_refusal(
-    refusals: RefusalAuditor, principal: Principal | None, facts: RequestFacts, refusal: _Refusal
+    refusals: RefusalAuditor, principal: Principal | None, facts: RequestFacts, refusal: Refusal
 ) -> None:
     details = {"door": "REST", "status": refusal.response.status_code, "reason": refusal.reason}
     await refusals.refused(

@@ -23,6 +23,7 @@ LIST_SIZES: Final[dict[str, int]] = {
     "Service.ownershipRoles": 10,
     "Service.productOwners": 5,
     "Service.salesforceOrgs": 5,
+    "DataLossReadiness.orgs": 5,  # its production orgs
     "Service.salesforceCases": 20,
     "Service.salesforceIdeas": 20,
     # A service leans on a few others; the walks (`transitive`) find more, a few hops deep.
@@ -36,6 +37,16 @@ LIST_SIZES: Final[dict[str, int]] = {
     "Version.changes": 10,
     "BusinessCalendar.weeklyHours": 7,
     "SalesforceLimits.all": 50,
+    # Provisioning drift: what a reconciliation found out of step, usually a handful.
+    "ProvisioningDrift.deactivatedButActive": 50,
+    "ProvisioningDrift.unmatchedActiveUsers": 100,
+    "SalesforceOrg.licences": 20,
+    # A production org keeps a few dozen sandboxes at most; a Dev Hub lists its active
+    # scratch orgs (up to its edition's allocation), a team's share far fewer.
+    "SalesforceOrg.sandboxes": 50,
+    "SalesforceOrg.scratchOrgs": 100,
+    "Team.expiringScratchOrgs": 50,
+    "BacklogItem.sandboxesMissingFix": 20,
     # People and teams.
     "BusinessUnit.teams": 20,
     "Team.memberships": 20,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Hashable, Sequence
+from datetime import date, datetime
 from functools import cached_property, partial
 from typing import Any, Generic, TypeVar
 
@@ -21,11 +22,19 @@ from strawberry.types.nodes import Selection
 from catalog.ai_models.models import AIModel as AIModelModel
 from catalog.ai_models.models import Evaluation as EvaluationModel
 from catalog.ai_models.repository import latest_by_model_ids
+from catalog.backups.readiness import OrgEvidence
+from catalog.org_users.models import SalesforceOrgUser
+from catalog.orgs.models import SalesforceOrg
+from catalog.sandboxes import repository as sandboxes
+from catalog.sandboxes.models import SandboxSnapshot, ScratchOrgSnapshot
 from catalog.services.models import Service
 from feedback import repository as feedback_repository
 from feedback.models import FeedbackStatusChange
 from graphql_schema.catalog.ai_models import loaders as ai_models
+from graphql_schema.catalog.backups import loaders as backups
 from graphql_schema.catalog.graph import loaders as graph
+from graphql_schema.catalog.org_users import loaders as org_users
+from graphql_schema.catalog.org_users.types import LicenceUse
 from graphql_schema.catalog.orgs import loaders as orgs
 from graphql_schema.context import Context
 from graphql_schema.feedback import loaders as feedback
@@ -46,6 +55,7 @@ from service_levels.models import Sla as SlaModel
 from service_levels.objective_answers import SeriesPoint
 from service_levels.objectives import Answer
 from work.incidents.models import Incident
+from work.releases.sandbox_drift import sandboxes_missing_fix_by_item_ids
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -151,6 +161,25 @@ class Loaders:
     def salesforce_adoption(self) -> DataLoader[orgs.OrgKey, Any] | None:
         return self._salesforce(orgs.adoption)
 
+    # catalog: provisioning drift, from the last reconciliation of each org's users
+
+    @cached_property
+    def org_user_drift(
+        self,
+    ) -> LoaderFamily[Sequence[Selection], uuid.UUID, list[SalesforceOrgUser] | None]:
+        """Each org's drifting users, per selection."""
+        return LoaderFamily(
+            lambda selections: self._by_key(partial(org_users.drift, selections)), key=_by_repr
+        )
+
+    @cached_property
+    def org_user_synced_at(self) -> DataLoader[uuid.UUID, datetime | None]:
+        return self._by_key(org_users.synced_at)
+
+    @cached_property
+    def org_licences(self) -> DataLoader[uuid.UUID, list[LicenceUse] | None]:
+        return self._by_key(org_users.licences)
+
     # catalog: AI models
 
     @cached_property
@@ -170,6 +199,51 @@ class Loaders:
     @cached_property
     def latest_evaluations(self) -> DataLoader[uuid.UUID, list[EvaluationModel] | None]:
         return self._by_key(latest_by_model_ids)
+
+    # catalog: data-loss readiness
+
+    @cached_property
+    def data_loss_readiness(self) -> DataLoader[uuid.UUID, backups.Verdict | None]:
+        """Each service's data-loss verdict and the production orgs it judged."""
+        return self._by_key(backups.readiness_by_service_ids)
+
+    @cached_property
+    def backup_evidence(self) -> DataLoader[uuid.UUID, OrgEvidence | None]:
+        """Each org's latest successful backup and restore drill."""
+        return self._by_key(backups.evidence_by_org_ids)
+
+    # catalog: sandboxes and scratch orgs (snapshots)
+
+    @cached_property
+    def orgs_by_id(self) -> DataLoader[uuid.UUID, SalesforceOrg | None]:
+        return self._by_key(sandboxes.orgs_by_ids)
+
+    @cached_property
+    def sandboxes_by_production_org_id(
+        self,
+    ) -> DataLoader[uuid.UUID, list[SandboxSnapshot] | None]:
+        return self._by_key(sandboxes.sandboxes_by_production_org_ids, default=[])
+
+    @cached_property
+    def scratch_orgs_by_dev_hub_id(self) -> DataLoader[uuid.UUID, list[ScratchOrgSnapshot] | None]:
+        return self._by_key(sandboxes.scratch_orgs_by_dev_hub_ids, default=[])
+
+    @cached_property
+    def expiring_scratch_orgs(
+        self,
+    ) -> LoaderFamily[tuple[date, date], uuid.UUID, list[ScratchOrgSnapshot] | None]:
+        """Each team's scratch orgs expiring from a first day through a last, per window."""
+        return LoaderFamily(
+            lambda days: self._by_key(
+                partial(sandboxes.expiring_scratch_orgs_by_team_ids, today=days[0], until=days[1]),
+                default=[],
+            )
+        )
+
+    @cached_property
+    def sandboxes_missing_fix(self) -> DataLoader[uuid.UUID, list[SandboxSnapshot] | None]:
+        """Each hot fix's sandboxes copied before it reached their production org."""
+        return self._by_key(sandboxes_missing_fix_by_item_ids, default=[])
 
     # work
 

@@ -16,9 +16,11 @@ from core.settings import Introspection
 from graphql_schema.access import access_error
 from graphql_schema.catalog.ai_models.mutations import AIModelMutation
 from graphql_schema.catalog.ai_models.queries import AIModelQuery
+from graphql_schema.catalog.backups.mutations import BackupMutation
 from graphql_schema.catalog.graph.mutations import GraphMutation
 from graphql_schema.catalog.graph.queries import GraphQuery
 from graphql_schema.catalog.graph.types import Dependency, SharedResource
+from graphql_schema.catalog.org_users.mutations import OrgUserMutation
 from graphql_schema.catalog.orgs.mutations import (
     SalesforceOrgLifecycleMutation,
     SalesforceOrgMutation,
@@ -113,6 +115,8 @@ class Mutation(
     SalesforceOrgMutation,
     ServiceLifecycleMutation,
     SalesforceOrgLifecycleMutation,
+    OrgUserMutation,
+    BackupMutation,
     GraphMutation,
     ReviewMutation,
     FeedbackMutation,

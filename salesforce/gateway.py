@@ -24,6 +24,8 @@ from salesforce.deadline import Deadline
 from salesforce.escalation import escalate
 from salesforce.http import ApiUsage, OrgSession
 from salesforce.records import Adoption, CaseDraft, CaseRecord, EscalatedCase, IdeaRecord, OrgLimit
+from salesforce.users import ACTIVE_USERS, FROZEN_LOGINS, LICENCES, OrgDirectory, OrgUserRecord
+from salesforce.users import freeze as freeze_login
 
 Json = dict[str, Any]
 
@@ -233,6 +235,24 @@ class SalesforceGateway:
             if not str(item.get("Name", "")).startswith("Chatter")
         )
         return Adoption(active_users=active, licensed_users=licensed, logins_last_30_days=logins)
+
+    async def org_directory(self, ref: str, *, deadline: Deadline | None = None) -> OrgDirectory:
+        """The org's active users, frozen logins and licences, uncached: one query each."""
+        org, deadline = self.orgs[ref], deadline or self.deadline()
+        users, frozen, licences = await asyncio.gather(
+            org.call(partial(fetch_records, ACTIVE_USERS), deadline=deadline),
+            org.call(partial(fetch_records, FROZEN_LOGINS), deadline=deadline),
+            org.call(partial(fetch_records, LICENCES), deadline=deadline),
+        )
+        return OrgDirectory.from_json(users, frozen, licences)
+
+    async def freeze_user(
+        self, ref: str, user_id: str, *, deadline: Deadline | None = None
+    ) -> OrgUserRecord | None:
+        """Freeze the login of the org's active user `user_id`; None when there is none."""
+        return await self.orgs[ref].call(
+            partial(freeze_login, user_id), deadline=deadline or self.deadline(), idempotent=True
+        )
 
     # -- the write --------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
+from catalog.backups import routes as backup_routes
 from core.channel_listener import ChannelListener
 from core.db import make_engine, make_sessionmaker
 from core.notification_hub import NotificationHub
@@ -138,6 +139,7 @@ def create_app(
     app.include_router(graphql, prefix="/graphql")
     app.include_router(health.router)
     app.include_router(feedback_routes.router)
+    app.include_router(backup_routes.router)
     app.include_router(scim_router)
     app.include_router(login_routes.router)
     app.include_router(dev_sign_in.router)

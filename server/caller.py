@@ -34,8 +34,9 @@ from server.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
-# Routes that authenticate their callers themselves (SCIM uses its own bearer token).
-SELF_AUTHENTICATED_PREFIXES = ("/scim/",)
+# Routes that authenticate their callers themselves (SCIM and the backup webhook use their
+# own bearer tokens).
+SELF_AUTHENTICATED_PREFIXES = ("/scim/", "/api/backups")
 # Probes must answer (503 at worst) while the database is down or not migrated, so they
 # never look up the development person; an invalid token is still refused there. So does
 # the Prometheus scrape.

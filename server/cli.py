@@ -235,7 +235,9 @@ def worker(
         typer.echo(f"unknown job {unknown[0]!r}; the jobs are: {', '.join(JOBS)}", err=True)
         raise typer.Exit(2)
     settings = load_settings_or_exit()
-    with database(settings) as url:
+    # In dev without CATALOG_SALESFORCE_ORGS, the Salesforce jobs read the demo's fake, as
+    # `serve` does (its records are made the same way in every process).
+    with database(settings) as url, demo_salesforce(settings) as settings:
         if once:
             for line in asyncio.run(run_jobs_once(settings, url, once)):
                 typer.echo(line)

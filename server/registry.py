@@ -1,8 +1,11 @@
 """Import every model module so `Base.metadata` knows every table (Alembic, export)."""
 
 import catalog.ai_models.models
+import catalog.backups.models
 import catalog.graph.models
+import catalog.org_users.models
 import catalog.orgs.models
+import catalog.sandboxes.models
 import catalog.services.models
 import core.history
 import feedback.models
@@ -20,9 +23,12 @@ from core.db import Base
 # Named here so that no tool mistakes these imports for unused ones.
 MODEL_MODULES = (
     catalog.ai_models.models,
+    catalog.backups.models,
     catalog.graph.models,
+    catalog.org_users.models,
     work.incidents.models,
     catalog.orgs.models,
+    catalog.sandboxes.models,
     work.releases.models,
     work.requests.models,
     catalog.services.models,

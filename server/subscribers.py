@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.org_users import actions as org_users
 from core.events import (
     BacklogItemsReleased,
     BacklogItemsUnreleased,
@@ -11,6 +12,7 @@ from core.events import (
     FeedbackDelivered,
     IncidentsChanged,
     IncidentsOpened,
+    PeopleDeactivated,
     ReleaseShipped,
     RequestEscalated,
     ServiceClockTermsChanged,
@@ -19,6 +21,7 @@ from core.events import (
 )
 from core.settings import Settings
 from feedback import actions as feedback
+from feedback.idea_write_back import record_write_backs
 from notifications.notices import ai_models as ai_model_notices
 from notifications.notices import feedback as feedback_notices
 from notifications.notices import work as work_notices
@@ -30,6 +33,11 @@ from work.requests import actions as requests
 
 async def _deliver_feedback(session: AsyncSession, event: BacklogItemsReleased) -> None:
     await feedback.deliver_for_items(session, event.item_ids)
+
+
+async def _write_back_ideas(session: AsyncSession, event: FeedbackDelivered) -> None:
+    # Only recorded here; the salesforce-idea-write-back job sends it outside the release.
+    await record_write_backs(session, event.feedback_ids)
 
 
 async def _undeliver_feedback(session: AsyncSession, event: BacklogItemsUnreleased) -> None:
@@ -86,6 +94,10 @@ async def _notify_failing_models(session: AsyncSession, event: EvaluationsRecord
     await enqueue(session, notices)
 
 
+async def _reconcile_org_users(session: AsyncSession, event: PeopleDeactivated) -> None:
+    await org_users.mark_reconciliation_due(session)
+
+
 def wire(settings: Settings | None = None) -> None:
     """Subscribe the reactions; with settings, also what they are configured by."""
     if settings is not None:
@@ -102,4 +114,6 @@ def wire(settings: Settings | None = None) -> None:
     subscribe(RequestEscalated, _notify_request_escalated)
     subscribe(ReleaseShipped, _notify_release_shipped)
     subscribe(FeedbackDelivered, _notify_feedback_delivered)
+    subscribe(FeedbackDelivered, _write_back_ideas)
     subscribe(EvaluationsRecorded, _notify_failing_models)
+    subscribe(PeopleDeactivated, _reconcile_org_users)

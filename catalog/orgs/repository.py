@@ -25,3 +25,12 @@ async def has_child_orgs(session: AsyncSession, org_id: uuid.UUID) -> bool:
     """Whether a sandbox or scratch org names `org_id` as its production org."""
     found = await session.scalar(select(exists().where(SalesforceOrg.parent_id == org_id)))
     return bool(found)
+
+
+async def get_by_credentials_ref(session: AsyncSession, reference: str) -> SalesforceOrg | None:
+    return await session.scalar(
+        select(SalesforceOrg)
+        .where(SalesforceOrg.credentials_ref == reference)
+        .order_by(SalesforceOrg.created_at, SalesforceOrg.id)
+        .limit(1)
+    )

@@ -51,6 +51,10 @@ class Feedback(Node):
     status: models.FeedbackStatus
     vote_count: int
     voter_team_count: int
+    external_vote_count: int = strawberry.field(
+        description="Promotes of its Salesforce Idea by users matching no person here;"
+        " they weigh in the score at half a person's vote."
+    )
     score: float | None = strawberry.field(description="The priority score; null for PRAISE.")
     version: int
     created_at: datetime
@@ -69,6 +73,7 @@ class Feedback(Node):
             status=feedback.status,
             vote_count=feedback.vote_count,
             voter_team_count=feedback.voter_team_count,
+            external_vote_count=feedback.external_vote_count,
             score=feedback.score,
             version=feedback.version,
             created_at=feedback.created_at,
@@ -186,6 +191,7 @@ declare_sql(
         "status": Column("status"),
         "voteCount": Column("vote_count"),
         "voterTeamCount": Column("voter_team_count"),
+        "externalVoteCount": Column("external_vote_count"),
         "score": Column("score"),
         "version": Column("version"),
         "createdAt": Column("created_at"),

@@ -10,6 +10,7 @@ from sqlalchemy import FromClause
 from strawberry.scalars import JSON
 
 import graphql_schema.identity.enums  # noqa: F401  (registers the enums first)
+from graphql_schema.catalog.sandboxes.fields import TeamScratchOrgFields
 from graphql_schema.compiled.declarations import (
     Column,
     GlobalId,
@@ -92,7 +93,7 @@ def _by_name(team: models.Team) -> str:
 
 
 @strawberry.type(description="A product, platform or support team.")
-class Team(Node, Versioned):
+class Team(Node, Versioned, TeamScratchOrgFields):
     id: strawberry.ID
     name: str
     slug: str

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import utcnow
 from core.errors import Duplicate, NotFound, TooLong
+from core.events import PeopleDeactivated, publish
 from core.history import set_transaction_actor
 from core.validation import optional_text, text_field
 from identity.changes import identity_changed
@@ -124,6 +125,7 @@ async def delete_user(session: AsyncSession, *, actor: ScimActor, person_id: uui
     """
     await _begin(session, actor)
     person = await _provisioned(session, actor, person_id, lock=True)
+    was_active = person.active
     person.active = False
     person.scim_provisioned_at = None
     person.scim_user_name = None
@@ -132,6 +134,8 @@ async def delete_user(session: AsyncSession, *, actor: ScimActor, person_id: uui
     await repository.delete_memberships(session, person_id=person.id)
     await session.flush()
     await identity_changed(session, [person.id])  # refused from their next request on
+    if was_active:
+        await publish(session, PeopleDeactivated((person.id,)))
 
 
 async def _begin(session: AsyncSession, actor: ScimActor) -> None:
@@ -182,6 +186,7 @@ async def _apply(session: AsyncSession, person: Person, user: User) -> None:
     person.scim_external_id = external_id
     person.scim_attributes = stored_attributes(user)
     person.scim_provisioned_at = person.scim_provisioned_at or utcnow()
+    was_active = person.active
     person.active = user.active is not False
     try:
         await session.flush()
@@ -191,6 +196,8 @@ async def _apply(session: AsyncSession, person: Person, user: User) -> None:
         await repository.delete_memberships(session, person_id=person.id)
     # Active or not, subject, memberships: a cached principal of theirs is forgotten.
     await identity_changed(session, [person.id])
+    if was_active and not person.active:
+        await publish(session, PeopleDeactivated((person.id,)))
 
 
 async def _refuse_taken(

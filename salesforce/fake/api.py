@@ -17,6 +17,7 @@ from salesforce.fake.soql import MalformedQuery, parse
 
 _DATA = re.compile(r"^/services/data/v(?P<version>\d+\.\d)/(?P<rest>.*?)/?$")
 _QUERY_OPTIONS = re.compile(r"batchSize=(\d+)")
+TOOLING = "tooling/"
 # Waits as long as the org is set to be slow.
 Wait = Callable[[FakeOrg], None]
 INVALID_SESSION = Fault(401, "INVALID_SESSION_ID", "Session expired or invalid")
@@ -47,6 +48,7 @@ class _Cursor:
     org_id: str
     records: list[dict[str, Any]]
     total: int
+    api: str = ""  # "tooling/" for a Tooling API query: its locators page there too
 
 
 @dataclass
@@ -107,8 +109,8 @@ def _page(state: FakeState, cursor: _Cursor, version: str, size: int) -> dict[st
     if rest:
         key = f"01g{secrets.token_hex(6)}-{cursor.total - len(rest)}"
         with state.lock:
-            state.cursors[key] = _Cursor(cursor.org_id, rest, cursor.total)
-        result["nextRecordsUrl"] = f"/services/data/v{version}/query/{key}"
+            state.cursors[key] = _Cursor(cursor.org_id, rest, cursor.total, cursor.api)
+        result["nextRecordsUrl"] = f"/services/data/v{version}/{cursor.api}query/{key}"
     return result
 
 
@@ -117,15 +119,19 @@ def _batch_size(state: FakeState, headers: Mapping[str, str]) -> int:
     return max(200, min(2000, int(found[1]))) if found else state.page_size
 
 
-def _query(state: FakeState, org: FakeOrg, version: str, soql: str, size: int) -> Response:
-    total, records = org.query(soql, version)
-    return Response(200, _page(state, _Cursor(org.org_id, records, total), version, size))
+def _query(
+    state: FakeState, org: FakeOrg, version: str, soql: str, size: int, api: str = ""
+) -> Response:
+    total, records = org.query(soql, version, tooling=api == TOOLING)
+    return Response(200, _page(state, _Cursor(org.org_id, records, total, api), version, size))
 
 
-def _query_more(state: FakeState, org: FakeOrg, version: str, key: str, size: int) -> Response:
+def _query_more(
+    state: FakeState, org: FakeOrg, version: str, key: str, size: int, api: str = ""
+) -> Response:
     with state.lock:
         cursor = state.cursors.pop(key, None)
-    if cursor is None or cursor.org_id != org.org_id:
+    if cursor is None or cursor.org_id != org.org_id or cursor.api != api:
         raise Fault(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
     return Response(200, _page(state, cursor, version, size))
 
@@ -138,6 +144,9 @@ def _sobjects(org: FakeOrg, method: str, parts: list[str], body: bytes) -> Respo
     if method == "POST" and len(parts) == 1:
         record_id = org.add(object_name, **values)["Id"]
         return Response(201, {"id": record_id, "success": True, "errors": []})
+    if method == "PATCH" and len(parts) == 2:
+        org.update(object_name, parts[1], values)
+        return Response(204, None)
     if method == "PATCH" and len(parts) == 3:
         record_id, created = org.upsert(object_name, parts[1], unquote(parts[2]), values)
         payload = {"id": record_id, "success": True, "errors": [], "created": created}
@@ -160,6 +169,11 @@ def _data(state: FakeState, org: FakeOrg, request: Request, version: str, rest: 
         return _query(state, org, version, request.query["q"][0], size)
     if rest.startswith("query/") and method == "GET":
         return _query_more(state, org, version, rest.removeprefix("query/"), size)
+    if rest == "tooling/query" and method == "GET" and "q" in request.query:
+        return _query(state, org, version, request.query["q"][0], size, TOOLING)
+    if rest.startswith("tooling/query/") and method == "GET":
+        key = rest.removeprefix("tooling/query/")
+        return _query_more(state, org, version, key, size, TOOLING)
     if rest == "limits" and method == "GET":
         daily = {"Max": org.api_max, "Remaining": max(0, org.api_max - org.api_used)}
         payload = {
@@ -175,12 +189,14 @@ def _data(state: FakeState, org: FakeOrg, request: Request, version: str, rest: 
 
 
 def kind_of(method: str, rest: str) -> str:
-    if rest.startswith("query/"):
+    if rest.startswith(("query/", "tooling/query/")):
         return "query_more"
-    if rest in ("query", "queryAll"):
+    if rest in ("query", "queryAll", "tooling/query"):
         return "query"
     if rest.startswith("sobjects/"):
-        return "upsert" if method == "PATCH" else "create"
+        if method == "PATCH":
+            return "update" if rest.count("/") == 2 else "upsert"
+        return "create"
     return rest
 
 

@@ -9,6 +9,8 @@ import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from salesforce.fake.demo_ideas import add_votes
+from salesforce.fake.demo_users import DirectoryPerson, add_people, add_user, profiles
 from salesforce.fake.org import FakeOrg
 
 SUBJECTS = (
@@ -30,8 +32,14 @@ IDEAS = (
 PRIORITIES = ("Low", "Medium", "High", "Critical")
 
 
-def populate(org: FakeOrg, service_keys: Sequence[str], *, now: datetime | None = None) -> None:
-    """Fill `org` with believable records naming `service_keys`."""
+def populate(
+    org: FakeOrg,
+    service_keys: Sequence[str],
+    *,
+    now: datetime | None = None,
+    people: Sequence[DirectoryPerson] = (),
+) -> None:
+    """Fill `org` with believable records naming `service_keys`; `people` get users."""
     now = now or datetime.now(UTC)
     pick = random.Random(f"{org.org_id}:{','.join(sorted(service_keys))}")
     for key in service_keys:
@@ -47,7 +55,8 @@ def populate(org: FakeOrg, service_keys: Sequence[str], *, now: datetime | None 
                 CreatedDate=created,
                 Service__c=key,
             )
-    _users(org, pick, now)
+    _users(org, pick, now, people)
+    add_votes(org)
 
 
 def _cases(org: FakeOrg, key: str, pick: random.Random, now: datetime) -> None:
@@ -74,18 +83,30 @@ def _cases(org: FakeOrg, key: str, pick: random.Random, now: datetime) -> None:
         )
 
 
-def _users(org: FakeOrg, pick: random.Random, now: datetime) -> None:
+def _users(
+    org: FakeOrg, pick: random.Random, now: datetime, people: Sequence[DirectoryPerson]
+) -> None:
     licensed = pick.randint(60, 240)
     org.add("UserLicense", Name="Salesforce", MasterLabel="Salesforce", Status="Active",
             TotalLicenses=licensed + pick.randint(0, 40), UsedLicenses=licensed)  # fmt: skip
     org.add("UserLicense", Name="Chatter Free", MasterLabel="Chatter Free", Status="Active",
             TotalLicenses=5000, UsedLicenses=pick.randint(10, 400))  # fmt: skip
-    for _ in range(licensed):
+    profile_ids = profiles(org)
+    domain = org.username.partition("@")[2] or "example.com"
+    for number in range(licensed):
         last_login = now - timedelta(days=pick.randint(0, 90), minutes=pick.randint(0, 600))
-        user = org.add(
-            "User", IsActive=True, UserType="Standard", LastLoginDate=last_login, Name="Demo user"
+        user = add_user(
+            org,
+            Username=f"user{number:03d}@{domain}",
+            Email=f"user{number:03d}@{domain}",
+            IsActive=True,
+            UserType="Standard",
+            ProfileId=profile_ids["Salesforce"],
+            LastLoginDate=last_login,
+            Name="Demo user",
         )
         if last_login > now - timedelta(days=30):
             for _ in range(pick.randint(1, 4)):
                 login = now - timedelta(days=pick.randint(0, 29), minutes=pick.randint(0, 600))
                 org.add("LoginHistory", UserId=user["Id"], LoginTime=login, Status="Success")
+    add_people(org, people, profile_ids["Salesforce"], now)

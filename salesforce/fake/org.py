@@ -8,8 +8,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from salesforce.fake import evaluate
-from salesforce.fake.schema import CLOSED_STATUSES, DATETIME_FIELDS, FIELDS, RELATIONSHIPS, new_id
+from salesforce.fake import evaluate, ideas
+from salesforce.fake.schema import (
+    CLOSED_STATUSES,
+    DATETIME_FIELDS,
+    FIELDS,
+    RELATIONSHIPS,
+    TOOLING_OBJECTS,
+    new_id,
+)
 from salesforce.fake.soql import BoolOp, InList, MalformedQuery, Not, Query, parse
 
 Record = dict[str, Any]
@@ -39,11 +46,14 @@ class FakeOrg:
         username: str = "integration@catalog.test",
         api_max: int = 15_000,
         custom_fields: Mapping[str, tuple[str, ...]] | None = None,
+        dev_hub: bool = False,
     ) -> None:
         self.org_id = org_id
         self.name = name
         self.username = username
         self.api_max = api_max
+        # Only a Dev Hub org knows ScratchOrgInfo; any other answers INVALID_TYPE.
+        self.dev_hub = dev_hub
         self.api_used = 0
         # Switches: seconds to wait before answering; answer 503; refuse every call.
         self.slow_s = 0.0
@@ -102,6 +112,8 @@ class FakeOrg:
         *relations, last = path.split(".")
         canonical: list[str] = []
         current = object_name
+        if ideas.is_polymorphic_type(object_name, (*relations, last)):
+            return (relations[0].capitalize(), "Type")
         for relation in relations:
             known = {name.lower(): name for name in RELATIONSHIPS.get(current, {})}
             if relation.lower() not in known:
@@ -118,6 +130,8 @@ class FakeOrg:
         if len(path) == 1:
             return record.get(path[0])
         lookup, target = RELATIONSHIPS[object_name][path[0]]
+        if ideas.is_polymorphic_type(object_name, path):
+            return ideas.object_of_id(record.get(lookup))
         related = self.records[target].get(record.get(lookup) or "")
         return self.resolve(target, related, path[1:])
 
@@ -144,8 +158,57 @@ class FakeOrg:
                 record["CaseNumber"] = record["CaseNumber"] or f"{next(self._case_numbers):08d}"
                 record["Status"] = record["Status"] or "New"
                 record["IsClosed"] = record["Status"] in CLOSED_STATUSES
+            record = ideas.with_defaults(object_name, record)
+            self._check_idea_child(object_name, record)
             self.records[object_name][record["Id"]] = record
+            self._after_idea_child(object_name, record)
             return record
+
+    def update(self, object_name: str, record_id: str, values: Mapping[str, Any]) -> None:
+        """PATCH of a record by id: NOT_FOUND when there is none, computed fields refused."""
+        with self.lock:
+            record = self.records[object_name].get(record_id)
+            if record is None:
+                raise Fault(404, "NOT_FOUND", "The requested resource does not exist")
+            changes = self._values(object_name, values)
+            refused = ideas.read_only_fields(object_name, changes)
+            if refused:
+                raise Fault(
+                    400,
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    f"Unable to create/update fields: {', '.join(refused)}. Please check the"
+                    " security settings of this field and verify that it is read/write for"
+                    " your profile or permission set.",
+                )
+            record.update(changes)
+            if "LastModifiedDate" in record:
+                record["LastModifiedDate"] = datetime.now(UTC)
+
+    def _check_idea_child(self, object_name: str, record: Record) -> None:
+        parent_field = {"Vote": "ParentId", "IdeaComment": "IdeaId"}.get(object_name)
+        if parent_field is None:
+            return
+        if record.get(parent_field) not in self.records["Idea"]:
+            raise Fault(
+                400,
+                "INVALID_CROSS_REFERENCE_KEY",
+                f"invalid cross reference id: {parent_field}",
+            )
+        if object_name == "Vote" and record.get("Type") not in ideas.VOTE_TYPES:
+            raise Fault(
+                400,
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                f"Vote Type: bad value for restricted picklist field: {record.get('Type')}",
+            )
+
+    def _after_idea_child(self, object_name: str, record: Record) -> None:
+        if object_name == "Vote":
+            idea = self.records["Idea"][record["ParentId"]]
+            votes = [v for v in self.records["Vote"].values() if v["ParentId"] == idea["Id"]]
+            ideas.recount(idea, votes)
+        elif object_name == "IdeaComment":
+            idea = self.records["Idea"][record["IdeaId"]]
+            idea["NumComments"] = (idea.get("NumComments") or 0) + 1
 
     def upsert(
         self, object_name: str, field: str, value: str, values: Mapping[str, Any]
@@ -163,13 +226,21 @@ class FakeOrg:
 
     # -- reads ----------------------------------------------------------------------
 
-    def query(self, soql: str, version: str) -> tuple[int, list[Record]]:
-        """(totalSize, records shaped as the REST API returns them)."""
+    def query(self, soql: str, version: str, *, tooling: bool = False) -> tuple[int, list[Record]]:
+        """(totalSize, records shaped as the REST API returns them); `tooling` for the
+        Tooling API's `/tooling/query`, which serves the objects the data API does not."""
         try:
             query = parse(soql)
         except MalformedQuery as error:
             raise Fault(400, "MALFORMED_QUERY", str(error)) from None
         object_name = self.object_name(query.object_name)
+        served = (object_name in TOOLING_OBJECTS) == tooling
+        if not served or (object_name == "ScratchOrgInfo" and not self.dev_hub):
+            raise Fault(
+                400, "INVALID_TYPE", f"sObject type '{query.object_name}' is not supported."
+            )
+        if object_name == "Vote" and ideas.vote_filter_missing(query):
+            raise Fault(400, "MALFORMED_QUERY", ideas.VOTE_FILTER_MESSAGE)
         paths = [self.path(object_name, field) for field in query.fields]
         self._check_paths(object_name, query)
 
@@ -226,5 +297,6 @@ class FakeOrg:
 
     @staticmethod
     def _attributes(object_name: str, record: Record, version: str) -> Record:
-        url = f"/services/data/v{version}/sobjects/{object_name}/{record['Id']}"
+        api = "tooling/sobjects" if object_name in TOOLING_OBJECTS else "sobjects"
+        url = f"/services/data/v{version}/{api}/{object_name}/{record['Id']}"
         return {"attributes": {"type": object_name, "url": url}}

@@ -40,20 +40,80 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "Body",
         "Status",
         "VoteTotal",
+        "VoteScore",
         "NumComments",
         "CreatedDate",
+        "LastModifiedDate",
         "Service__c",
     ),
-    "User": ("Id", "Username", "Name", "IsActive", "UserType", "LastLoginDate"),
+    "Vote": ("Id", "ParentId", "Type", "IsDeleted", "CreatedById", "CreatedDate"),
+    "IdeaComment": ("Id", "IdeaId", "CommentBody", "IsHtml", "CreatedById", "CreatedDate"),
+    "User": (
+        "Id",
+        "Username",
+        "Name",
+        "Email",
+        "FederationIdentifier",
+        "IsActive",
+        "UserType",
+        "ProfileId",
+        "LastLoginDate",
+    ),
+    "Profile": ("Id", "Name", "UserLicenseId", "UserType"),
+    # One per user: the freeze and lock-out switches an admin sets on the user's login.
+    "UserLogin": ("Id", "UserId", "IsFrozen", "IsPasswordLocked", "LastModifiedDate"),
     "UserLicense": ("Id", "Name", "MasterLabel", "Status", "TotalLicenses", "UsedLicenses"),
     "LoginHistory": ("Id", "UserId", "LoginTime", "LoginType", "Status"),
+    # Tooling API objects of a production org: its sandboxes and their copy processes.
+    "SandboxInfo": (
+        "Id",
+        "SandboxName",
+        "LicenseType",
+        "Description",
+        "SourceId",
+        "CreatedDate",
+        "LastModifiedDate",
+    ),
+    "SandboxProcess": (
+        "Id",
+        "SandboxInfoId",
+        "SandboxName",
+        "SandboxOrganization",
+        "LicenseType",
+        "Status",
+        "SourceId",
+        "StartDate",
+        "EndDate",
+        "CopyProgress",
+    ),
+    # A Dev Hub org's record of each scratch org it signed up.
+    "ScratchOrgInfo": (
+        "Id",
+        "OrgName",
+        "SignupUsername",
+        "ScratchOrg",
+        "Edition",
+        "Status",
+        "ExpirationDate",
+        "CreatedDate",
+        "CreatedById",
+    ),
 }
 # Relationship name -> (the lookup field holding the id, the object it points to).
 RELATIONSHIPS: dict[str, dict[str, tuple[str, str]]] = {
     "Case": {"Owner": ("OwnerId", "User")},
     "CaseMilestone": {"Case": ("CaseId", "Case")},
     "LoginHistory": {"User": ("UserId", "User")},
+    "User": {"Profile": ("ProfileId", "Profile")},
+    "Profile": {"UserLicense": ("UserLicenseId", "UserLicense")},
+    "SandboxProcess": {"SandboxInfo": ("SandboxInfoId", "SandboxInfo")},
+    "ScratchOrgInfo": {"CreatedBy": ("CreatedById", "User")},
+    "Vote": {"Parent": ("ParentId", "Idea"), "CreatedBy": ("CreatedById", "User")},
+    "IdeaComment": {"Idea": ("IdeaId", "Idea"), "CreatedBy": ("CreatedById", "User")},
 }
+# Polymorphic lookups (a Vote's Parent may be an Idea, a Reply, an article): in SOQL,
+# `Parent.Type` names the object the id points to.
+POLYMORPHIC: dict[str, frozenset[str]] = {"Vote": frozenset({"Parent"})}
 # The three-character key prefix of each object's ids.
 KEY_PREFIXES = {
     "Case": "500",
@@ -62,10 +122,21 @@ KEY_PREFIXES = {
     "User": "005",
     "UserLicense": "100",
     "LoginHistory": "0Ya",
+    "Profile": "00e",
+    "UserLogin": "060",
+    "SandboxInfo": "0GQ",
+    "SandboxProcess": "0GR",
+    "ScratchOrgInfo": "2SR",
+    "Vote": "00E",
+    "IdeaComment": "00a",
 }
+# Objects only the Tooling API serves (`/tooling/query`); the data API refuses them, and
+# the Tooling API refuses the data objects, as INVALID_TYPE.
+TOOLING_OBJECTS = frozenset({"SandboxInfo", "SandboxProcess"})
 DATETIME_FIELDS = frozenset(
     {"CreatedDate", "ClosedDate", "StartDate", "TargetDate", "CompletionDate"}
     | {"LastLoginDate", "LoginTime"}
+    | {"LastModifiedDate", "EndDate"}
 )
 CLOSED_STATUSES = frozenset({"Closed"})
 

@@ -57,7 +57,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
         fake = self.server.fake
         response = handle(fake.state, request, fake.wait)
-        body = json.dumps(response.payload).encode()
+        # 204 No Content (an update) has no body at all.
+        body = b"" if response.status == 204 else json.dumps(response.payload).encode()
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json;charset=UTF-8")
         self.send_header("Content-Length", str(len(body)))

@@ -15,6 +15,8 @@ from core.settings import Settings
 from salesforce.fake import FakeSalesforce
 from salesforce.fake.demo import populate
 from server.demo.organisation import ORGS
+from server.demo.provisioning import salesforce_people
+from server.demo.salesforce_sandboxes import add_demo_sandboxes
 from server.demo.services import SERVICES
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,9 @@ def start_demo_salesforce(settings: Settings) -> DemoSalesforce | None:
     for demo in ORGS:
         org = fake.add_org(demo.org_id, demo.name, username=f"integration@{demo.key}.demo")
         fake.connect_app(org, f"demo-{demo.key}", app.cert_chain_pems[0].bytes())
-        populate(org, [service.slug for service in SERVICES if demo.key in service.orgs])
+        keys = [service.slug for service in SERVICES if demo.key in service.orgs]
+        populate(org, keys, people=salesforce_people())
+        add_demo_sandboxes(org, demo.key)
         orgs[demo.key] = SalesforceOrgConfig(
             org_id=demo.org_id,
             name=demo.name,

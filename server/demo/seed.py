@@ -32,6 +32,7 @@ from identity.models import MembershipRole
 from server import subscribers
 from server.demo.ai_models import seed_demo_ai_models
 from server.demo.backlog import seed_demo_backlogs
+from server.demo.backups import seed_demo_backups
 from server.demo.feedback import seed_demo_feedback
 from server.demo.graph import seed_demo_graph
 from server.demo.incidents import seed_demo_incidents
@@ -55,6 +56,7 @@ from server.demo.organisation import (
     DemoService,
     DemoTeam,
 )
+from server.demo.provisioning import seed_demo_provisioning
 from server.demo.requests import seed_demo_requests
 from server.demo.services import SERVICES
 from server.demo.slas import seed_demo_slas
@@ -85,6 +87,8 @@ KINDS = {
     "measurement": "measurements",
     "ai_model": "AI models",
     "ai_model_evaluation": "AI-model evaluations",
+    "backup": "backups",
+    "restore_drill": "restore drills",
     "notification_channel": "notification channels",
 }
 
@@ -200,9 +204,11 @@ class _Seeder:
             now=self.now,
             tally=self.report.tally,
         )
+        await seed_demo_backups(self.session, orgs=self.orgs, now=self.now, tally=self.report.tally)
         self.report.webhook_secret = await seed_demo_notifications(
             self.session, teams=self.teams, now=self.now, tally=self.report.tally
         )
+        await seed_demo_provisioning(self.session, tally=self.report.tally)
 
     def _ago(self, days: int) -> datetime:
         return self.now - timedelta(days=days)

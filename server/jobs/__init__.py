@@ -18,6 +18,9 @@ from server.jobs.context import JobContext, JobFunction
 from server.jobs.daily_notices import notify_overdue_models, notify_release_readiness
 from server.jobs.purge import purge_expired
 from server.jobs.review_digest import send_review_digest
+from server.jobs.salesforce_ideas import sync_salesforce_ideas, write_back_salesforce_ideas
+from server.jobs.salesforce_sandboxes import run_sandbox_sync
+from server.jobs.salesforce_users import reconcile_all_org_users, reconcile_due_org_users
 from server.jobs.scheduler import (
     EPOCH,
     JOBS,
@@ -84,4 +87,33 @@ register(
         offset=timedelta(hours=7, minutes=30),
         run=notify_release_readiness,
     )
+)
+register(
+    Job(
+        "salesforce-sandboxes",
+        every=timedelta(hours=1),
+        offset=timedelta(minutes=20),
+        run=run_sandbox_sync,
+    )
+)
+# Provisioning drift: every org nightly, and within a minute of a SCIM deactivation.
+register(
+    Job(
+        "salesforce-users",
+        every=timedelta(days=1),
+        offset=timedelta(hours=2),
+        run=reconcile_all_org_users,
+    )
+)
+register(Job("salesforce-users-due", every=timedelta(minutes=1), run=reconcile_due_org_users))
+register(
+    Job(
+        "salesforce-ideas",
+        every=timedelta(hours=1),
+        offset=timedelta(minutes=20),
+        run=sync_salesforce_ideas,
+    )
+)
+register(
+    Job("salesforce-idea-write-back", every=timedelta(minutes=1), run=write_back_salesforce_ideas)
 )

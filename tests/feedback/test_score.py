@@ -58,3 +58,16 @@ def test_no_rating_means_no_pain() -> None:
 
 def test_praise_is_not_ranked() -> None:
     assert _score(kind="PRAISE") is None
+
+
+def test_the_documented_external_votes_example() -> None:
+    assert _score(external_votes=4) == pytest.approx(691.9009, abs=1e-4)
+    fifth = _score(external_votes=5) - _score(external_votes=4)  # type: ignore[operator]
+    assert fifth == pytest.approx(0.1823, abs=1e-4)
+
+
+def test_an_external_vote_weighs_half_a_persons() -> None:
+    person = _score(votes=1, voter_teams=0)
+    external = _score(votes=0, voter_teams=0, external_votes=1)
+    nobody = _score(votes=0, voter_teams=0)
+    assert external - nobody == pytest.approx((person - nobody) / 2)  # type: ignore[operator]

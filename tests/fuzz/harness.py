@@ -85,6 +85,10 @@ _VERBS = re.compile(
 )
 
 
+# The backup tools' bearer token (`POST /api/backups`) in the fuzzed app.
+BACKUP_WEBHOOK_TOKEN = "fuzz-backup-webhook-token"
+
+
 def fuzz_settings(issuer: TestIssuer, **overrides: Any) -> Settings:
     """Development settings that trust `issuer` (its ADMIN group), with production time limits."""
     config = IssuerConfig(
@@ -96,6 +100,7 @@ def fuzz_settings(issuer: TestIssuer, **overrides: Any) -> Settings:
         "anonymous_read": True,
         "execution_timeout_s": EXECUTION_TIMEOUT_S,
         "statement_timeout_ms": STATEMENT_TIMEOUT_MS,
+        "backup_webhook_token": BACKUP_WEBHOOK_TOKEN,
         "_env_file": None,
         **overrides,
     }

@@ -11,7 +11,10 @@ from sqlalchemy import FromClause
 
 import graphql_schema.catalog.orgs.enums  # noqa: F401  (registers the enums first)
 from catalog.orgs import models as org_models
+from graphql_schema.catalog.backups.fields import SalesforceOrgBackupFields
+from graphql_schema.catalog.org_users.fields import SalesforceOrgProvisioningFields
 from graphql_schema.catalog.orgs import loaders
+from graphql_schema.catalog.sandboxes.fields import SalesforceOrgSandboxFields
 from graphql_schema.compiled.declarations import (
     Column,
     Embedded,
@@ -184,7 +187,14 @@ class OrgBackupPolicy:
 
 
 @strawberry.type(description="A Salesforce org that services run on.")
-class SalesforceOrg(Node, Versioned, SalesforceOrgLiveFields):
+class SalesforceOrg(
+    Node,
+    Versioned,
+    SalesforceOrgLiveFields,
+    SalesforceOrgBackupFields,
+    SalesforceOrgSandboxFields,
+    SalesforceOrgProvisioningFields,
+):
     id: strawberry.ID
     org_id: str = strawberry.field(description="The 18-character org id.")
     name: str

@@ -15,6 +15,7 @@ from catalog.services.calendar import BusinessCalendar as CalendarValue
 from catalog.services.calendar import Weekday
 from core.clock import utcnow
 from graphql_schema.catalog.ai_models.fields import ServiceAIModelFields
+from graphql_schema.catalog.backups.fields import ServiceDataLossFields
 from graphql_schema.catalog.graph.fields import ServiceDependencies
 from graphql_schema.catalog.orgs.fields import ServiceSalesforceFields
 from graphql_schema.catalog.orgs.types import SalesforceOrg
@@ -134,6 +135,7 @@ class Service(
     ServiceLevelFields,
     ServiceIncidentFields,
     ServiceAIModelFields,
+    ServiceDataLossFields,
 ):
     id: strawberry.ID
     slug: str

@@ -10,6 +10,7 @@ import strawberry
 import graphql_schema.service_levels.enums  # registers the shared enums first
 import graphql_schema.service_levels.kpis.enums  # noqa: F401  (and this aggregate's)
 from catalog.ai_models import actions as ai_models
+from catalog.backups import actions as backups
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
@@ -134,6 +135,16 @@ class KpiSummary:
     async def ai_models_attention(self, info: Info) -> int:
         async with info.context.db() as session:
             return await ai_models.models_needing_attention(
+                session, service_ids=self.model.service_ids
+            )
+
+    @strawberry.field(
+        description="How many of the scope's CONFIDENTIAL and RESTRICTED services are not ready"
+        " for data loss (Service.dataLossReadiness)."
+    )
+    async def data_loss_at_risk(self, info: Info) -> int:
+        async with info.context.db() as session:
+            return await backups.services_at_data_loss_risk(
                 session, service_ids=self.model.service_ids
             )
 

@@ -16,6 +16,7 @@ from catalog.orgs.models import SalesforceOrg as SalesforceOrgModel
 from catalog.services.models import Service as ServiceModel
 from catalog.services.models import service_salesforce_org
 from graphql_schema.catalog.orgs.types import SalesforceOrg
+from graphql_schema.catalog.sandboxes.fields import HotfixSandboxFields
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.compiled import formats
 from graphql_schema.compiled.declarations import (
@@ -64,7 +65,7 @@ _RELEASES = "graphql_schema.work.releases.types"
 
 
 @strawberry.type(description="An item on a team's backlog.")
-class BacklogItem(Node, Versioned):
+class BacklogItem(Node, Versioned, HotfixSandboxFields):
     id: strawberry.ID
     title: str
     description: str

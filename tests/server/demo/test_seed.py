@@ -55,6 +55,8 @@ TABLES = (
     "sla_event",
     "ai_model",
     "ai_model_evaluation",
+    "backup",
+    "restore_drill",
     "notification_channel",
     "record_version",
 )

@@ -1,0 +1,1 @@
+"""Backups and restore drills of Salesforce orgs, and the data-loss readiness they prove."""
