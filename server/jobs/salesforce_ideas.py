@@ -9,11 +9,9 @@ from core.history import set_transaction_actor
 from feedback.idea_write_back import send_write_backs
 from feedback.ideas_sync import SYNC_ACTOR, sync_ideas
 from salesforce.errors import SalesforceError
-from salesforce.gateway import SalesforceGateway
 from salesforce.ideas import SalesforceIdeas
 from server.jobs.context import JobContext
-
-NO_ORGS = "no Salesforce org is configured (CATALOG_SALESFORCE_ORGS)"
+from server.jobs.salesforce_gateway import NO_ORGS, job_gateway
 
 
 async def sync_salesforce_ideas(context: JobContext) -> str:
@@ -21,10 +19,9 @@ async def sync_salesforce_ideas(context: JobContext) -> str:
     settings = context.settings
     if not settings.salesforce_orgs:
         return NO_ORGS
-    gateway = SalesforceGateway.from_settings(settings)
-    ideas = SalesforceIdeas(gateway)
     lines: list[str] = []
-    try:
+    async with job_gateway(settings) as gateway:
+        ideas = SalesforceIdeas(gateway)
         for ref in settings.salesforce_orgs:
             try:
                 async with context.sessionmaker() as session, session.begin():
@@ -36,8 +33,6 @@ async def sync_salesforce_ideas(context: JobContext) -> str:
                 lines.append(f"{ref}: {error}")
             else:
                 lines.append(f"{ref}: {summary}")
-    finally:
-        await gateway.close()
     return "; ".join(lines)
 
 
@@ -45,8 +40,7 @@ async def write_back_salesforce_ideas(context: JobContext) -> str:
     settings = context.settings
     if not settings.salesforce_orgs:
         return NO_ORGS
-    gateway = SalesforceGateway.from_settings(settings)
-    try:
+    async with job_gateway(settings) as gateway:
         summary = await send_write_backs(
             context.sessionmaker,
             target=SalesforceIdeas(gateway),
@@ -54,6 +48,4 @@ async def write_back_salesforce_ideas(context: JobContext) -> str:
             status=settings.salesforce_idea_delivered_status,
             now=utcnow(),
         )
-    finally:
-        await gateway.close()
     return str(summary)

@@ -13,6 +13,7 @@ from salesforce.deadline import Deadline
 from salesforce.gateway import SalesforceGateway
 from salesforce.users import OrgDirectory
 from server.jobs.context import JobContext
+from server.jobs.salesforce_gateway import NO_ORGS, job_gateway
 
 
 @dataclass(frozen=True)
@@ -31,19 +32,19 @@ class BudgetedDirectory:
 async def _reconcile(context: JobContext, *, only_due: bool) -> str:
     settings = context.settings
     if not settings.salesforce_orgs:
-        return "no Salesforce org is configured (CATALOG_SALESFORCE_ORGS)"
-    gateway = SalesforceGateway.from_settings(settings)
-    try:
-        async with context.sessionmaker() as session, session.begin():
-            report = await reconcile_orgs(
-                session,
-                source=BudgetedDirectory(gateway, settings.salesforce_job_api_share),
-                refs=list(settings.salesforce_orgs),
-                only_due=only_due,
-                now=utcnow(),
-            )
-    finally:
-        await gateway.close()
+        return NO_ORGS
+    async with (
+        job_gateway(settings) as gateway,
+        context.sessionmaker() as session,
+        session.begin(),
+    ):
+        report = await reconcile_orgs(
+            session,
+            source=BudgetedDirectory(gateway, settings.salesforce_job_api_share),
+            refs=list(settings.salesforce_orgs),
+            only_due=only_due,
+            now=utcnow(),
+        )
     return report.summary()
 
 
