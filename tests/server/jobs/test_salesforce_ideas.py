@@ -15,11 +15,8 @@ from feedback.models import Feedback, FeedbackChannel
 from salesforce.fake import FakeOrg, FakeSalesforce
 from salesforce.gateway import SalesforceGateway
 from server.jobs import JOBS, JobContext
-from server.jobs.salesforce_ideas import (
-    NO_ORGS,
-    sync_salesforce_ideas,
-    write_back_salesforce_ideas,
-)
+from server.jobs.salesforce_gateway import NO_ORGS
+from server.jobs.salesforce_ideas import sync_salesforce_ideas, write_back_salesforce_ideas
 from tests.builders.catalog import create_service
 from tests.salesforce.conftest import (  # noqa: F401
     app_key,
