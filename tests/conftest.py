@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 import structlog
-from asgi_lifespan import LifespanManager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -23,6 +22,7 @@ from server.app import create_app
 from tests import database
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 
 # A 2-core machine running the suite can be slow; the production time limits would turn a
 # slow test into a TIMEOUT. Tests of the limits themselves pass their own small values.
@@ -107,7 +107,7 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app, called as the development person (its token sent by default)."""
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION

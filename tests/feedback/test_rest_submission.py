@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -16,6 +15,7 @@ from core.settings import load_settings
 from feedback.models import Feedback
 from server.app import create_app
 from tests.graphql import data
+from tests.lifespan import lifespan
 
 BODY = {"service": "case-management", "kind": "IDEA", "title": "Bulk close", "body": "Please."}
 
@@ -183,7 +183,7 @@ async def anonymous_client(
         _env_file=None,
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
@@ -238,7 +238,7 @@ async def make_anonymous(
         _env_file=None,
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

@@ -14,7 +14,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,6 +40,7 @@ from tests.builders.catalog import create_service
 from tests.builders.identity import create_person
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data
+from tests.lifespan import lifespan
 
 BODY = {"service": "case-management", "kind": "IDEA", "title": "Bulk close", "body": "Please."}
 SUBMIT = """
@@ -102,7 +102,7 @@ async def subject(settings: Settings, fresh_database: str) -> AsyncIterator[Subj
     for end in ENDS:
         event.listen(sync, end.lower(), lambda *_, end=end: statements.sent.append(end))
     try:
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION

@@ -14,7 +14,6 @@ from typing import Any
 import graphql
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, table
@@ -26,6 +25,7 @@ from server.registry import metadata
 from tests.fuzz import harness
 from tests.fuzz.inputs import MUTATIONS, SCHEMA, MutationInputs
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 
 pytestmark = pytest.mark.fuzz
 
@@ -73,7 +73,7 @@ async def admin_client(
     demo_database: str, fuzz_issuer: TestIssuer, admin_headers: dict[str, str]
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(harness.fuzz_settings(fuzz_issuer), database_url=demo_database)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://test", headers=admin_headers

@@ -18,8 +18,7 @@ from server.app import create_app
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql_schema.desk import Desk, desk_client
 from tests.identity.idp import TestIssuer
-
-STARTUP_TIMEOUT_S = 30
+from tests.lifespan import lifespan
 
 
 @pytest.fixture
@@ -43,7 +42,7 @@ async def oidc_client(
         _env_file=None,
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
@@ -57,9 +56,7 @@ async def make_client(
 
     async def make(settings: Settings) -> httpx.AsyncClient:
         app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-        # A random-selection test starts two apps an example; on a loaded CI machine one
-        # took more than asgi-lifespan's default 5 s to start.
-        manager = LifespanManager(app, startup_timeout=STARTUP_TIMEOUT_S)
+        manager = lifespan(app)
         await manager.__aenter__()
         managers.append(manager)
         transport = httpx.ASGITransport(app=manager.app)

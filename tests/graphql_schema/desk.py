@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.oidc_settings import IssuerConfig
@@ -24,6 +23,7 @@ from server.app import create_app
 from tests.builders.identity import create_membership, create_person
 from tests.graphql import gql
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 
 GROUPS = {
     "catalog-admins": "ADMIN",
@@ -101,7 +101,7 @@ async def desk_client(
     settings: Settings | None = None,
 ) -> AsyncIterator[Desk]:
     app = create_app(settings or desk_settings(issuer), engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield Desk(client, issuer)

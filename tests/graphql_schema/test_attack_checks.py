@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from graphql import get_introspection_query
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +19,7 @@ from identity import models, repository
 from server.app import create_app
 from tests.conftest import StatementCounter
 from tests.graphql import gql, without_cost
+from tests.lifespan import lifespan
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -50,7 +50,7 @@ async def anonymous(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A caller without a token (from another machine, too)."""
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app, client=("203.0.113.7", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

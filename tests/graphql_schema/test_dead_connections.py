@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,6 +28,7 @@ from tests.builders.catalog import create_service
 from tests.builders.identity import create_team
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data
+from tests.lifespan import lifespan
 
 SERVICES = "{ services(first: 5) { totalCount edges { node { slug name } } } }"
 SERVICE = "query($slug: String!) { service(slug: $slug) { slug name tier } }"
@@ -57,7 +57,7 @@ async def subject(settings: Settings, fresh_database: str) -> AsyncIterator[Subj
     sessions = make_sessionmaker(engine)
     app = create_app(settings, engine=engine, sessionmaker=sessions, dev_token=DEV_TOKEN)
     try:
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION

@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
@@ -26,6 +25,7 @@ from server.app import create_app
 from server.middleware import BodySizeLimitMiddleware
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import without_cost
+from tests.lifespan import lifespan
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 SPEC = {"accept": GRAPHQL_RESPONSE}
@@ -44,7 +44,7 @@ async def anonymous(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A caller without the development token (from loopback): the public catalog only."""
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
@@ -230,7 +230,7 @@ async def test_a_caller_without_the_role_gets_403(
         database_url="postgresql://unused/unused", dev_roles="VIEWER", _env_file=None
     )
     app = create_app(viewer, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
@@ -295,7 +295,7 @@ async def test_partial_data_is_294_under_the_spec_and_200_otherwise(settings: Se
     app.include_router(
         graphql_router(schema, settings=settings, principal_for=_nobody), prefix="/graphql"
     )
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             spec = await client.post("/graphql", json={"query": "{ fine refused }"}, headers=SPEC)

@@ -12,7 +12,6 @@ import asyncpg
 import httpx
 import pytest
 import strawberry
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from graphql import build_schema as build_sdl_schema
 from graphql import get_introspection_query, parse
@@ -33,6 +32,7 @@ from server.app import create_app
 from server.request_id import add_request_id
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import gql, without_cost
+from tests.lifespan import lifespan
 
 
 def _team_chain(pairs: int) -> str:
@@ -86,7 +86,7 @@ async def roomy_client(
         database_url="postgresql://unused/unused", max_cost=10**12, _env_file=None
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
@@ -348,7 +348,7 @@ async def slow(fresh_database: str) -> AsyncIterator[SlowClient]:
             database_url=fresh_database, execution_timeout_s=timeout_s, _env_file=None
         )
         app = _slow_app(settings, engine, mask_errors=mask_errors)
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield client, engine
@@ -498,7 +498,7 @@ async def prod_client(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(prod_settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,6 +24,7 @@ from tests.builders.catalog import create_service
 from tests.builders.identity import create_team
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data
+from tests.lifespan import lifespan
 
 SERVICE = "query($slug: String!) { service(slug: $slug) { slug name tier } }"
 PAGE = "{ services(first: 20) { totalCount edges { node { slug name } } } }"
@@ -104,7 +104,7 @@ async def subject(settings: Settings, fresh_database: str) -> AsyncIterator[Subj
         event.listen(sync, name, transaction)
     event.listen(sync.pool, "checkout", checkout)
     try:
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with (
                 httpx.AsyncClient(transport=transport, base_url="http://test") as anonymous,

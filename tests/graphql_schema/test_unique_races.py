@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 
 from catalog.services.models import Service
@@ -18,6 +17,7 @@ from tests.builders.catalog import create_service
 from tests.builders.identity import create_team
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import gql
+from tests.lifespan import lifespan
 
 CREATE = """
 mutation($input: CreateServiceInput!) {
@@ -43,7 +43,7 @@ async def test_a_slug_taken_while_a_create_waits_is_refused_on_the_slug(
                 "tier": "TIER_1",
             }
         }
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.oidc_settings import IssuerConfig
@@ -14,6 +13,7 @@ from core.settings import Settings, load_settings
 from server.app import create_app
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +47,7 @@ async def oidc_client(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(oidc_settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
@@ -62,7 +62,7 @@ async def make_viewer_client(
         database_url="postgresql://unused/unused", dev_roles="VIEWER", _env_file=None
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION

@@ -7,7 +7,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from oidc_provider_mock import run_server_in_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,6 +15,7 @@ from core.oidc_settings import IssuerConfig, LoginClient
 from core.settings import load_settings
 from identity.audit import AuditEvent
 from server.app import create_app
+from tests.lifespan import lifespan
 
 VIEWER = "{ viewer { person { displayName } roles } }"
 
@@ -46,7 +46,7 @@ async def browser(
         _env_file=None,
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -27,6 +26,7 @@ from tests.builders.identity import create_team
 from tests.conftest import StatementCounter
 from tests.graphql import without_cost
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 
 VIEWER = "{ viewer { roles teams { slug } } }"
 ADMIN = development_principal(frozenset({Role.ADMIN}))
@@ -95,7 +95,7 @@ async def replica(oidc_settings: Settings, fresh_database: str) -> AsyncIterator
     engine = make_engine(fresh_database)
     app = create_app(oidc_settings, engine=engine)
     try:
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 url = engine.url.set(drivername="postgresql").render_as_string(False)

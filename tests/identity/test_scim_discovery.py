@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.settings import load_settings
@@ -20,6 +19,7 @@ from tests.identity.test_scim_users import (  # noqa: F401  (fixtures)
     scim,
     scim_settings,
 )
+from tests.lifespan import lifespan
 
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -69,7 +69,7 @@ async def no_issuer_client(
         database_url="postgresql://unused/unused", scim_token=SCIM_TOKEN, _env_file=None
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

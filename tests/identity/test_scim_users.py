@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -17,6 +16,7 @@ from identity.models import Membership, Person
 from server.app import create_app
 from tests.builders.identity import create_membership, create_person, create_team
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 
 SCIM_TOKEN = "scim-test-token-6f1c2d9e8a7b"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -45,7 +45,7 @@ async def scim(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app, with the SCIM token sent by default (GraphQL calls override the header)."""
     app = create_app(scim_settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport,

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -31,6 +30,7 @@ from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data, gql
 from tests.graphql_schema.desk import Desk, desk_client, desk_settings
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 from tests.salesforce.org_users import licence, login_of, user
 
 DRIFT = """
@@ -89,7 +89,7 @@ async def admin(
         **_client_settings(org_configs, ca_bundle, **extra),
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -19,6 +18,7 @@ from core.settings import Settings, load_settings
 from identity.audit import AuditEvent, AuditOutcome
 from server.app import create_app
 from tests.builders.catalog import create_org
+from tests.lifespan import lifespan
 
 TOKEN = "backup-tool-token-0123456789abcdef"
 FINISHED = utcnow().replace(microsecond=0) - timedelta(hours=1)
@@ -32,7 +32,7 @@ async def _client(
     settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

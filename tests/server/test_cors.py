@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
@@ -23,6 +22,7 @@ from core.settings import Settings, load_settings
 from server.app import create_app
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import without_cost
+from tests.lifespan import lifespan
 from tests.serving import served_in_loop
 
 SERVICE_CATALOG = Path(sys.executable).with_name("service-catalog")
@@ -52,7 +52,7 @@ async def caller(
         sessionmaker=sessionmaker,
         dev_token=DEV_TOKEN,
     )
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
@@ -184,7 +184,7 @@ async def test_without_listed_origins_there_is_no_cors(
     engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     app = create_app(_settings(), engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             response = await client.options(

@@ -21,6 +21,7 @@ from server import dev_sign_in
 from server.app import create_app
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import gql, without_cost
+from tests.lifespan import lifespan
 
 VIEWER = "{ viewer { roles person { displayName } } }"
 CREATE_UNIT = """
@@ -77,7 +78,7 @@ async def make_client(
         app = create_app(
             settings or _settings(), engine=engine, sessionmaker=sessionmaker, dev_token=dev_token
         )
-        manager = LifespanManager(app)
+        manager = lifespan(app)
         await manager.__aenter__()
         managers.append(manager)
         client = httpx.AsyncClient(

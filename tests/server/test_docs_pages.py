@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from playwright.sync_api import Page
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,6 +31,7 @@ from tests.browser import (
 )
 from tests.builders.catalog import create_service
 from tests.dev_token import DEV_TOKEN
+from tests.lifespan import lifespan
 from tests.serving import served_in_thread
 
 BROWSER = {"accept": "text/html"}
@@ -52,7 +52,7 @@ async def caller(
     settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

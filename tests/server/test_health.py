@@ -7,16 +7,16 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from core.settings import Settings
 from server.app import create_app
 from tests import database
+from tests.lifespan import lifespan
 
 
 async def _get(settings: Settings, database_url: str, path: str) -> httpx.Response:
     app = create_app(settings, database_url=database_url)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await client.get(path)

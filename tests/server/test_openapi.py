@@ -6,12 +6,12 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from openapi_spec_validator import validate
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.settings import Settings, load_settings
 from server.app import create_app
+from tests.lifespan import lifespan
 
 SIGNED_IN: list[dict[str, list[str]]] = [{"bearer": []}, {"session": []}]
 
@@ -20,7 +20,7 @@ async def _document(
     settings: Settings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> dict[str, Any]:
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             response = await client.get("/openapi.json")

@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.settings import Settings, load_settings
 from graphql_schema.graphiql import PAGE_CSP
 from server.app import create_app
+from tests.lifespan import lifespan
 
 FRAMING_AND_SNIFFING = {
     "x-content-type-options": "nosniff",
@@ -73,7 +73,7 @@ async def caller(
     """A caller of the app of `settings`, plus a route that fails."""
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
     app.add_api_route("/boom", _boom)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from asyncpg.transaction import Transaction
 from sqlalchemy import event
 
@@ -18,6 +17,7 @@ from server.app import create_app
 from tests.builders.catalog import create_service
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
 from tests.graphql import data
+from tests.lifespan import lifespan
 
 PAGE = """
 query Page($first: Int!) {
@@ -56,7 +56,7 @@ async def wire(
         for n in range(3):
             await create_service(session, slug=f"svc-{n}")
     try:
-        async with LifespanManager(app) as manager:
+        async with lifespan(app) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.graph.models import DependencyKind, SharedResourceKind
@@ -22,6 +21,7 @@ from tests.builders.catalog import create_dependency, create_service, create_sha
 from tests.builders.identity import create_team
 from tests.conftest import StatementCounter
 from tests.graphql import data, gql
+from tests.lifespan import lifespan
 
 RUNTIME, DATA, AUTH = DependencyKind.RUNTIME, DependencyKind.DATA, DependencyKind.AUTH
 
@@ -331,7 +331,7 @@ async def anonymous(
         _env_file=None,
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker)
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client

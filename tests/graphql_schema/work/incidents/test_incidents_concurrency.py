@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +17,7 @@ from tests.builders.catalog import create_service
 from tests.graphql import gql
 from tests.graphql_schema.desk import desk_settings
 from tests.identity.idp import TestIssuer
+from tests.lifespan import lifespan
 from work.incidents.models import Incident, IncidentStatusChange, incident_service
 
 REPORT = """
@@ -40,7 +40,7 @@ async def api(issuer: TestIssuer, fresh_database: str) -> AsyncIterator[httpx.As
     """The app on its own database, with a pool wide enough for every request at once."""
     engine = make_engine(fresh_database, pool_size=REPEATS, max_overflow=5)
     app = create_app(desk_settings(issuer), engine=engine, sessionmaker=make_sessionmaker(engine))
-    async with LifespanManager(app) as manager:
+    async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
