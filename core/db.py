@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -14,6 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from core.db_tls import split_tls
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +90,11 @@ def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: 
     }
     if statement_timeout_ms is not None:
         server_settings["statement_timeout"] = str(statement_timeout_ms)
-    return create_async_engine(
-        async_url(url),
-        connect_args={"server_settings": server_settings},
-        **kwargs,
-    )
+    tls = split_tls(async_url(url))
+    connect_args: dict[str, Any] = {"server_settings": server_settings}
+    if tls.ssl is not None:
+        connect_args["ssl"] = tls.ssl
+    return create_async_engine(tls.url, connect_args=connect_args, **kwargs)
 
 
 # PostgreSQL's SQLSTATEs of a connection gone or going: connection_does_not_exist,
@@ -143,3 +146,25 @@ async def once_more_if_lost(work: Callable[[], Awaitable[T]]) -> T:
             "the database connection was lost (%s); trying once more", type(error).__name__
         )
         return await work()
+
+
+DATABASE_CHECK_S = 10
+
+
+async def check_database(url: str) -> None:
+    """Connect and run `SELECT 1`; what went wrong is raised (see core/db_failures.py), a
+    server that does not answer within DATABASE_CHECK_S as a ConnectionError."""
+    engine = make_engine(url, pool_size=1)
+
+    async def probe() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(probe(), DATABASE_CHECK_S)
+    except TimeoutError:
+        raise ConnectionError(
+            f"could not connect to the database within {DATABASE_CHECK_S} s"
+        ) from None
+    finally:
+        await engine.dispose()

@@ -12,6 +12,7 @@ import functools
 import logging
 import re
 import sys
+import warnings
 from collections.abc import MutableMapping
 from typing import Any, Literal, TextIO
 
@@ -143,6 +144,26 @@ def configure_logging(
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    route_warnings()
+
+
+def route_warnings() -> None:
+    """Python's warnings (a library's deprecation, say) as log lines like any other, instead
+    of two raw lines on stderr before the structured ones."""
+    warnings.showwarning = _log_warning
+
+
+def _log_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    logging.getLogger("py.warnings").warning(
+        "%s", message, extra={"category": category.__name__, "source": f"{filename}:{lineno}"}
+    )
 
 
 def get_logger(name: str) -> Any:

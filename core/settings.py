@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceError
 
+from core.db_tls import DatabaseTlsError, split_tls
 from core.document_manifest import read_manifest
 from core.oidc_settings import ROLE_NAMES, IssuerConfig
 from core.origins import exact_origin
@@ -182,6 +183,10 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
             raise ValueError("must start with postgresql:// or postgresql+asyncpg://")
+        try:
+            split_tls(value)
+        except DatabaseTlsError as error:
+            raise ValueError(str(error)) from None
         return value
 
     @field_validator("feedback_rate_limit")

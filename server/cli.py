@@ -22,6 +22,26 @@ cli = typer.Typer(
 )
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"service-catalog {version('service-catalog')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Service Catalog: a GraphQL catalog for running Salesforce services."""
+
+
 @contextmanager
 def database(settings: Settings) -> Iterator[str]:
     """The configured database URL, or the embedded server's (started now, stopped on exit)."""
@@ -54,12 +74,15 @@ def serve(
 
     import uvicorn
 
+    from core.db import check_database
     from server.app import create_app
     from server.migrations import migrate
 
     with database(settings) as url, demo_salesforce(settings) as settings:
         if settings.uses_embedded_database or settings.auto_migrate:
             asyncio.run(migrate(url))
+        else:
+            asyncio.run(check_database(url))
         typer.echo(f"serving GraphQL on http://{host}:{port}/graphql", err=True)
         with development_sign_in(settings, host, port) as dev_token:
             app = create_app(
@@ -97,6 +120,9 @@ def development_sign_in(settings: Settings, host: str, port: int) -> Iterator[st
         path = None
         typer.echo(f"service-catalog: could not write the dev-token file: {error}", err=True)
     typer.echo(f"Development sign-in: {dev_sign_in.sign_in_url(host, port, token)}", err=True)
+    warning = dev_sign_in.exposure_warning(host)
+    if warning is not None:
+        typer.echo(warning, err=True)
     try:
         yield token
     finally:
@@ -282,4 +308,13 @@ def main() -> None:
     # SIGTERM (docker stop, systemd, kill) unwinds like Ctrl-C, so the embedded
     # PostgreSQL is stopped on the way out instead of being left running.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    cli()
+    try:
+        cli()
+    except Exception as error:
+        from core.db_failures import database_failure
+
+        line = database_failure(error)
+        if line is None:
+            raise
+        typer.echo(f"service-catalog: {line}", err=True)
+        raise SystemExit(2) from None

@@ -66,6 +66,20 @@ def sign_in_url(host: str, port: int, token: str) -> str:
     return f"http://{host}:{port}{SIGN_IN_PATH}?token={token}"
 
 
+def exposure_warning(host: str) -> str | None:
+    """What `serve` says when the development identity listens beyond this machine: anyone
+    who learns the token (a shoulder, a shared terminal log) is an administrator."""
+    if host == "localhost":
+        return None
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    return (
+        f"warning: development sign-in on {host}, reachable beyond this machine: whoever holds"
+        " the token is an administrator; configure CATALOG_OIDC_ISSUERS or serve on 127.0.0.1"
+    )
+
+
 def write_token_file(data_dir: Path, token: str) -> Path:
     """Write the token to `data_dir/dev-token`, readable by its owner only, atomically."""
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ is imported or installed. The packages are the `otel` extra: pip install
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections.abc import Mapping
@@ -26,8 +27,39 @@ UNTRACED_URLS = "healthz,readyz,metrics,auth/dev"
 _provider: Any = None
 
 
-def tracing_enabled(environ: Mapping[str, str] = os.environ) -> bool:
-    return any(environ.get(name, "").strip() for name in ENDPOINT_VARIABLES)
+# What the `otel` extra installs and this module imports.
+TRACING_MODULES = (
+    "opentelemetry.sdk",
+    "opentelemetry.exporter.otlp.proto.http",
+    "opentelemetry.instrumentation.fastapi",
+    "opentelemetry.instrumentation.sqlalchemy",
+    "opentelemetry.instrumentation.httpx",
+)
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
+
+
+def tracing_enabled(
+    environ: Mapping[str, str] = os.environ, modules: tuple[str, ...] = TRACING_MODULES
+) -> bool:
+    """An exporter is configured and the `otel` extra is installed; configured without the
+    extra is one warning naming it, and no tracing (never an ImportError at start)."""
+    if not any(environ.get(name, "").strip() for name in ENDPOINT_VARIABLES):
+        return False
+    missing = [module for module in modules if not _installed(module)]
+    if missing:
+        logger.warning(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set but %s is not installed: tracing is off;"
+            " install the otel extra: pip install 'service-catalog[otel]'",
+            missing[0],
+        )
+        return False
+    return True
 
 
 def _tracer_provider() -> Any:

@@ -284,14 +284,14 @@ async def _nobody(request: HTTPConnection, settings: Settings) -> Principal | No
 
 async def test_partial_data_is_294_under_the_spec_and_200_otherwise(settings: Settings) -> None:
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def app_lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.sessionmaker = None
         yield
 
     schema = strawberry.Schema(
         query=PartlyQuery, extensions=guard_extensions(Limits(), mask_errors=False)
     )
-    app = FastAPI(lifespan=lifespan)
+    app = FastAPI(lifespan=app_lifespan)
     app.include_router(
         graphql_router(schema, settings=settings, principal_for=_nobody), prefix="/graphql"
     )

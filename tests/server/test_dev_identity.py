@@ -241,3 +241,16 @@ def test_the_token_file_replaces_an_older_one_readable_by_its_owner_only(tmp_pat
 )
 def test_the_printed_sign_in_url_is_one_a_browser_can_open(host: str, origin: str) -> None:
     assert dev_sign_in.sign_in_url(host, 8000, "t0ken") == f"{origin}/auth/dev?token=t0ken"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "catalog.internal"])
+def test_serving_the_development_identity_beyond_loopback_is_warned(host: str) -> None:
+    warning = dev_sign_in.exposure_warning(host)
+
+    assert warning is not None
+    assert warning.startswith(f"warning: development sign-in on {host}, reachable beyond")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_serving_it_on_loopback_is_not_warned(host: str) -> None:
+    assert dev_sign_in.exposure_warning(host) is None

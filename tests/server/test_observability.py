@@ -213,3 +213,17 @@ def test_tracing_only_with_an_exporter_and_without_a_span_per_field() -> None:
     names = [type(extension).__name__ for extension in extensions]
     assert "OperationTracing" in names
     assert all(type(e).resolve is SchemaExtension.resolve for e in extensions)
+
+
+def test_an_exporter_without_the_otel_extra_is_one_warning_and_no_tracing(
+    json_logs: Any,
+) -> None:
+    from server.tracing import tracing_enabled
+
+    configured = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}
+
+    assert not tracing_enabled(configured, modules=("opentelemetry.sdk", "no_such_otel_package"))
+    [line] = [line for line in json_logs() if line["logger"] == "server.tracing"]
+    assert line["level"] == "warning"
+    assert "no_such_otel_package is not installed" in line["event"]
+    assert "pip install 'service-catalog[otel]'" in line["event"]
