@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from enum import StrEnum
@@ -98,6 +99,11 @@ class Settings(BaseSettings):
     # Bearer token of backup tools posting to /api/backups; unset: the route answers 404.
     backup_webhook_token: Annotated[str | None, Field(min_length=16)] = None
     statement_timeout_ms: Annotated[int, Field(gt=0)] = 5000
+    # The connection pool of each process (SQLAlchemy's QueuePool): connections kept open,
+    # extra ones opened under load, and how long a request waits for one before failing.
+    database_pool_size: Annotated[int, Field(ge=1, le=1000)] = 5
+    database_max_overflow: Annotated[int, Field(ge=0, le=1000)] = 10
+    database_pool_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30
     anonymous_feedback: bool = False
     feedback_rate_limit: str = "10/minute"
     redis_url: str | None = None
@@ -323,6 +329,15 @@ class Settings(BaseSettings):
         return self.database_url is None
 
     @property
+    def pool_options(self) -> dict[str, Any]:
+        """`make_engine`'s pool arguments."""
+        return {
+            "pool_size": self.database_pool_size,
+            "max_overflow": self.database_max_overflow,
+            "pool_timeout": self.database_pool_timeout_s,
+        }
+
+    @property
     def is_dev(self) -> bool:
         return self.env is Environment.DEV
 
@@ -355,8 +370,18 @@ def describe_source_error(error: SourceError) -> str:
     return f"{variable}: not valid JSON{cause}"
 
 
+# A directory of files named after the variables (CATALOG_DATABASE_URL, ...), each holding
+# its value: how Kubernetes and Docker mount secrets. A variable set in the environment wins.
+SECRETS_DIR_VARIABLE = "CATALOG_SECRETS_DIR"
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning a validation error into one clear line."""
+    secrets_dir = os.environ.get(SECRETS_DIR_VARIABLE, "").strip()
+    if secrets_dir and "_secrets_dir" not in overrides:
+        if not Path(secrets_dir).is_dir():
+            raise SettingsError(f"{SECRETS_DIR_VARIABLE}: not a directory: {secrets_dir}")
+        overrides["_secrets_dir"] = secrets_dir
     try:
         return Settings(**overrides)
     except ValidationError as error:

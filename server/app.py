@@ -75,6 +75,7 @@ def create_app(
         app.state.engine = engine or make_engine(
             database_url or settings.database_url or "",
             statement_timeout_ms=settings.statement_timeout_ms,
+            **settings.pool_options,
         )
         app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
         if traced:

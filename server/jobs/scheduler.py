@@ -104,7 +104,9 @@ async def _job_context(settings: Settings, url: str) -> AsyncIterator[JobContext
     """What jobs run with in a process of their own; the engine is disposed after."""
     from core.db import make_engine, make_sessionmaker
 
-    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
+    engine = make_engine(
+        url, statement_timeout_ms=settings.statement_timeout_ms, **settings.pool_options
+    )
     try:
         yield JobContext(settings, engine, make_sessionmaker(engine))
     finally:

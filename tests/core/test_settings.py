@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,3 +126,56 @@ def test_a_wrong_value_stops_the_cli_with_one_line_naming_it(
     assert lines[0].startswith(f"service-catalog: invalid setting {variable}: "), lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()  # stopped before touching any database
+
+
+def test_a_secret_is_read_from_its_file_in_the_secrets_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    # As Kubernetes mounts a Secret's key: named after the variable, often with a newline.
+    (secrets_dir / "CATALOG_DATABASE_URL").write_text("postgresql://u:pw@db.example.com/catalog\n")
+    monkeypatch.setenv("CATALOG_SECRETS_DIR", str(secrets_dir))
+
+    assert load_settings().database_url == "postgresql://u:pw@db.example.com/catalog"
+
+    monkeypatch.setenv("CATALOG_DATABASE_URL", "postgresql://other.example.com/catalog")
+    assert load_settings().database_url == "postgresql://other.example.com/catalog"
+
+
+def test_a_secrets_directory_that_is_not_there_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CATALOG_SECRETS_DIR", str(tmp_path / "missing"))
+
+    with pytest.raises(SettingsError, match=r"^CATALOG_SECRETS_DIR: not a directory: "):
+        load_settings()
+
+
+async def test_the_pool_settings_size_the_engines_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.db import make_engine
+
+    monkeypatch.setenv("CATALOG_DATABASE_POOL_SIZE", "3")
+    monkeypatch.setenv("CATALOG_DATABASE_MAX_OVERFLOW", "0")
+    monkeypatch.setenv("CATALOG_DATABASE_POOL_TIMEOUT_S", "2.5")
+    settings = load_settings()
+
+    engine = make_engine("postgresql://db.example.com/catalog", **settings.pool_options)
+    try:
+        pool: Any = engine.sync_engine.pool
+        assert (pool.size(), pool._max_overflow, pool._timeout) == (3, 0, 2.5)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("CATALOG_DATABASE_POOL_SIZE", "0"), ("CATALOG_DATABASE_MAX_OVERFLOW", "-1")],
+)
+def test_a_pool_setting_out_of_range_is_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(SettingsError, match=f"^{variable}: "):
+        load_settings()
