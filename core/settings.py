@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     database_pool_size: Annotated[int, Field(ge=1, le=1000)] = 5
     database_max_overflow: Annotated[int, Field(ge=0, le=1000)] = 10
     database_pool_timeout_s: Annotated[float, Field(gt=0, le=600)] = 30
+    # `service-catalog worker` serves its job and Salesforce metrics on this port (unset: not).
+    worker_metrics_port: Annotated[int | None, Field(ge=1, le=65535)] = None
     anonymous_feedback: bool = False
     feedback_rate_limit: str = "10/minute"
     redis_url: str | None = None

@@ -68,15 +68,26 @@ class SalesforceGateway:
         breakers = AsyncCircuitBreakerFactory(
             default_threshold=breaker_threshold, default_ttl=breaker_ttl_s
         )
+        # Each org's breaker state as purgatory last reported it (by org id), for /metrics.
+        self.breaker_states: dict[str, str] = {}
+        breakers.add_listener(self._note_breaker)
         self.orgs = {
             ref: OrgConnection(
                 config,
-                session=OrgSession(default_timeout=timeout_s, ca_bundle=ca_bundle),
+                session=OrgSession(default_timeout=timeout_s, ca_bundle=ca_bundle, org=ref),
                 breakers=breakers,
                 capacity=capacity,
             )
             for ref, config in orgs.items()
         }
+
+    def _note_breaker(self, name: str, event_type: str, event: Any) -> None:
+        if event_type == "state_changed":
+            self.breaker_states[name] = str(event.state)
+
+    def breaker_state(self, ref: str) -> str:
+        """`closed`, `opened` or `half-opened`."""
+        return self.breaker_states.get(self.orgs[ref].org_id, "closed")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SalesforceGateway:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,8 @@ from typing import Any
 import requests
 from simple_salesforce.api import Salesforce
 from simple_salesforce.util import Usage
+
+from salesforce import metrics
 
 # The timeout of the calls made by the current worker thread (what is left of the deadline).
 CALL_TIMEOUT: ContextVar[float | None] = ContextVar("salesforce_call_timeout", default=None)
@@ -29,9 +32,12 @@ class ApiUsage:
 class OrgSession(requests.Session):
     """simple-salesforce's writes take no `timeout`: the session adds one to every request."""
 
-    def __init__(self, *, default_timeout: float, ca_bundle: Path | None) -> None:
+    def __init__(
+        self, *, default_timeout: float, ca_bundle: Path | None, org: str = "unnamed"
+    ) -> None:
         super().__init__()
         self.default_timeout = default_timeout
+        self.org = org
         self.api_usage: ApiUsage | None = None
         self._usage_lock = threading.Lock()
         if ca_bundle is not None:
@@ -43,7 +49,18 @@ class OrgSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = CALL_TIMEOUT.get() or self.default_timeout
-        return super().request(method, url, *args, **kwargs)
+        started = time.perf_counter()
+        target = url.decode() if isinstance(url, bytes) else url
+        params = kwargs.get("params")
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException:
+            metrics.record(self.org, target, params, "failed", time.perf_counter() - started)
+            raise
+        status: int = response.status_code
+        outcome = metrics.outcome_of(status)
+        metrics.record(self.org, target, params, outcome, time.perf_counter() - started)
+        return response
 
     def _note_usage(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         header = response.headers.get("Sforce-Limit-Info")

@@ -38,7 +38,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graphql_schema.observability import DURATION, OPERATIONS
+from salesforce import metrics as salesforce_metrics
 from server.answered import answered
+from server.jobs.metrics import JOB_COLLECTORS
 
 METRICS_PATH = "/metrics"
 UNMATCHED = "none"
@@ -121,12 +123,62 @@ class PoolCollector(Collector):
         yield connections
 
 
+BREAKER_STATES = ("closed", "half-opened", "opened")
+
+
+class SalesforceCollector(Collector):
+    """Each connected org's circuit breaker and daily API budget (its last Sforce-Limit-Info)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[Metric]:
+        gateway = getattr(self.app.state, "salesforce", None)
+        if gateway is None:
+            return
+        breaker = GaugeMetricFamily(
+            "salesforce_breaker_state",
+            "1 for the state each org's circuit breaker is in.",
+            labels=["org", "state"],
+        )
+        limit = GaugeMetricFamily(
+            "salesforce_api_daily_limit", "The org's API calls allowed in 24 hours.", labels=["org"]
+        )
+        remaining = GaugeMetricFamily(
+            "salesforce_api_daily_remaining",
+            "The org's API calls left of its 24-hour limit, as last reported.",
+            labels=["org"],
+        )
+        for ref in sorted(gateway.orgs):
+            current = gateway.breaker_state(ref)
+            for state in BREAKER_STATES:
+                breaker.add_metric([ref, state], 1 if state == current else 0)
+            usage = gateway.api_usage(ref)
+            if usage is not None:
+                limit.add_metric([ref], usage.total)
+                remaining.add_metric([ref], max(usage.total - usage.used, 0))
+        yield breaker
+        yield limit
+        yield remaining
+
+
 def instrument(app: FastAPI) -> CollectorRegistry:
     """Count the app's requests (add it inside the request-id middleware) and serve /metrics."""
     registry = CollectorRegistry()
-    for collector in (OPERATIONS, DURATION, PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+    collectors: tuple[Collector, ...] = (
+        OPERATIONS,
+        DURATION,
+        PROCESS_COLLECTOR,
+        PLATFORM_COLLECTOR,
+        GC_COLLECTOR,
+        PoolCollector(app),
+        salesforce_metrics.CALLS,
+        salesforce_metrics.DURATION,
+        SalesforceCollector(app),
+        *JOB_COLLECTORS,
+    )
+    for collector in collectors:
         registry.register(collector)
-    registry.register(PoolCollector(app))
     app.add_middleware(RequestMetrics, registry=registry)
 
     @app.get(METRICS_PATH, include_in_schema=False)

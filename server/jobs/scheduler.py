@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from core.settings import Settings
 from notifications.dispatcher import Dispatcher
 from server.jobs.context import JobContext, JobFunction
+from server.jobs.metrics import measured, serve_worker_metrics
 from server.registry import MODEL_MODULES
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,8 @@ async def run_slot(job: Job, context: JobContext, stop: asyncio.Event | None = N
         slot = job.slot_start(now)
         if now - slot >= job.start_window:
             return None  # too late for this slot: another worker may have run it
-        summary = await job.run(context)
+        with measured(job.name):
+            summary = await job.run(context)
         # Hold the lock until nobody may start this slot any more.
         now = await database_time(connection)
         remaining = (slot + job.start_window - now).total_seconds()
@@ -139,7 +141,10 @@ async def run_now(job: Job, context: JobContext) -> str | None:
     """Run the job at once, outside its slots (`worker --once`), unless a worker is running
     it right now (its lock is held): its summary, else None."""
     async with _locked(job, context) as connection:
-        return None if connection is None else await job.run(context)
+        if connection is None:
+            return None
+        with measured(job.name):
+            return await job.run(context)
 
 
 class Scheduler:
@@ -207,6 +212,9 @@ async def run_worker(settings: Settings, url: str) -> None:
     from server import subscribers
 
     subscribers.wire(settings)  # jobs' changes get the reactions an API request's would
+    if settings.worker_metrics_port is not None:
+        serve_worker_metrics(settings.worker_metrics_port)
+        logger.info("worker metrics on port %d at /metrics", settings.worker_metrics_port)
     async with _job_context(settings, url) as context:
         await _run_until_stopped(Scheduler(context))
 

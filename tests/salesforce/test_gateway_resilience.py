@@ -109,6 +109,7 @@ async def test_the_breaker_opens_then_recovers(
 
     _, refused = await _timed(gateway.ideas("crm", ["k9"], deadline=gateway.deadline()))
     calls_while_open = len(fake.calls)
+    state_while_open = gateway.breaker_state("crm")
     crm.heal()
     await asyncio.sleep(0.6)  # the breaker's ttl is 0.5 s
     recovered = await gateway.ideas("crm", ["k9"], deadline=gateway.deadline())
@@ -117,6 +118,10 @@ async def test_the_breaker_opens_then_recovers(
     assert refused.reason == "circuit open after repeated failures"
     assert calls_while_open == 0
     assert recovered == {"k9": []}
+    # What /metrics reports as salesforce_breaker_state.
+    assert state_while_open == "opened"
+    assert gateway.breaker_state("crm") == "closed"
+    assert gateway.breaker_state("partners") == "closed"
 
 
 async def test_an_expired_token_is_renewed_once(

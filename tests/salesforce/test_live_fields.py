@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from graphql import parse
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.orgs.models import SalesforceOrg
@@ -224,3 +225,38 @@ def test_live_fields_are_not_public(field: str) -> None:
 
     assert error is not None
     assert error.extensions == {"code": "UNAUTHENTICATED"}
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    return 0.0
+
+
+async def test_the_calls_of_a_live_field_are_on_metrics_by_org_and_object(
+    live_client: httpx.AsyncClient, session: AsyncSession, crm: FakeOrg, partners: FakeOrg
+) -> None:
+    await _catalog(session, crm, partners)
+    before = (await live_client.get("/metrics")).text
+    crm_cases = _sample(before, "salesforce_calls_total", org="crm", object="Case", outcome="ok")
+
+    await data(live_client, LIVE)
+    await data(live_client, ORG_LIVE)
+    after = (await live_client.get("/metrics")).text
+
+    # One query per org and object (the first test above): one Case query for the CRM org.
+    assert _sample(after, "salesforce_calls_total", org="crm", object="Case", outcome="ok") == (
+        crm_cases + 1
+    )
+    assert _sample(after, "salesforce_call_duration_seconds_count", org="crm", object="Case") >= 1
+    assert _sample(after, "salesforce_breaker_state", org="crm", state="closed") == 1
+    assert _sample(after, "salesforce_breaker_state", org="crm", state="opened") == 0
+    # The limits read carried Sforce-Limit-Info: the budget is known once an org answered.
+    assert _sample(after, "salesforce_api_daily_limit", org="crm") > 0
+    assert (
+        0
+        < _sample(after, "salesforce_api_daily_remaining", org="crm")
+        <= _sample(after, "salesforce_api_daily_limit", org="crm")
+    )
