@@ -17,6 +17,7 @@ from graphql_schema.access import access_error
 from graphql_schema.catalog.ai_models.mutations import AIModelMutation
 from graphql_schema.catalog.ai_models.queries import AIModelQuery
 from graphql_schema.catalog.backups.mutations import BackupMutation
+from graphql_schema.catalog.catalog_import.mutations import CatalogImportMutation
 from graphql_schema.catalog.graph.mutations import GraphMutation
 from graphql_schema.catalog.graph.queries import GraphQuery
 from graphql_schema.catalog.graph.types import Dependency, SharedResource
@@ -118,6 +119,7 @@ class Mutation(
     OrgUserMutation,
     BackupMutation,
     GraphMutation,
+    CatalogImportMutation,
     ReviewMutation,
     FeedbackMutation,
     BacklogMutation,

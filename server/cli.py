@@ -202,6 +202,63 @@ def import_ideas_command(
         raise typer.Exit(1)
 
 
+IMPORT_CATALOG_HELP = """Import services, teams and shared resources from Backstage entity files
+or CSV, upserted by slug (safe to run again).
+
+\b
+Backstage (*.yaml, *.yml; several documents a file): Component -> service
+(spec.owner team, spec.lifecycle experimental|production|deprecated, spec.system as the
+tag system:<name>, spec.dependsOn and spec.consumesApis as dependencies, annotation
+salesforce.com/org-id as its orgs, servicecatalog.io/tier and /data-classification);
+Group -> team (spec.type business-unit: a business unit); Resource and API -> shared
+resource; User -> team memberships of a person who already signed in; System -> a tag.
+$text, $yaml and $json placeholders are refused.
+
+\b
+CSV (*.csv), one service a row, lists separated by ";", empty cells left as stored:
+slug,name,owner,lifecycle[,tier,description,tags,system,depends_on,
+salesforce_org_ids,data_classification,compliance_regimes,runbook_url,repo_url,
+dashboard_url]
+
+Each record is reported created, updated, unchanged, refused (with the reason, nothing of
+it written) or skipped. Exit 0; 1 when a record was refused; 2 when a file cannot be read.
+"""
+
+
+@cli.command("import-catalog", help=IMPORT_CATALOG_HELP)
+def import_catalog_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files, or folders of .yaml, .yml and .csv files.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
+    ] = False,
+) -> None:
+    from server import subscribers
+    from server.catalog_import import ImportRefused, read_entries, run_catalog_import
+    from server.migrations import migrate
+
+    try:
+        read_entries(paths)  # a file that cannot be read refuses the run before any start-up
+    except ImportRefused as error:
+        typer.echo(f"service-catalog import-catalog: refused: {error}", err=True)
+        raise typer.Exit(2) from None
+    settings = load_settings_or_exit()
+    subscribers.wire(settings)  # the same reactions as the API's (SLA clocks on a tier change)
+    with database(settings) as url:
+        if settings.uses_embedded_database:
+            asyncio.run(migrate(url))
+        try:
+            run = asyncio.run(run_catalog_import(settings, url, paths, dry_run=dry_run))
+        except ImportRefused as error:
+            typer.echo(f"service-catalog import-catalog: refused: {error}", err=True)
+            raise typer.Exit(2) from None
+    for line in run.report.records:
+        typer.echo(line.line())
+    typer.echo(run.report.summary(), err=True)
+    raise typer.Exit(run.exit_code)
+
+
 @cli.command()
 def schema(
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,

@@ -1,0 +1,1 @@
+"""Bringing an existing catalog in: Backstage entity files and CSV, upserted by slug."""

@@ -1,0 +1,1 @@
+"""GraphQL of bringing an existing catalog in (catalog/catalog_import)."""
