@@ -13,7 +13,7 @@ import logging
 import re
 import sys
 import warnings
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any, Literal, TextIO
 
 import structlog
@@ -84,6 +84,29 @@ def add_request_id(
     return event_dict
 
 
+# Where the current trace and span ids come from once tracing is on (server/tracing.py), so
+# that a log line can be found from its trace and back; None: tracing is off.
+TraceIds = Callable[[], tuple[str, str] | None]
+_trace_ids: TraceIds | None = None
+
+
+def use_trace_ids(source: TraceIds | None) -> None:
+    global _trace_ids
+    _trace_ids = source
+
+
+def add_trace_ids(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """`trace_id` and `span_id` of the span being recorded, when tracing is on."""
+    source = _trace_ids
+    ids = source() if source is not None else None
+    if ids is not None:
+        event_dict.setdefault("trace_id", ids[0])
+        event_dict.setdefault("span_id", ids[1])
+    return event_dict
+
+
 def _renderer(log_format: LogFormat, stream: TextIO) -> Any:
     console = log_format == "console" or (log_format == "auto" and stream.isatty())
     if console:
@@ -101,6 +124,7 @@ def configure_logging(
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_request_id,
+        add_trace_ids,
         drop_color_message,
         redact_secrets,
     ]
@@ -132,6 +156,7 @@ def configure_logging(
     direct_chain = [
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_request_id,
+        add_trace_ids,
         redact_secrets,
         renderer,
     ]

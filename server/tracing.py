@@ -2,10 +2,11 @@
 
 With `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, spans
 of HTTP requests (FastAPI), SQL statements (SQLAlchemy, over asyncpg), outgoing HTTP
-(httpx) and GraphQL operations go to the OTLP/HTTP exporter, configured by the standard
-`OTEL_*` variables (`OTEL_SERVICE_NAME` defaults to service-catalog). Without it nothing
-is imported or installed. The packages are the `otel` extra: pip install
-'service-catalog[otel]'.
+(httpx, and requests: every Salesforce call) and GraphQL operations go to the OTLP/HTTP
+exporter, configured by the standard `OTEL_*` variables (`OTEL_SERVICE_NAME` defaults to
+service-catalog), and every log line written inside a span carries its `trace_id` and
+`span_id`. Without it nothing is imported or installed. The packages are the `otel` extra:
+pip install 'service-catalog[otel]'.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core import logs
+
 logger = logging.getLogger(__name__)
 
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-# /auth/dev carries the development token in its query string: never in a span.
-UNTRACED_URLS = "healthz,readyz,metrics,auth/dev"
+# /auth/dev and the calendar feeds carry a token in their query string: never in a span.
+UNTRACED_URLS = "healthz,readyz,metrics,auth/dev,calendar/"
 _provider: Any = None
 
 
@@ -34,6 +37,7 @@ TRACING_MODULES = (
     "opentelemetry.instrumentation.fastapi",
     "opentelemetry.instrumentation.sqlalchemy",
     "opentelemetry.instrumentation.httpx",
+    "opentelemetry.instrumentation.requests",
 )
 
 
@@ -77,9 +81,23 @@ def _tracer_provider() -> Any:
         _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
         trace.set_tracer_provider(_provider)
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+        from opentelemetry.instrumentation.requests import RequestsInstrumentor
 
         HTTPXClientInstrumentor().instrument(tracer_provider=_provider)
+        # Salesforce: simple-salesforce speaks through requests.
+        RequestsInstrumentor().instrument(tracer_provider=_provider)
+        logs.use_trace_ids(current_trace_ids)
     return _provider
+
+
+def current_trace_ids() -> tuple[str, str] | None:
+    """The current span's trace and span ids in W3C hex, None outside a recorded span."""
+    from opentelemetry import trace
+
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return format(context.trace_id, "032x"), format(context.span_id, "016x")
 
 
 def instrument_app(app: FastAPI) -> None:

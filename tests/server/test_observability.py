@@ -227,3 +227,27 @@ def test_an_exporter_without_the_otel_extra_is_one_warning_and_no_tracing(
     assert line["level"] == "warning"
     assert "no_such_otel_package is not installed" in line["event"]
     assert "pip install 'service-catalog[otel]'" in line["event"]
+
+
+def test_with_tracing_on_a_log_line_inside_a_span_carries_its_trace_and_span_ids(
+    json_logs: Any,
+) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from core.logs import use_trace_ids
+    from server.tracing import current_trace_ids
+
+    tracer = TracerProvider().get_tracer("tests")
+    use_trace_ids(current_trace_ids)
+    try:
+        with tracer.start_as_current_span("a request") as span:
+            structlog.get_logger("tests").info("inside")
+        structlog.get_logger("tests").info("outside")
+    finally:
+        use_trace_ids(None)
+
+    inside, outside = [line for line in json_logs() if line["logger"] == "tests"]
+    context = span.get_span_context()
+    assert inside["trace_id"] == format(context.trace_id, "032x")
+    assert inside["span_id"] == format(context.span_id, "016x")
+    assert "trace_id" not in outside
