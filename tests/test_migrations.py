@@ -15,10 +15,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import make_engine
-from server.migrations import PROJECT_ROOT, alembic_config, downgrade, head_revisions, migrate
+from server.migrations import VERSIONS, alembic_config, downgrade, head_revisions, migrate
 from server.registry import metadata
 
-VERSIONS = PROJECT_ROOT / "alembic" / "versions"
 DATED_NAME = re.compile(
     r"^(?P<date>\d{4}_\d{2}_\d{2}_\d{4})-(?P<revision>[0-9a-z]+)_(?P<slug>[0-9a-z_]+)\.py$"
 )

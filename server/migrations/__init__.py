@@ -1,4 +1,5 @@
-"""Apply Alembic migrations under an advisory lock; tell whether the database is at head."""
+"""The Alembic migrations (this package: env.py and versions/), applied under an advisory lock;
+whether the database is at head."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from core.db import make_engine
 
 # Any fixed 64-bit number: replicas starting together migrate one at a time.
 MIGRATION_LOCK_KEY = 0x5E41_CA7A_1060_0001
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The migrations ship inside the package (env.py, versions/), so an installed wheel migrates
+# without a checkout; pyproject.toml's [tool.alembic] points the `alembic` command here too.
+MIGRATIONS = Path(__file__).resolve().parent
+VERSIONS = MIGRATIONS / "versions"
 
 
 def alembic_config() -> Config:
-    config = Config(toml_file=str(PROJECT_ROOT / "pyproject.toml"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
