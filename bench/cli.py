@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import fixed_cost, http_bench, inprocess, kpi, levers, load_bench, report
+from bench import search as search_bench
 from bench.http_bench import CellSeries
 from bench.machine import describe
 from bench.postgraphile import PeerUnavailable, PostGraphile
@@ -40,7 +41,7 @@ class Config:
         return self.stages != frozenset(STAGES)
 
 
-STAGES = ("inprocess", "kpi", "levers", "memory", "http", "peer", "mix", "writes")
+STAGES = ("inprocess", "kpi", "levers", "memory", "http", "peer", "mix", "writes", "search")
 
 
 def parse(argv: list[str] | None = None) -> Config:
@@ -161,6 +162,8 @@ def targets(results: dict[str, Any]) -> list[Target]:
                _get(trips, "typename", "total_round_trips"), 0),
         Target("round trips for a page: ≤ 3", "R3_http page100",
                _get(trips, "page100", "total_round_trips"), 3),
+        Target("S1 search p95 < 50 ms over 100k records", "S1 api_p95_ms_worst",
+               _get(results, "S1", "api_p95_ms_worst"), 50),
     ]  # fmt: skip
     return [target for target in found if target.value is not None]
 
@@ -287,6 +290,13 @@ async def _writes(config: Config, largest: inprocess.Database, results: dict[str
     )
 
 
+async def _search(config: Config, results: dict[str, Any]) -> None:
+    log("S1: search across everything over 100,000 records")
+    results["S1"] = await search_bench.run(
+        config.server_url, reps=max(30, 5 * config.reps), log=log
+    )
+
+
 async def run(config: Config) -> dict[str, Any]:
     started = time.perf_counter()
     log(f"migrating the template, seeding catalogs of {', '.join(map(str, config.sizes))}")
@@ -325,6 +335,7 @@ async def run(config: Config) -> dict[str, Any]:
         ("memory", lambda: _memory(config, largest, stamp, results)),
         ("http", lambda: _http(config, largest, stamp, results)),
         ("writes", lambda: _writes(config, largest, results)),
+        ("search", lambda: _search(config, results)),
     ]
     for name, stage in stages:
         if name not in config.stages:

@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     HAS_DEPENDENTS = "HAS_DEPENDENTS"
     DESIGN_REVIEW_REQUIRED = "DESIGN_REVIEW_REQUIRED"
     EVALUATION_REQUIRED = "EVALUATION_REQUIRED"
+    FEATURE_UNAVAILABLE = "FEATURE_UNAVAILABLE"
+    FROZEN = "FROZEN"
 
 
 class DomainError(Exception):
@@ -60,6 +62,12 @@ class TooLong(DomainError):
 
 class HasDependents(DomainError):
     code = ErrorCode.HAS_DEPENDENTS
+
+
+class Frozen(DomainError):
+    """A freeze window is open for what was to change (a release shipping)."""
+
+    code = ErrorCode.FROZEN
 
 
 class DomainErrors(Exception):

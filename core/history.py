@@ -40,7 +40,7 @@ IMPORTING_SETTING = "catalog.importing"
 EXTRA_CHANGES_SETTING = "catalog.extra_changes"
 
 # Bookkeeping columns are never reported as changes (seeing someone changes nothing).
-IGNORED_COLUMNS = ("version", "updated_at", "created_at", "last_seen_at")
+IGNORED_COLUMNS = ("version", "updated_at", "created_at", "last_seen_at", "search_vector")
 
 
 async def set_transaction_actor(

@@ -38,6 +38,9 @@ RETENTION_BOUNDS = {
     "retention_people_days": RetentionBounds(30),
     # Longer than the day a failing delivery is retried for.
     "retention_deliveries_days": RetentionBounds(2),
+    # Service.adoption's longest window; an investigation's least.
+    "retention_salesforce_activity_days": RetentionBounds(366),
+    "retention_data_access_days": RetentionBounds(90),
     "retention_idempotency_keys_days": RetentionBounds(1, forever_allowed=False, maximum=30),
     "retention_sign_in_states_days": RetentionBounds(1, forever_allowed=False, maximum=30),
 }

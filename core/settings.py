@@ -116,10 +116,21 @@ class Settings(BaseSettings):
     # A job reading an org stops once the org's API calls of the last 24 hours (its
     # Sforce-Limit-Info) reach this share of its daily limit, and says so.
     salesforce_job_api_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+    # Event Monitoring: how far back an org's first read of its EventLogFile logs goes
+    # (Salesforce keeps them 30 days, a year with Shield), and the rows past which a report
+    # or Bulk API export of sensitive data is flagged LARGE_EXPORT.
+    event_monitoring_backfill_days: Annotated[int, Field(ge=1, le=366)] = 30
+    event_monitoring_export_rows: Annotated[int, Field(ge=1)] = 10_000
     # The Status an imported Idea is given once the release delivering it ships.
     salesforce_idea_delivered_status: Annotated[str, Field(min_length=1, max_length=255)] = (
         "Delivered"
     )
+    # The Salesforce Trust status API (https://api.status.salesforce.com in production); unset:
+    # no vendor incidents are read and objectives answer without the vendor split.
+    salesforce_trust_url: Annotated[str | None, Field(pattern=r"^https://\S+$")] = None
+    # Vendor incidents older than this (not read in full since) are stale: objectives then
+    # answer without the vendor split, and say so.
+    salesforce_trust_stale_s: Annotated[float, Field(gt=0)] = 3600
     incident_hourly_rate: Annotated[float, Field(ge=0)] = 100
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
     sla_warning_percent: Annotated[float, Field(gt=0, lt=100)] = 75
@@ -161,6 +172,8 @@ class Settings(BaseSettings):
     """Sign-in states and browser sessions are removed this long after they expired. From 1
     to 30: they hold tokens and serve nothing once expired."""
     retention_deliveries_days: int = 90
+    retention_salesforce_activity_days: int = 400
+    retention_data_access_days: int = 400
     """Notification deliveries written longer ago than this are removed, whatever their
     status; 0 keeps them forever; at least 2 (a failing delivery is retried for a day)."""
     # Email notifications: smtp:// (STARTTLS when offered) or smtps://, with user:password@

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.services.models import Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import Person, enum_column
 from work.backlog.models import BacklogItem
 
@@ -81,6 +82,7 @@ class Feedback(UUIDPrimaryKey, Timestamps, Versioned, Base):
     kind: Mapped[FeedbackKind] = mapped_column(enum_column(FeedbackKind, "feedback_kind"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    search_vector: Mapped[str] = search_vector_column(a="title", c="body")
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     channel: Mapped[FeedbackChannel] = mapped_column(
         enum_column(FeedbackChannel, "feedback_channel")
@@ -222,3 +224,6 @@ class IdempotencyKey(Base):
     response_body: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+index_search(Feedback, "title")

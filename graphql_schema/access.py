@@ -48,6 +48,10 @@ PUBLIC_TYPES = frozenset(
         "BackupPolicy",
         "PageInfo",
         "Node",
+        # Search: what anonymous callers find is the public catalog (service_levels/search.py).
+        "SearchConnection",
+        "SearchHit",
+        "SearchResult",
     }
 )
 # Types of which anonymous callers may see only some fields.
@@ -65,6 +69,7 @@ PUBLIC_QUERIES = frozenset(
         "node",
         "nodes",
         "viewer",
+        "search",
     }
 )
 

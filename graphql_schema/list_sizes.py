@@ -20,6 +20,10 @@ LIST_SIZES: Final[dict[str, int]] = {
     "AIModel.latestEvaluations": 4,
     "Sla.objectives": 5,
     "Service.openIncidents": 10,
+    # The release calendar: a service sees a few releases a month; a team runs some more.
+    "Service.releases": 50,
+    "Team.releases": 100,
+    "Query.calendarTokens": 20,  # the caller's own, a few per device
     "Service.ownershipRoles": 10,
     "Service.productOwners": 5,
     "Service.salesforceOrgs": 5,
@@ -47,6 +51,8 @@ LIST_SIZES: Final[dict[str, int]] = {
     "SalesforceOrg.scratchOrgs": 100,
     "Team.expiringScratchOrgs": 50,
     "BacklogItem.sandboxesMissingFix": 20,
+    # Event Monitoring: one item per day of the window asked for (at most 366).
+    "ServiceAdoption.days": 366,
     # People and teams.
     "BusinessUnit.teams": 20,
     "Team.memberships": 20,
@@ -71,6 +77,16 @@ LIST_SIZES: Final[dict[str, int]] = {
     "KpiSummary.metrics": 10,
     "KpiSummary.series": 52,
     "Objective.series": 52,
+    # Vendor incidents: an org's newest 50 at most; an incident overlaps one or two.
+    "SalesforceOrg.vendorIncidents": 50,
+    "Incident.vendorIncidents": 3,
+    # A seasonal release's upgrade dates, one per org.
+    "Release.orgSchedule": 20,
+    # An import's report: one line per record, at most catalog_import's MAX_RECORDS.
+    "CatalogImportReport.records": 2000,
+    # One per value stream.
+    "Query.valueStreamMetrics": 3,
+    "KpiSummary.timeToMarketByStage": 3,
 }
 
 

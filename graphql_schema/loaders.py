@@ -23,11 +23,14 @@ from catalog.ai_models.models import AIModel as AIModelModel
 from catalog.ai_models.models import Evaluation as EvaluationModel
 from catalog.ai_models.repository import latest_by_model_ids
 from catalog.backups.readiness import OrgEvidence
+from catalog.event_monitoring import repository as event_monitoring
 from catalog.org_users.models import SalesforceOrgUser
 from catalog.orgs.models import SalesforceOrg
 from catalog.sandboxes import repository as sandboxes
 from catalog.sandboxes.models import SandboxSnapshot, ScratchOrgSnapshot
 from catalog.services.models import Service
+from catalog.trust import repository as trust
+from catalog.trust.models import VendorIncident
 from feedback import repository as feedback_repository
 from feedback.models import FeedbackStatusChange
 from graphql_schema.catalog.ai_models import loaders as ai_models
@@ -45,6 +48,7 @@ from graphql_schema.service_levels.measurements import loaders as measurements
 from graphql_schema.service_levels.slas import loaders as slas
 from graphql_schema.work.backlog import loaders as backlog
 from graphql_schema.work.incidents import loaders as incidents
+from graphql_schema.work.releases import loaders as releases
 from graphql_schema.work.requests import loaders as requests
 from service_levels import actions, measurement_repository, rollups
 from service_levels import repository as service_levels_repository
@@ -55,6 +59,9 @@ from service_levels.models import Sla as SlaModel
 from service_levels.objective_answers import SeriesPoint
 from service_levels.objectives import Answer
 from work.incidents.models import Incident
+from work.incidents.vendor_time import VendorAttribution, vendor_attribution_by_incident_ids
+from work.releases.models import Release, ReleaseOrgSchedule
+from work.releases.org_schedule import schedules_by_release_ids
 from work.releases.sandbox_drift import sandboxes_missing_fix_by_item_ids
 
 Key = TypeVar("Key", bound=Hashable)
@@ -89,6 +96,12 @@ def _by_identity(param: Any) -> Hashable:
 
 def _by_repr(param: Any) -> Hashable:
     return repr(param)
+
+
+async def _adoption(
+    session: AsyncSession, service_ids: Sequence[uuid.UUID], *, first_day: date, last_day: date
+) -> dict[uuid.UUID, list[tuple[date | None, int, int]]]:
+    return await event_monitoring.adoption(session, service_ids, first_day, last_day)
 
 
 class Loaders:
@@ -212,6 +225,28 @@ class Loaders:
         """Each org's latest successful backup and restore drill."""
         return self._by_key(backups.evidence_by_org_ids)
 
+    # catalog: vendor incidents (the Trust snapshot)
+
+    @cached_property
+    def vendor_incidents_by_org_id(self) -> DataLoader[uuid.UUID, list[VendorIncident] | None]:
+        return self._by_key(trust.vendor_incidents_by_org_ids, default=[])
+
+    @cached_property
+    def vendor_incidents_by_id(self) -> DataLoader[uuid.UUID, VendorIncident | None]:
+        return self._by_key(trust.vendor_incidents_by_ids)
+
+    @cached_property
+    def vendor_attribution_by_incident_id(
+        self,
+    ) -> DataLoader[uuid.UUID, VendorAttribution | None]:
+        return self._by_key(vendor_attribution_by_incident_ids)
+
+    @cached_property
+    def org_schedule_by_release_id(
+        self,
+    ) -> DataLoader[uuid.UUID, list[ReleaseOrgSchedule] | None]:
+        return self._by_key(schedules_by_release_ids, default=[])
+
     # catalog: sandboxes and scratch orgs (snapshots)
 
     @cached_property
@@ -240,6 +275,24 @@ class Loaders:
             )
         )
 
+    # catalog: Event Monitoring
+
+    @cached_property
+    def event_monitoring_orgs(self) -> DataLoader[uuid.UUID, list[tuple[str, bool]] | None]:
+        """Each service's orgs the event-log job looked at: (org id, licensed)."""
+        return self._by_key(event_monitoring.org_states, default=[])
+
+    @cached_property
+    def service_adoption(
+        self,
+    ) -> LoaderFamily[tuple[date, date], uuid.UUID, list[tuple[date | None, int, int]] | None]:
+        """Each service's distinct users and sessions, over a window and per day."""
+        return LoaderFamily(
+            lambda days: self._by_key(
+                partial(_adoption, first_day=days[0], last_day=days[1]), default=[]
+            )
+        )
+
     @cached_property
     def sandboxes_missing_fix(self) -> DataLoader[uuid.UUID, list[SandboxSnapshot] | None]:
         """Each hot fix's sandboxes copied before it reached their production org."""
@@ -259,6 +312,26 @@ class Loaders:
         """Each service's open incidents, per selection."""
         return LoaderFamily(
             lambda selections: self._by_key(partial(incidents.open_incidents, selections)),
+            key=_by_repr,
+        )
+
+    @cached_property
+    def releases_by_service_id(
+        self,
+    ) -> LoaderFamily[Sequence[Selection], uuid.UUID, list[Release] | None]:
+        """Each service's releases in calendar order, per selection."""
+        return LoaderFamily(
+            lambda selections: self._by_key(partial(releases.releases_of_services, selections)),
+            key=_by_repr,
+        )
+
+    @cached_property
+    def releases_by_team_id(
+        self,
+    ) -> LoaderFamily[Sequence[Selection], uuid.UUID, list[Release] | None]:
+        """Each team's releases (run by it or changing its services) in calendar order."""
+        return LoaderFamily(
+            lambda selections: self._by_key(partial(releases.releases_of_teams, selections)),
             key=_by_repr,
         )
 

@@ -94,7 +94,15 @@ async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | Non
             continue  # invisible to anonymous callers: null, like an unknown id
         if item.type_name in _NODE_TYPES:
             by_type.setdefault(item.type_name, []).append(item.id)
-    selections = info.selected_fields[0].selections
+    found = await load_nodes(info, by_type, info.selected_fields[0].selections)
+    return [found.get((item.type_name, item.id)) if item else None for item in decoded]
+
+
+async def load_nodes(
+    info: Info, by_type: dict[str, list[uuid.UUID]], selections: list[Any]
+) -> dict[tuple[str, uuid.UUID], Node]:
+    """The objects of registered types by (type name, id): one statement per type, with the
+    relations `selections` asks for (fragments on each type) loaded up front."""
     found: dict[tuple[str, uuid.UUID], Node] = {}
     async with info.context.db() as session:
         for type_name, keys in by_type.items():
@@ -113,4 +121,4 @@ async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | Non
             rows = await get_by_ids(session, node_type.model, list(by_key), options)
             for key, row in rows.items():
                 found[(type_name, by_key[key])] = node_type.convert(row)
-    return [found.get((item.type_name, item.id)) if item else None for item in decoded]
+    return found

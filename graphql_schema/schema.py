@@ -18,6 +18,7 @@ from graphql_schema.catalog.ai_models.mutations import AIModelMutation
 from graphql_schema.catalog.ai_models.queries import AIModelQuery
 from graphql_schema.catalog.backups.mutations import BackupMutation
 from graphql_schema.catalog.catalog_import.mutations import CatalogImportMutation
+from graphql_schema.catalog.event_monitoring.mutations import EventMonitoringMutation
 from graphql_schema.catalog.graph.mutations import GraphMutation
 from graphql_schema.catalog.graph.queries import GraphQuery
 from graphql_schema.catalog.graph.types import Dependency, SharedResource
@@ -41,6 +42,8 @@ from graphql_schema.feedback.mutations import FeedbackMutation
 from graphql_schema.feedback.queries import FeedbackQuery
 from graphql_schema.feedback.subscriptions import FeedbackSubscription
 from graphql_schema.history import HistoryQuery
+from graphql_schema.identity.calendar_tokens.mutations import CalendarTokenMutation
+from graphql_schema.identity.calendar_tokens.queries import CalendarTokenQuery
 from graphql_schema.identity.mutations import IdentityLifecycleMutation, IdentityMutation
 from graphql_schema.identity.queries import AuditQuery, IdentityQuery
 from graphql_schema.identity.types import BusinessUnit, Membership, Person, Team
@@ -51,9 +54,11 @@ from graphql_schema.node import Node, resolve_nodes
 from graphql_schema.notifications.mutations import NotificationMutation
 from graphql_schema.notifications.queries import NotificationQuery
 from graphql_schema.observability import CatalogSchema, OperationMetrics, tracing_extension
+from graphql_schema.search.queries import SearchQuery
 from graphql_schema.service_levels.clock_events.queries import ClockEventQuery
 from graphql_schema.service_levels.clock_events.subscriptions import ClockEventSubscription
 from graphql_schema.service_levels.clocks.mutations import ClockPolicyMutation
+from graphql_schema.service_levels.flow.queries import FlowQuery
 from graphql_schema.service_levels.kpis.queries import KpiQuery
 from graphql_schema.service_levels.measurements.mutations import MeasurementMutation
 from graphql_schema.service_levels.sla_events.queries import SlaEventQuery
@@ -63,6 +68,8 @@ from graphql_schema.service_levels.slas.queries import SlaQuery
 from graphql_schema.text_inputs import ControlCharacters
 from graphql_schema.work.backlog.mutations import BacklogMutation
 from graphql_schema.work.backlog.queries import BacklogQuery
+from graphql_schema.work.freezes.mutations import FreezeWindowMutation
+from graphql_schema.work.freezes.queries import FreezeWindowQuery
 from graphql_schema.work.incidents.mutations import IncidentMutation
 from graphql_schema.work.incidents.queries import IncidentQuery
 from graphql_schema.work.incidents.subscriptions import IncidentSubscription
@@ -96,6 +103,8 @@ class Query(
     FeedbackQuery,
     BacklogQuery,
     ReleaseQuery,
+    FreezeWindowQuery,
+    CalendarTokenQuery,
     ServiceRequestQuery,
     IncidentQuery,
     SlaQuery,
@@ -103,7 +112,9 @@ class Query(
     ClockEventQuery,
     AIModelQuery,
     KpiQuery,
+    FlowQuery,
     NotificationQuery,
+    SearchQuery,
 ):
     pass
 
@@ -117,6 +128,7 @@ class Mutation(
     ServiceLifecycleMutation,
     SalesforceOrgLifecycleMutation,
     OrgUserMutation,
+    EventMonitoringMutation,
     BackupMutation,
     GraphMutation,
     CatalogImportMutation,
@@ -124,6 +136,8 @@ class Mutation(
     FeedbackMutation,
     BacklogMutation,
     ReleaseMutation,
+    FreezeWindowMutation,
+    CalendarTokenMutation,
     ServiceRequestMutation,
     IncidentMutation,
     ClockPolicyMutation,

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 
 
 class TeamKind(StrEnum):
@@ -77,6 +78,7 @@ class Person(UUIDPrimaryKey, Timestamps, Versioned, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     email_verified: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     display_name: Mapped[str] = mapped_column(String(200))
+    search_vector: Mapped[str] = search_vector_column(a="display_name", b="email")
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set while the IdP provisions this person through SCIM (identity/scim/).
@@ -113,6 +115,7 @@ class Team(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(100), unique=True)
+    search_vector: Mapped[str] = search_vector_column(a="name", b="slug")
     kind: Mapped[TeamKind] = mapped_column(enum_column(TeamKind, "team_kind"))
     business_unit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("business_unit.id"))
     contact_email: Mapped[str | None] = mapped_column(String(320))
@@ -138,3 +141,9 @@ class Membership(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     person: Mapped[Person] = relationship(back_populates="memberships", lazy="raise")
     team: Mapped[Team] = relationship(back_populates="memberships", lazy="raise")
+
+
+index_search(Person, "display_name")
+
+
+index_search(Team, "name")

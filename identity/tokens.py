@@ -15,6 +15,8 @@ from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
 from core.oidc_settings import IssuerConfig
+from identity.discovery import server_url
+from identity.entra_groups import GraphGroups
 
 # Only asymmetric algorithms: a token can never choose HS256 or "none".
 ALGORITHMS = (
@@ -54,26 +56,28 @@ class JwksCache:
         self._issuers: dict[str, _IssuerKeys] = {}
         self._jwks_uris: dict[str, str] = {}
 
-    async def key_set(self, issuer: str, kid: str | None) -> KeySet:
+    async def key_set(self, config: IssuerConfig, kid: str | None) -> KeySet:
+        issuer = config.issuer
         state = self._issuers.setdefault(issuer, _IssuerKeys())
         now = self._clock()
         if state.key_set is None or now - state.fetched_at > KEYS_LIFESPAN_S:
-            await self._refresh(issuer, state)
+            await self._refresh(config, state)
         elif kid is not None and not _has_kid(state.key_set, kid):
             remembered = state.unknown_kids.get(kid)
             recently_unknown = remembered is not None and now - remembered < REFRESH_COOLDOWN_S
             if not recently_unknown and now - state.last_refresh >= REFRESH_COOLDOWN_S:
                 state.last_refresh = now
-                await self._refresh(issuer, state)
+                await self._refresh(config, state)
         assert state.key_set is not None
         if kid is not None and not _has_kid(state.key_set, kid):
             state.unknown_kids[kid] = now
             raise InvalidToken(f"unknown signing key {kid!r}")
         return state.key_set
 
-    async def _refresh(self, issuer: str, state: _IssuerKeys) -> None:
+    async def _refresh(self, config: IssuerConfig, state: _IssuerKeys) -> None:
+        issuer = config.issuer
         try:
-            uri = await self._jwks_uri(issuer)
+            uri = await self._jwks_uri(config)
             response = await self._http.get(uri, timeout=FETCH_TIMEOUT_S)
             response.raise_for_status()
             key_set = KeySet.import_key_set(response.json())
@@ -85,15 +89,15 @@ class JwksCache:
         state.fetched_at = self._clock()
         state.unknown_kids.clear()
 
-    async def _jwks_uri(self, issuer: str) -> str:
+    async def _jwks_uri(self, config: IssuerConfig) -> str:
+        issuer = config.issuer
         if issuer not in self._jwks_uris:
-            url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-            response = await self._http.get(url, timeout=FETCH_TIMEOUT_S)
+            response = await self._http.get(config.discovery_location, timeout=FETCH_TIMEOUT_S)
             response.raise_for_status()
             document = response.json()
             if document.get("issuer") != issuer:
                 raise ValueError("the discovery document names another issuer")
-            self._jwks_uris[issuer] = str(document["jwks_uri"])
+            self._jwks_uris[issuer] = server_url(config, str(document["jwks_uri"]))
         return self._jwks_uris[issuer]
 
 
@@ -122,8 +126,10 @@ class TokenVerifier:
         *,
         allow_http: bool,
         now: Callable[[], int] | None = None,
+        groups: GraphGroups | None = None,
     ) -> None:
         self._issuers = {issuer.issuer: issuer for issuer in issuers}
+        self._groups = groups
         self._keys = keys
         self._allow_http = allow_http
         self._now = now
@@ -140,7 +146,7 @@ class TokenVerifier:
         kid = header.get("kid")
         if kid is not None and not isinstance(kid, str):
             raise InvalidToken("malformed kid")
-        key_set = await self._keys.key_set(issuer.issuer, kid)
+        key_set = await self._keys.key_set(issuer, kid)
         try:
             decoded = jwt.decode(token, key_set, algorithms=list(ALGORITHMS))
             self._registry(issuer).validate(decoded.claims)
@@ -148,6 +154,8 @@ class TokenVerifier:
             raise InvalidToken(f"rejected: {error}") from None
         claims = dict(decoded.claims)
         self._check_client(issuer, claims)
+        if self._groups is not None:  # Entra ID left the groups out: ask Graph
+            claims = await self._groups.with_groups(issuer, claims)
         return VerifiedToken(issuer=issuer, claims=claims)
 
     def _registry(self, issuer: IssuerConfig) -> JWTClaimsRegistry:

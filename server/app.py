@@ -25,15 +25,17 @@ from graphql_schema.cost_budget import CostBudget
 from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema
+from identity.entra_groups import GraphGroups
 from identity.login import routes as login_routes
 from identity.login.routes import login_clients
 from identity.login.state_cache import DatabaseStateCache
 from identity.principal_cache import PrincipalCache
 from identity.refusals import RefusalAuditor
+from identity.scim.group_routes import router as scim_group_router
 from identity.scim.routes import router as scim_router
 from identity.tokens import JwksCache, TokenVerifier
 from salesforce.gateway import SalesforceGateway
-from server import dev_sign_in, health, subscribers, tracing
+from server import calendar_feed, dev_sign_in, health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
 from server.caller import AuthenticationMiddleware, bearer_principal, principal_for
 from server.cors import ListedOriginsCORS, websocket_origins
@@ -96,9 +98,10 @@ def create_app(
         )
         # Until it listens, the principal cache stays off (each request looks its caller up).
         await identity_listener.start()
+        app.state.graph_groups = GraphGroups()
         async with httpx.AsyncClient(follow_redirects=False) as http:
             app.state.http = http
-            app.state.token_verifier = token_verifier(settings, http)
+            app.state.token_verifier = token_verifier(settings, http, app.state.graph_groups)
             worker = start_worker(app, settings) if with_worker else None
             freeze_startup_objects()
             try:
@@ -109,6 +112,7 @@ def create_app(
                 await app.state.live.close()
                 await identity_listener.close()
                 await app.state.salesforce.close()
+                await app.state.graph_groups.close()
                 tracing.shutdown()
                 if own_engine:
                     await app.state.engine.dispose()
@@ -141,6 +145,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(feedback_routes.router)
     app.include_router(backup_routes.router)
+    app.include_router(calendar_feed.router)
+    app.include_router(scim_group_router)  # before the Users router's catch-all
     app.include_router(scim_router)
     app.include_router(login_routes.router)
     app.include_router(dev_sign_in.router)
@@ -198,7 +204,11 @@ def listener_dsn(engine: AsyncEngine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier | None:
+def token_verifier(
+    settings: Settings, http: httpx.AsyncClient, groups: GraphGroups | None = None
+) -> TokenVerifier | None:
     if not settings.oidc_issuers:
         return None
-    return TokenVerifier(settings.oidc_issuers, JwksCache(http), allow_http=settings.is_dev)
+    return TokenVerifier(
+        settings.oidc_issuers, JwksCache(http), allow_http=settings.is_dev, groups=groups
+    )

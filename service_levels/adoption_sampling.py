@@ -5,6 +5,11 @@ The sample is stamped at the start of its UTC day, so running it again the same 
 changes the same row (or nothing). An org that fails is reported and skipped; the others
 are still recorded. A service on several connected orgs takes their summed users, and is
 skipped for the day when one of them failed, rather than recorded from a part.
+
+A service that declares a Salesforce footprint, on an org whose Event Monitoring logs the
+`salesforce-event-logs` job reads, is recorded with its own active users instead of the
+org's: the distinct users active with its apps, objects or permission sets over the 30 days
+before the sample, over the same licensed users.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.event_monitoring import actions as event_monitoring
 from catalog.services import actions as services
 from salesforce.deadline import Deadline
 from salesforce.errors import SalesforceError
@@ -28,6 +34,8 @@ from service_levels.measurement_repository import MeasurementRow
 from service_levels.models import MeasurementSource, Metric
 
 ACTOR = "salesforce-adoption-sampling"
+# Active users are counted over this many days, as the org's figure (LastLoginDate) is.
+ACTIVE_DAYS = 30
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +95,10 @@ def _usable(
 
 
 def _rows(
-    on_orgs: dict[str, list[uuid.UUID]], answers: dict[str, Adoption | None], at: datetime
+    on_orgs: dict[str, list[uuid.UUID]],
+    answers: dict[str, Adoption | None],
+    at: datetime,
+    own_users: dict[uuid.UUID, int],
 ) -> tuple[list[MeasurementRow], int]:
     """One row per service whose every org answered; and how many services were skipped."""
     refs_of: dict[uuid.UUID, list[str]] = {}
@@ -102,6 +113,9 @@ def _rows(
             continue
         active = sum(item.active_users for item in readings)
         licensed = sum(item.licensed_users for item in readings)
+        details: dict[str, object] = {}
+        if service_id in own_users:  # its own users, from the event logs
+            active, details = own_users[service_id], {"source": "eventLogs"}
         rows.append(
             MeasurementRow(
                 metric=Metric.ADOPTION,
@@ -109,7 +123,7 @@ def _rows(
                 at=at,
                 # Active Chatter-only users hold no counted licence: never above 1.
                 value=min(1.0, active / licensed),
-                details={"activeUsers": active, "licensedUsers": licensed},
+                details={"activeUsers": active, "licensedUsers": licensed, **details},
             )
         )
     return rows, len(refs_of) - len(rows)
@@ -124,7 +138,15 @@ async def sample_adoption(
     asked = sorted(on_orgs)
     read = await asyncio.gather(*(_read(source, ref) for ref in asked))
     answers = {ref: _usable(ref, answer, report) for ref, answer in zip(asked, read, strict=True)}
-    rows, report.skipped = _rows(on_orgs, answers, day_start(now))
+    at = day_start(now)
+    service_ids = sorted({service_id for ids in on_orgs.values() for service_id in ids})
+    own_users = await event_monitoring.active_users_by_service(
+        session,
+        service_ids,
+        (at - timedelta(days=ACTIVE_DAYS)).date(),
+        (at - timedelta(days=1)).date(),
+    )
+    rows, report.skipped = _rows(on_orgs, answers, at, own_users)
     written = await repository.upsert(
         session, rows, source=MeasurementSource.SALESFORCE, recorded_by=ACTOR
     )

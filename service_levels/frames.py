@@ -35,9 +35,17 @@ class Frame:
 class MetricValue:
     """A metric's value over a frame, and what it pools from: `samples` records (incidents,
     clocks, ratings...) adding up to `total`, so frames can be pooled exactly (Σ total ÷ Σ
-    samples for means). `share` is the share of 4-5 ratings for satisfaction."""
+    samples for means). `share` is the share of 4-5 ratings for satisfaction.
+
+    For AVAILABILITY and MTTR `value` is the team's figure, vendor-attributed time left out,
+    when `vendor_split` (the Trust data covers the frame); `raw_value` counts everything.
+    Without the split, `value` is the raw figure. COST, EFFICIENCY_GAIN and CUSTOM always
+    split (measurements flagged vendor-attributed). `vendor_split` is None for the others."""
 
     value: float | None
     samples: int = 0
     total: float = 0.0
     share: float | None = None
+    raw_value: float | None = None
+    raw_total: float = 0.0
+    vendor_split: bool | None = None

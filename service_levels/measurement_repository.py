@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Float,
     String,
@@ -40,6 +41,9 @@ class MeasurementRow:
     value: float
     note: str = ""
     details: dict[str, Any] | None = None
+    # The value is down to Salesforce (a cost of a vendor outage...): left out of the team's
+    # figure, counted in the raw one.
+    vendor_attributed: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ async def upsert(
             _array("values", [row.value for row in rows], Float),
             _array("notes", [row.note for row in rows], Text),
             _array("details", [json.dumps(row.details or {}) for row in rows], Text),
+            _array("vendor", [row.vendor_attributed for row in rows], Boolean),
         )
         .table_valued(
             column("metric"),
@@ -90,6 +95,7 @@ async def upsert(
             column("value"),
             column("note"),
             column("details"),
+            column("vendor_attributed"),
         )
         .render_derived()
     )
@@ -101,11 +107,23 @@ async def upsert(
         given.c.value,
         given.c.note,
         cast(given.c.details, JSONB),
+        given.c.vendor_attributed,
         bindparam("source", source.value, type_=String),
         bindparam("recorded_by", recorded_by, type_=Text),
     )
     inserting = insert(Measurement).from_select(
-        ["id", "metric", "service_id", "at", "value", "note", "details", "source", "recorded_by"],
+        [
+            "id",
+            "metric",
+            "service_id",
+            "at",
+            "value",
+            "note",
+            "details",
+            "vendor_attributed",
+            "source",
+            "recorded_by",
+        ],
         source_rows,
     )
     excluded = inserting.excluded
@@ -115,14 +133,18 @@ async def upsert(
             "value": excluded.value,
             "note": excluded.note,
             "details": excluded.details,
+            "vendor_attributed": excluded.vendor_attributed,
             "source": excluded.source,
             "recorded_by": excluded.recorded_by,
             "updated_at": func.now(),
+            # A new version: the history trigger keeps the value this one replaces.
+            "version": Measurement.version + 1,
         },
         where=or_(
             Measurement.value.is_distinct_from(excluded.value),
             Measurement.note.is_distinct_from(excluded.note),
             Measurement.details.is_distinct_from(excluded.details),
+            Measurement.vendor_attributed.is_distinct_from(excluded.vendor_attributed),
         ),
     ).returning(
         Measurement.id,

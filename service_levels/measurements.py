@@ -45,6 +45,7 @@ class Reading:
     value: float
     note: str | None = None
     details: dict[str, Any] | None = None
+    vendor_attributed: bool = False
 
 
 def _metric_error(metric: Metric | str, where: list[str]) -> DomainError | None:
@@ -124,6 +125,7 @@ def row_of(given: Reading, service_id: uuid.UUID) -> MeasurementRow:
         value=float(given.value),
         note=(given.note or "").strip(),
         details=given.details,
+        vendor_attributed=given.vendor_attributed,
     )
 
 

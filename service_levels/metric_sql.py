@@ -15,24 +15,34 @@ a team), and are attributed to a window by their end event, as SPEC.md defines:
   not an end, the later one is.
 - COST: an incident's people-hours times the rate, shared evenly among the services it hit, by
   resolution time; plus recorded costs.
+
+Vendor attribution (AVAILABILITY, MTTR): the time an incident overlaps a Trust incident it is
+linked to, or one on an instance its services' orgs run on, counts against Salesforce. These
+metrics answer two figures, the team's (`value`, vendor time left out) and the raw one
+(`raw_value`); the team's stands only while the Trust data covers the frame (synced after its
+end, or recently enough), else the answer is the raw figure with `vendor_split` False.
+COST, EFFICIENCY_GAIN and CUSTOM also answer two figures: the team's leaves out measurements
+recorded as vendor-attributed.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import utcnow
 from core.settings import Settings
 from feedback.score import TIER_WEIGHTS
 from service_levels.frames import Frame, MetricValue, Scope
 from service_levels.models import Metric
+from work.incidents.vendor_time import VENDOR_RANGES, vendor_seconds
 
 
 @dataclass(frozen=True)
@@ -40,10 +50,23 @@ class MetricSettings:
     outage_severities: tuple[str, ...] = ("SEV1", "SEV2")
     incident_hourly_rate: float = 100.0
     org_timezone: str = "UTC"
+    trust_stale_s: float = 3600.0
 
     @classmethod
     def of(cls, settings: Settings) -> MetricSettings:
-        return cls(settings.outage_severities, settings.incident_hourly_rate, settings.org_timezone)
+        return cls(
+            settings.outage_severities,
+            settings.incident_hourly_rate,
+            settings.org_timezone,
+            settings.salesforce_trust_stale_s,
+        )
+
+
+# The metrics with a team figure apart from the raw one: from Trust incidents (which need the
+# Trust data to cover the frame), or from measurements flagged vendor-attributed.
+VENDOR_METRICS = frozenset({Metric.AVAILABILITY, Metric.MTTR})
+FLAGGED_METRICS = frozenset({Metric.COST, Metric.EFFICIENCY_GAIN, Metric.CUSTOM})
+_TRUST_ROW = "_TRUST"
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,9 @@ _INCIDENTS_OF_FRAME = """
       JOIN incident_service AS hit ON hit.service_id = fs.service_id
       JOIN incident AS i ON i.id = hit.incident_id"""
 
+_VENDOR_RANGES = VENDOR_RANGES
+_vendor_seconds = vendor_seconds
+
 # A request's resolution clock ends at FULFILLED unless a reopen came later.
 _FINAL_FULFILMENT = """m.to_status = 'FULFILLED'
        AND NOT EXISTS (
@@ -117,6 +143,15 @@ SELECT key, {value} AS value, count(*) AS samples, sum(seconds) AS total, NULL::
  GROUP BY key"""
 
 
+def _mean_with_vendor(samples: str) -> str:
+    """Aggregate (key, id, seconds, team_seconds) samples: the team's mean and the raw one."""
+    return f"""
+SELECT key, avg(team_seconds) AS value, count(*) AS samples, sum(team_seconds) AS total,
+       NULL::float AS share, avg(seconds) AS raw_value, sum(seconds) AS raw_total
+  FROM (SELECT DISTINCT key, id, seconds, team_seconds FROM ({samples}) AS raw) AS sample
+ GROUP BY key"""
+
+
 def _epoch(expression: str) -> str:
     return f"extract(epoch FROM {expression})::float"
 
@@ -127,10 +162,14 @@ def _tier_weight(column: str) -> str:
 
 
 def _measured(metric: Metric, aggregate: str) -> str:
+    """Recorded values: the team's figure leaves out those flagged vendor-attributed."""
     return f"""
-SELECT key, {aggregate} AS value, count(*) AS samples, sum(value) AS total, NULL::float AS share
+SELECT key, {aggregate} FILTER (WHERE NOT vendor) AS value,
+       count(*) FILTER (WHERE NOT vendor) AS samples,
+       coalesce(sum(value) FILTER (WHERE NOT vendor), 0) AS total, NULL::float AS share,
+       {aggregate} AS raw_value, sum(value) AS raw_total
   FROM (
-    SELECT fs.key, m.id, m.value
+    SELECT fs.key, m.id, m.value, m.vendor_attributed AS vendor
       FROM fs JOIN measurement AS m ON m.service_id = fs.service_id
      WHERE m.metric = '{metric.value}' AND {_IN_WINDOW.format(at="m.at")}
   ) AS measured
@@ -203,26 +242,36 @@ SELECT key, avg(rating)::float AS value, count(*) AS samples, sum(rating)::float
      WHERE fb.rating IS NOT NULL AND {_IN_WINDOW.format(at="fb.created_at")} AND {none}
   ) AS rated
  GROUP BY key"""
+    outage = """tstzrange(greatest(i.detected_at, fs.start_at),
+                               least(coalesce(i.mitigated_at, fs.end_at), fs.end_at))"""
+
+    def up(ranges: str) -> str:
+        length = f"(SELECT sum({_epoch('upper(r) - lower(r)')}) FROM unnest({ranges}) AS r)"
+        return f"1 - coalesce({length}, 0) / nullif({_epoch('fs.end_at - fs.start_at')}, 0)"
+
     availability = f"""
 , down AS (
     SELECT fs.key, fs.service_id,
-           range_agg(tstzrange(greatest(i.detected_at, fs.start_at),
-                               least(coalesce(i.mitigated_at, fs.end_at), fs.end_at))) AS ranges
-    {_INCIDENTS_OF_FRAME}
+           range_agg({outage}) AS ranges,
+           range_agg(tstzmultirange({outage})
+                     - coalesce(vendor.ranges, '{{}}'::tstzmultirange)) AS team_ranges
+    {_INCIDENTS_OF_FRAME}{_VENDOR_RANGES}
      WHERE {scope.outage}
        AND i.detected_at < fs.end_at AND coalesce(i.mitigated_at, fs.end_at) > fs.start_at
      GROUP BY fs.key, fs.service_id
 ), per_service AS MATERIALIZED (  -- each service's availability worked out once
     SELECT fs.key, {_tier_weight("s.tier")} AS weight,
-           1 - coalesce((SELECT sum({_epoch("upper(r) - lower(r)")}) FROM unnest(d.ranges) AS r), 0)
-             / nullif({_epoch("fs.end_at - fs.start_at")}, 0) AS availability
+           {up("d.team_ranges")} AS availability,
+           {up("d.ranges")} AS raw_availability
       FROM fs
       JOIN service AS s ON s.id = fs.service_id
       LEFT JOIN down AS d ON d.key = fs.key AND d.service_id = fs.service_id
      WHERE {scope.availability}
 )
 SELECT key, sum(availability * weight) / sum(weight) AS value, count(*) AS samples,
-       sum(availability * weight) AS total, NULL::float AS share
+       sum(availability * weight) AS total, NULL::float AS share,
+       sum(raw_availability * weight) / sum(weight) AS raw_value,
+       sum(raw_availability * weight) AS raw_total
   FROM per_service
  WHERE availability IS NOT NULL
  GROUP BY key"""
@@ -237,26 +286,30 @@ SELECT key, avg(value) AS value, count(*) AS samples, sum(value) AS total, NULL:
   ) AS latest
  GROUP BY key"""
     cost = f"""
-SELECT key, sum(amount) AS value, count(*) AS samples, sum(amount) AS total,
-       NULL::float AS share
+SELECT key, coalesce(sum(amount) FILTER (WHERE NOT vendor), 0) AS value,
+       count(*) FILTER (WHERE NOT vendor) AS samples,
+       coalesce(sum(amount) FILTER (WHERE NOT vendor), 0) AS total, NULL::float AS share,
+       sum(amount) AS raw_value, sum(amount) AS raw_total
   FROM (
     SELECT fs.key, i.people_hours * :rate
            / (SELECT count(*) FROM incident_service AS shared WHERE shared.incident_id = i.id)
-           AS amount
+           AS amount, FALSE AS vendor
     {_INCIDENTS_OF_FRAME}
      WHERE i.people_hours IS NOT NULL AND {_IN_WINDOW.format(at="i.resolved_at")}
        AND {incident}
     UNION ALL
-    SELECT fs.key, m.value
+    SELECT fs.key, m.value, m.vendor_attributed
       FROM fs JOIN measurement AS m ON m.service_id = fs.service_id
      WHERE m.metric = 'COST' AND {_IN_WINDOW.format(at="m.at")}
   ) AS spent
  GROUP BY key"""
     return {
         Metric.AVAILABILITY: availability,
-        Metric.MTTR: _mean_of(f"""
-    SELECT fs.key, i.id, {_epoch("i.mitigated_at - i.detected_at")} AS seconds
-    {_INCIDENTS_OF_FRAME}
+        Metric.MTTR: _mean_with_vendor(f"""
+    SELECT fs.key, i.id, {_epoch("i.mitigated_at - i.detected_at")} AS seconds,
+           {_epoch("i.mitigated_at - i.detected_at")}
+             - {_vendor_seconds("i.detected_at", "i.mitigated_at")} AS team_seconds
+    {_INCIDENTS_OF_FRAME}{_VENDOR_RANGES}
      WHERE {_IN_WINDOW.format(at="i.mitigated_at")} AND {incident}"""),
         Metric.TIME_TO_ACKNOWLEDGE: _mean_of(f"""
     SELECT fs.key, i.id, {_epoch("m.at - i.detected_at")} AS seconds
@@ -309,7 +362,7 @@ _METRICS = {metric.value: metric for metric in Metric}
 # What a frame without any record answers: nothing raised and nothing spent are values.
 _EMPTY: Mapping[Metric, MetricValue] = {
     Metric.DEFECTS_RAISED: MetricValue(0.0),
-    Metric.COST: MetricValue(0.0),
+    Metric.COST: MetricValue(0.0, raw_value=0.0),
 }
 
 
@@ -390,6 +443,10 @@ def _frames(part: _Part) -> str:
     return "\nWITH fs AS (" + "\n    UNION ALL".join(rows) + "\n)"
 
 
+def _raw(metric: Metric, column: str) -> str:
+    return f"raw_{column}" if metric in VENDOR_METRICS | FLAGGED_METRICS else column
+
+
 @lru_cache(maxsize=128)
 def _statement(groups: int, parts: tuple[_Part, ...]) -> TextClause:
     """One statement for several metrics: each its frames and aggregate, side by side."""
@@ -402,11 +459,19 @@ def _statement(groups: int, parts: tuple[_Part, ...]) -> TextClause:
     )
     metrics = "\nUNION ALL\n".join(
         f"""SELECT '{part.metric.value}' AS metric, key, CAST(value AS float) AS value, samples,
-       CAST(total AS float) AS total, CAST(share AS float) AS share
+       CAST(total AS float) AS total, CAST(share AS float) AS share,
+       CAST({_raw(part.metric, "value")} AS float) AS raw_value,
+       CAST({_raw(part.metric, "total")} AS float) AS raw_total
   FROM ({_frames(part)}{_SQL[part.scoped][part.metric]}
   ) AS {_prefix(part.metric)}value"""
         for part in parts
     )
+    if any(part.metric in VENDOR_METRICS for part in parts):
+        # When the Trust incidents were last read in full: whether the team figure stands.
+        metrics += f"""
+UNION ALL
+SELECT '{_TRUST_ROW}', 0, {_epoch("synced_at")}, 0, 0, NULL, NULL, NULL
+  FROM trust_sync WHERE feed = 'INCIDENTS' AND synced_at IS NOT NULL"""
     return text(f"WITH {members}\n{metrics}" if members else metrics)
 
 
@@ -511,14 +576,35 @@ async def measure_all(
                 parts.append(part)
                 arrays.values |= _extra(metric, settings)
     found: dict[tuple[Metric, int], MetricValue] = {}
+    covered: datetime | None = None
     if parts:
         statement = _statement(len(arrays.groups), tuple(parts))
         result = await session.execute(statement, arrays.values)
-        for metric, key, value, samples, total, share in result:
-            found[(_METRICS[metric], key)] = MetricValue(value, samples, total or 0.0, share)
+        for metric, key, value, samples, total, share, raw, raw_total in result:
+            if metric == _TRUST_ROW:
+                covered = datetime.fromtimestamp(value, tz=UTC)
+                continue
+            found[(_METRICS[metric], key)] = MetricValue(
+                value, samples, total or 0.0, share, raw, raw_total or 0.0
+            )
+    fresh_after = utcnow() - timedelta(seconds=settings.trust_stale_s)
     measured: dict[Metric, dict[int, MetricValue]] = {}
     for metric, own in frames.items():
         if own:
             empty = _EMPTY.get(metric, MetricValue(None))
             measured[metric] = {frame.key: found.get((metric, frame.key), empty) for frame in own}
+            if metric in FLAGGED_METRICS:  # the flags are ours: the split always stands
+                for frame in own:
+                    measured[metric][frame.key] = _split(measured[metric][frame.key], True)
+            if metric in VENDOR_METRICS:
+                for frame in own:
+                    split = covered is not None and (covered >= frame.end or covered >= fresh_after)
+                    measured[metric][frame.key] = _split(measured[metric][frame.key], split)
     return measured
+
+
+def _split(found: MetricValue, split: bool) -> MetricValue:
+    """The team's figure while the Trust data covers the frame; else the raw one, flagged."""
+    if split:
+        return replace(found, vendor_split=True)
+    return replace(found, value=found.raw_value, total=found.raw_total, vendor_split=False)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.services.models import Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import enum_column
 
 
@@ -86,6 +88,7 @@ class Sla(UUIDPrimaryKey, Timestamps, Versioned, Base):
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, server_default="")
+    search_vector: Mapped[str] = search_vector_column(a="name", c="description")
     review_interval_days: Mapped[int] = mapped_column(Integer, server_default=text("90"))
     last_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -132,10 +135,11 @@ class MeasurementSource(StrEnum):
     SALESFORCE = "SALESFORCE"
 
 
-class Measurement(UUIDPrimaryKey, Timestamps, Base):
+class Measurement(UUIDPrimaryKey, Timestamps, Versioned, Base):
     """A value the catalog cannot compute (cost, gains, adoption, custom KPIs), recorded for
     a service at a moment; one per (metric, service, at), so a repeated import changes it in
-    place instead of counting it twice."""
+    place instead of counting it twice. Each change is a version: history keeps the values
+    it replaced."""
 
     __tablename__ = "measurement"
     __table_args__ = (
@@ -155,6 +159,8 @@ class Measurement(UUIDPrimaryKey, Timestamps, Base):
     recorded_by: Mapped[str | None] = mapped_column(Text)
     # What the value is made of, e.g. active and licensed users for ADOPTION.
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # Down to Salesforce: left out of the team's figure, counted in the raw one.
+    vendor_attributed: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
     service: Mapped[Service] = relationship(lazy="raise")
 
@@ -230,3 +236,6 @@ class ClockEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     service: Mapped[Service] = relationship(lazy="raise")
+
+
+index_search(Sla, "name")

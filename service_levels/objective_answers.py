@@ -168,6 +168,8 @@ def answer_over(
             objective.comparator, value, objective.benchmark_value
         ),
         samples=now.samples,
+        raw_value=now.raw_value,
+        vendor_split=now.vendor_split,
     )
 
 

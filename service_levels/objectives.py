@@ -44,6 +44,10 @@ class Answer:
     trend: float | None = None
     improvement_over_benchmark: float | None = None
     samples: int = 0
+    # AVAILABILITY and MTTR: the figure with vendor-attributed time counted too, and whether
+    # `current_value` (and so the status) leaves it out (see service_levels.frames).
+    raw_value: float | None = None
+    vendor_split: bool | None = None
 
 
 def better_by(comparator: Comparator, value: float | None, base: float | None) -> float | None:

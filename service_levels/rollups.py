@@ -125,6 +125,8 @@ class KpiSummary:
     service_ids: tuple[uuid.UUID, ...]
     time_zone: str
     counts_by_metric: dict[Metric, dict[Status, int]]
+    # Set for the product owner's view: only the services this person owns are summed up.
+    product_owner_id: uuid.UUID | None = None
 
     @property
     def objective_count(self) -> int:
@@ -182,7 +184,8 @@ def _scope_filter(query: _Query, chosen: ScopeFilter) -> _Query:
     return cast(_Query, narrowed)
 
 
-async def _scope_name(session: AsyncSession, scope: KpiScope, scope_id: uuid.UUID | None) -> str:
+async def scope_name(session: AsyncSession, scope: KpiScope, scope_id: uuid.UUID | None) -> str:
+    """The scope's name; UnknownScope when its id names nothing of its kind."""
     if scope is KpiScope.ORGANISATION:
         return "Organisation"
     if scope is KpiScope.SERVICE:
@@ -319,7 +322,7 @@ async def kpi_summary(
     """The scope's objectives (each over its own window, or `window`) and its pooled metrics
     (over `window`, a calendar month by default, in the organisation's time zone)."""
     scope, scope_id = chosen.scope, chosen.scope_id
-    name = await _scope_name(session, scope, scope_id)
+    name = await scope_name(session, scope, scope_id)
     services, found = await _services_and_objectives(session, chosen)
     # No trend for the objectives: a summary shows none.
     plan = plan_answers(
@@ -376,6 +379,7 @@ async def kpi_summary(
         service_ids=members,
         time_zone=zone,
         counts_by_metric=by_metric,
+        product_owner_id=chosen.product_owner_id,
     )
 
 

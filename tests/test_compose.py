@@ -53,11 +53,29 @@ def test_api_gets_a_postgres_url_and_a_known_environment(services: dict[str, Any
     assert api["CATALOG_ENV"] in {"dev", "prod"}
 
 
-def test_api_waits_for_a_healthy_database(services: dict[str, Any]) -> None:
-    depends_on = services["api"]["depends_on"]
+def test_migrations_run_once_after_the_database_is_healthy_and_before_the_rest(
+    services: dict[str, Any],
+) -> None:
+    assert services["migrate"]["command"] == ["migrate"]
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+    for name in ("api", "worker", "seed"):
+        depends_on = services[name]["depends_on"]
+        assert isinstance(depends_on, dict), "use the long form to wait for the migrations"
+        assert depends_on["migrate"]["condition"] == "service_completed_successfully"
+        assert environment(services[name])["CATALOG_AUTO_MIGRATE"] == "false"
 
-    assert isinstance(depends_on, dict), "use the long form to wait for health"
-    assert depends_on["db"]["condition"] == "service_healthy"
+
+def test_the_api_the_worker_and_an_opt_in_demo_seed_run_the_same_image(
+    services: dict[str, Any],
+) -> None:
+    assert services["api"]["command"][0] == "serve"
+    assert services["worker"]["command"] == ["worker"]
+    assert services["seed"]["command"] == ["seed", "--demo"]
+    assert services["seed"]["profiles"] == ["demo"]
+    assert "profiles" not in services["worker"]
+    images = {services[name]["image"] for name in ("migrate", "api", "worker", "seed")}
+    assert len(images) == 1
+    assert environment(services["worker"])["CATALOG_WORKER_METRICS_PORT"].isdigit()
 
 
 def test_database_has_a_pg_isready_healthcheck(services: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.services.models import DataClassification, Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import Person, enum_column
 
 
@@ -62,6 +63,7 @@ class AIModel(UUIDPrimaryKey, Timestamps, Versioned, Base):
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(Text, server_default="")
+    search_vector: Mapped[str] = search_vector_column(a="name", c="purpose")
     owner_person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"), index=True)
     learns_from_live_data: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     input_classification: Mapped[DataClassification] = mapped_column(
@@ -105,3 +107,6 @@ class Evaluation(UUIDPrimaryKey, Base):
     )
 
     model: Mapped[AIModel] = relationship(lazy="raise")
+
+
+index_search(AIModel, "name")

@@ -8,7 +8,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.graph import repository
-from catalog.graph.models import Dependency, DependencyKind, SharedResource, SharedResourceKind
+from catalog.graph.models import (
+    Dependency,
+    DependencyCriticality,
+    DependencyKind,
+    SharedResource,
+    SharedResourceKind,
+)
 from catalog.permissions import require_dependency_editor, require_resource_editor
 from catalog.services.models import Service
 from core.errors import Duplicate, Invalid, NotFound
@@ -134,6 +140,7 @@ async def create_dependency(
     target_service_id: uuid.UUID | None = None,
     target_resource_id: uuid.UUID | None = None,
     description: str | None = None,
+    criticality: DependencyCriticality = DependencyCriticality.MEDIUM,
 ) -> Dependency:
     """Record that a service depends on one other service or one shared resource."""
     if (target_service_id is None) == (target_resource_id is None):
@@ -161,9 +168,53 @@ async def create_dependency(
         target_service_id=target_service_id,
         target_resource_id=target_resource_id,
         kind=kind,
+        criticality=DependencyCriticality(criticality),
         description=optional_text(description, field="description", max_length=2_000),
     )
     session.add(dependency)
+    await session.flush()
+    return dependency
+
+
+async def update_dependency(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    dependency_id: uuid.UUID,
+    version: int,
+    changes: dict[str, Any],
+) -> Dependency:
+    """Change a dependency's kind, criticality or description (the source's owner team, or
+    an ADMIN); its ends do not move (delete it and record another)."""
+    dependency = require_found(
+        await get_by_id(session, Dependency, dependency_id), what="dependency"
+    )
+    source = require_found(
+        await get_by_id(session, Service, dependency.source_service_id), what="service"
+    )
+    require_dependency_editor(principal, source.owner_team_id)
+    check_version(dependency, version)
+    checked: dict[str, Any] = {}
+    if "kind" in changes:
+        checked["kind"] = DependencyKind(changes["kind"])
+    if "criticality" in changes:
+        checked["criticality"] = DependencyCriticality(changes["criticality"])
+    if "description" in changes:
+        checked["description"] = optional_text(
+            changes["description"], field="description", max_length=2_000
+        )
+    kind = checked.get("kind", dependency.kind)
+    if kind != dependency.kind:
+        existing = await repository.find_dependency(
+            session,
+            source_service_id=dependency.source_service_id,
+            target_service_id=dependency.target_service_id,
+            target_resource_id=dependency.target_resource_id,
+            kind=kind,
+        )
+        if existing is not None:
+            raise Duplicate(f"this {kind} dependency is already recorded", field=["kind"])
+    apply_changes(dependency, checked)
     await session.flush()
     return dependency
 

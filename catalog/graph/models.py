@@ -28,6 +28,15 @@ class DependencyKind(StrEnum):
     AUTH = "AUTH"
 
 
+class DependencyCriticality(StrEnum):
+    """How badly the source suffers when the target fails."""
+
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+
 class SharedResource(UUIDPrimaryKey, Timestamps, Versioned, Base):
     """Something services share that is not itself a service: a middleware, an IdP, a store."""
 
@@ -78,6 +87,10 @@ class Dependency(UUIDPrimaryKey, Timestamps, Versioned, Base):
     target_service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"))
     target_resource_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("shared_resource.id"))
     kind: Mapped[DependencyKind] = mapped_column(enum_column(DependencyKind, "dependency_kind"))
+    criticality: Mapped[DependencyCriticality] = mapped_column(
+        enum_column(DependencyCriticality, "dependency_criticality"),
+        server_default=DependencyCriticality.MEDIUM.value,
+    )
     description: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Service] = relationship(foreign_keys=[source_service_id], lazy="raise")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.orgs import repository
+from catalog.orgs.instances import InvalidInstanceKey, instance_key_of, normalise_instance_key
 from catalog.orgs.models import OrgKind, SalesforceOrg
 from catalog.orgs.org_id import InvalidOrgId, normalise_org_id
 from catalog.permissions import require_org_editor
@@ -44,6 +45,14 @@ def _org_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if url is None:
             raise Required("instanceUrl is required", field=["instanceUrl"])
         checked["instance_url"] = url.rstrip("/")
+        derived = instance_key_of(checked["instance_url"])
+        if fields.get("instance_key") is None and derived is not None:
+            checked["instance_key"] = derived
+    if fields.get("instance_key") is not None:
+        try:
+            checked["instance_key"] = normalise_instance_key(fields["instance_key"])
+        except InvalidInstanceKey as error:
+            raise Invalid(str(error), field=["instanceKey"]) from None
     if "kind" in fields:
         checked["kind"] = OrgKind(fields["kind"])
     if "credentials_ref" in fields:

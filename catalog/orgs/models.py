@@ -10,6 +10,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import enum_column
 
 
@@ -25,7 +26,10 @@ class SalesforceOrg(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     org_id: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    search_vector: Mapped[str] = search_vector_column(a="name")
     instance_url: Mapped[str] = mapped_column(String(500))
+    # The Salesforce instance (NA135): the Trust status API's key (catalog/orgs/instances.py).
+    instance_key: Mapped[str | None] = mapped_column(String(20), index=True)
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"))
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("salesforce_org.id"), index=True)
     last_refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -41,3 +45,6 @@ class SalesforceOrg(UUIDPrimaryKey, Timestamps, Versioned, Base):
     parent: Mapped[SalesforceOrg | None] = relationship(
         remote_side="SalesforceOrg.id", lazy="raise"
     )
+
+
+index_search(SalesforceOrg, "name")

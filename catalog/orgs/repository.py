@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.orgs.models import SalesforceOrg
+from catalog.orgs.models import OrgKind, SalesforceOrg
 
 
 def orgs_query(*, include_archived: bool = False) -> Select[SalesforceOrg]:
@@ -34,3 +35,20 @@ async def get_by_credentials_ref(session: AsyncSession, reference: str) -> Sales
         .order_by(SalesforceOrg.created_at, SalesforceOrg.id)
         .limit(1)
     )
+
+
+async def connected_production_orgs(
+    session: AsyncSession, refs: Iterable[str]
+) -> list[SalesforceOrg]:
+    """Production orgs, not archived, whose credentials reference is one of `refs` (the orgs
+    a Salesforce job reads)."""
+    found = await session.scalars(
+        select(SalesforceOrg)
+        .where(
+            SalesforceOrg.kind == OrgKind.PRODUCTION,
+            SalesforceOrg.archived_at.is_(None),
+            SalesforceOrg.credentials_ref.in_(sorted(set(refs))),
+        )
+        .order_by(SalesforceOrg.name, SalesforceOrg.id)
+    )
+    return list(found)

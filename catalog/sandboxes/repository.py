@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,25 +11,9 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.orgs.models import OrgKind, SalesforceOrg
+from catalog.orgs.models import SalesforceOrg
 from catalog.sandboxes.models import SandboxSnapshot, ScratchOrgSnapshot
 from identity.models import Membership, Person
-
-
-async def connected_production_orgs(
-    session: AsyncSession, refs: Iterable[str]
-) -> list[SalesforceOrg]:
-    """Production orgs, not archived, whose credentials reference is one of `refs`."""
-    found = await session.scalars(
-        select(SalesforceOrg)
-        .where(
-            SalesforceOrg.kind == OrgKind.PRODUCTION,
-            SalesforceOrg.archived_at.is_(None),
-            SalesforceOrg.credentials_ref.in_(sorted(set(refs))),
-        )
-        .order_by(SalesforceOrg.name, SalesforceOrg.id)
-    )
-    return list(found)
 
 
 async def orgs_to_match(

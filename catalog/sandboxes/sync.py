@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.orgs import repository as orgs_repository
 from catalog.orgs.models import SalesforceOrg
 from catalog.orgs.org_id import InvalidOrgId, normalise_org_id
 from catalog.sandboxes import repository
@@ -154,7 +155,7 @@ async def sync_sandboxes(
     """Read every connected production org at once; replace the snapshot of each that answered
     in full. An org whose API calls reach `api_share` of its daily limit is read no further."""
     report = SyncReport()
-    orgs = await repository.connected_production_orgs(session, gateway.orgs)
+    orgs = await orgs_repository.connected_production_orgs(session, gateway.orgs)
     answers = await asyncio.gather(
         *(_read(gateway, org.credentials_ref or "", api_share) for org in orgs)
     )

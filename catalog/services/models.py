@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.orgs.models import SalesforceOrg
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import Person, Team, enum_column
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class Service(UUIDPrimaryKey, Timestamps, Versioned, Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, server_default="")
+    search_vector: Mapped[str] = search_vector_column(a="name", b="slug", c="description")
     owner_team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("team.id"))
     tier: Mapped[Tier] = mapped_column(enum_column(Tier, "tier"))
     lifecycle: Mapped[Lifecycle] = mapped_column(enum_column(Lifecycle, "lifecycle"))
@@ -112,6 +114,14 @@ class Service(UUIDPrimaryKey, Timestamps, Versioned, Base):
     backup_rto_seconds: Mapped[int | None] = mapped_column(Integer)
     backup_last_verified_restore_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True)
+    )
+    # Its Salesforce footprint: the apps, objects and permission sets it declares (API names).
+    # Event Monitoring counts its adoption by them; its objects are sensitive data when its
+    # classification is CONFIDENTIAL or RESTRICTED (catalog/event_monitoring/).
+    salesforce_apps: Mapped[list[str]] = mapped_column(ARRAY(String(255)), server_default="{}")
+    salesforce_objects: Mapped[list[str]] = mapped_column(ARRAY(String(255)), server_default="{}")
+    salesforce_permission_sets: Mapped[list[str]] = mapped_column(
+        ARRAY(String(255)), server_default="{}"
     )
     review_interval_days: Mapped[int] = mapped_column(Integer, server_default=text("90"))
     last_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -164,3 +174,6 @@ class OwnershipRole(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     service: Mapped[Service] = relationship(back_populates="ownership_roles", lazy="raise")
     person: Mapped[Person] = relationship(lazy="raise")
+
+
+index_search(Service, "name")

@@ -25,6 +25,7 @@ from graphql_schema.feedback.satisfaction.types import Satisfaction
 from graphql_schema.history import Versioned
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
+from graphql_schema.work.releases.fields import TeamReleaseFields
 from identity import audit, models
 from identity.principal import Role
 
@@ -93,7 +94,7 @@ def _by_name(team: models.Team) -> str:
 
 
 @strawberry.type(description="A product, platform or support team.")
-class Team(Node, Versioned, TeamScratchOrgFields):
+class Team(Node, Versioned, TeamScratchOrgFields, TeamReleaseFields):
     id: strawberry.ID
     name: str
     slug: str

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from authlib.integrations.starlette_client import OAuth, OAuthError
+import httpx
+from authlib.common.urls import add_params_to_uri
+from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
@@ -14,14 +17,31 @@ from core.settings import Settings
 from core.text import refusal_message, refused_character
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.authentication import Deactivated, principal_for_token
+from identity.discovery import for_this_server
+from identity.entra_groups import GraphGroups
 from identity.login import sessions
 from identity.login.state_cache import DatabaseStateCache
 from identity.principal import Principal
 from identity.tokens import VerifiedToken
 
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/auth", include_in_schema=False)
 LOGIN_ISSUER_KEY = "login_issuer"
 NEXT_KEY = "login_next"
+
+
+class _IssuerApp(StarletteOAuth2App):  # type: ignore[misc]
+    """authlib's client, calling the IdP through `discovery_url` when one is configured."""
+
+    OAUTH_APP_CONFIG = None
+    issuer_config: IssuerConfig | None = None
+
+    async def load_server_metadata(self) -> dict[str, Any]:
+        metadata: dict[str, Any] = await super().load_server_metadata()
+        if self.issuer_config is not None and not metadata.get("_rewritten"):
+            self.server_metadata.update(for_this_server(self.issuer_config, metadata))
+            self.server_metadata["_rewritten"] = True
+        return dict(self.server_metadata)
 
 
 def login_clients(settings: Settings, cache: DatabaseStateCache) -> OAuth:
@@ -32,14 +52,16 @@ def login_clients(settings: Settings, cache: DatabaseStateCache) -> OAuth:
             continue
         oauth.register(
             name=f"idp{index}",
+            client_cls=_IssuerApp,
             client_id=issuer.login.client_id,
             client_secret=issuer.login.client_secret,
-            server_metadata_url=issuer.issuer.rstrip("/") + "/.well-known/openid-configuration",
+            server_metadata_url=issuer.discovery_location,
             client_kwargs={"scope": issuer.login.scopes, "code_challenge_method": "S256"},
             token_endpoint_auth_method=(
                 "client_secret_basic" if issuer.login.client_secret else "none"
             ),
         )
+        oauth.create_client(f"idp{index}").issuer_config = issuer
     return oauth
 
 
@@ -120,6 +142,9 @@ async def _sign_in(
     request: Request, issuer: IssuerConfig, claims: dict[str, Any], id_token: str | None
 ) -> Response:
     settings: Settings = request.app.state.settings
+    graph: GraphGroups | None = getattr(request.app.state, "graph_groups", None)
+    if graph is not None:  # Entra ID left the groups out of the id token: ask Graph
+        claims = await graph.with_groups(issuer, claims)
     async with request.app.state.sessionmaker() as session:
         try:
             principal = await principal_for_token(session, VerifiedToken(issuer, claims))
@@ -143,17 +168,53 @@ async def _sign_in(
 
 @router.api_route("/logout", methods=["GET", "POST"])
 async def logout(request: Request) -> Response:
+    """End our session, then the IdP's (RP-initiated logout) when it publishes an endpoint."""
     token = request.cookies.get(sessions.COOKIE_NAME)
     principal: Principal | None = getattr(request.state, "principal", None)
+    ended: sessions.Ended | None = None
     if token:
         async with request.app.state.sessionmaker() as session:
-            await sessions.end(session, token)
+            ended = await sessions.end(session, token)
             await _audit(session, request, principal, "LOGOUT", AuditOutcome.SUCCESS)
             await session.commit()
-    response = RedirectResponse("/graphql", status_code=303)
+    target = await _end_session_url(request, ended) if ended is not None else None
+    response = RedirectResponse(target or "/graphql", status_code=303)
     response.delete_cookie(sessions.COOKIE_NAME)
     request.session.clear()
     return response
+
+
+async def _end_session_url(request: Request, ended: sessions.Ended) -> str | None:
+    """The IdP's end_session_endpoint with id_token_hint, post_logout_redirect_uri, client_id."""
+    settings: Settings = request.app.state.settings
+    found = next(
+        (
+            (f"idp{index}", issuer)
+            for index, issuer in enumerate(settings.oidc_issuers)
+            if issuer.issuer == ended.issuer and issuer.login is not None
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    name, issuer = found
+    assert issuer.login is not None
+    try:
+        metadata = await request.app.state.oauth.create_client(name).load_server_metadata()
+    except (OAuthError, OSError, ValueError, httpx.HTTPError) as error:
+        logger.warning("cannot read the discovery document of %s: %s", issuer.issuer, error)
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        return None
+    base = settings.public_url or str(request.base_url)
+    params = [
+        ("post_logout_redirect_uri", base.rstrip("/") + issuer.login.post_logout_path),
+        ("client_id", issuer.login.client_id),
+    ]
+    if ended.id_token:
+        params.insert(0, ("id_token_hint", ended.id_token))
+    return str(add_params_to_uri(endpoint, params))
 
 
 async def _refused(request: Request, reason: str, *, status: int = 400) -> Response:

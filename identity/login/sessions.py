@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -75,11 +76,21 @@ async def resolve(session: AsyncSession, token: str) -> Principal | None:
     )
 
 
-async def end(session: AsyncSession, token: str) -> str | None:
-    """Forget the session; returns its id token (for the IdP's logout), if any."""
-    id_token = await session.scalar(
-        delete(BrowserSession)
-        .where(BrowserSession.token_hash == _hash(token))
-        .returning(BrowserSession.id_token)
-    )
-    return id_token
+@dataclass(frozen=True)
+class Ended:
+    """A session just forgotten: its issuer and id token, for the IdP's logout."""
+
+    issuer: str
+    id_token: str | None
+
+
+async def end(session: AsyncSession, token: str) -> Ended | None:
+    """Forget the session; returns its issuer and id token, if it existed."""
+    row = (
+        await session.execute(
+            delete(BrowserSession)
+            .where(BrowserSession.token_hash == _hash(token))
+            .returning(BrowserSession.issuer, BrowserSession.id_token)
+        )
+    ).first()
+    return None if row is None else Ended(row[0], row[1])

@@ -132,6 +132,7 @@ async def delete_user(session: AsyncSession, *, actor: ScimActor, person_id: uui
     person.scim_external_id = None
     person.scim_attributes = None
     await repository.delete_memberships(session, person_id=person.id)
+    await repository.forget_group_memberships(session, person_id=person.id)
     await session.flush()
     await identity_changed(session, [person.id])  # refused from their next request on
     if was_active:

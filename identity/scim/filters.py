@@ -232,3 +232,8 @@ def user_condition(text: str) -> ColumnElement[bool]:
     """The SQL condition of a SCIM filter; InvalidFilterException when it cannot be applied."""
     parsed = ScimFilter[User](text)
     return _SqlFilter().visit(parsed.ast)
+
+
+# The same comparisons for Groups (identity/scim/group_filters.py).
+compare = _condition
+is_present = _present

@@ -19,6 +19,7 @@ from scim2_models import (
     Email,
     ETag,
     Filter,
+    Group,
     Meta,
     Name,
     Patch,
@@ -76,8 +77,10 @@ SERVICE_PROVIDER_CONFIG = ServiceProviderConfig(
     ],
 )
 
-PROVIDER = ScimProvider(models=[User], config=SERVICE_PROVIDER_CONFIG, policy=POLICY)
+PROVIDER = ScimProvider(models=[User, Group], config=SERVICE_PROVIDER_CONFIG, policy=POLICY)
 USER_RESOURCE_TYPE: ResourceType = PROVIDER.resource_types[0]
+GROUP_RESOURCE_TYPE: ResourceType = PROVIDER.resource_types[1]
+RESOURCE_TYPES: tuple[ResourceType, ...] = (USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE)
 SCHEMAS: tuple[Schema, ...] = (
     *PROVIDER.schemas,
     ServiceProviderConfig.to_schema(),

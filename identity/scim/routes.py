@@ -1,4 +1,5 @@
-"""SCIM 2.0 over HTTP under `/scim/v2`: Users and the discovery endpoints (RFC 7644).
+"""SCIM 2.0 over HTTP under `/scim/v2`: Users and the discovery endpoints (RFC 7644);
+Groups are in group_routes.py.
 
 Thin: authenticate the IdP's static token, parse with scim2-models, call the action,
 commit, and answer `application/scim+json` — errors as SCIM Error messages. Without
@@ -46,9 +47,9 @@ from identity.scim.filters import user_condition
 from identity.scim.resources import (
     MAX_RESULTS,
     POLICY,
+    RESOURCE_TYPES,
     SCHEMAS,
     SERVICE_PROVIDER_CONFIG,
-    USER_RESOURCE_TYPE,
     User,
     user_resource,
 )
@@ -151,14 +152,14 @@ Actor = Annotated[ScimActor, Depends(scim_actor)]
 Session = Annotated[AsyncSession, Depends(scim_session)]
 
 
-def _base_url(request: Request) -> str:
+def base_url(request: Request) -> str:
     settings: Settings = request.app.state.settings
     base = settings.public_url or str(request.base_url)
     return base.rstrip("/") + PREFIX
 
 
 def _user_location(request: Request, person: Person) -> str:
-    return f"{_base_url(request)}/Users/{person.id}"
+    return f"{base_url(request)}/Users/{person.id}"
 
 
 def _response_parameters(request: Request) -> ResponseParameters[User]:
@@ -181,13 +182,13 @@ def _user_response(request: Request, person: Person, status_code: int = 200) -> 
     return ScimResponse(body, status_code=status_code, headers=headers)
 
 
-async def _payload(request: Request) -> Any:
+async def payload(request: Request) -> Any:
     try:
-        payload = json.loads(await request.body())
+        body = json.loads(await request.body())
     except ValueError:
         raise _problem(400, "the body is not JSON", "invalidSyntax") from None
-    _refuse_control_characters(payload, "")
-    return payload
+    _refuse_control_characters(body, "")
+    return body
 
 
 def _refuse_control_characters(value: Any, path: str) -> None:
@@ -217,7 +218,7 @@ def _person_id(raw: str) -> uuid.UUID:
         raise NotFoundException(detail=f"no SCIM user {raw}") from None
 
 
-def _int_parameter(request: Request, name: str, default: int) -> int:
+def int_parameter(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
@@ -231,8 +232,8 @@ def _int_parameter(request: Request, name: str, default: int) -> int:
 async def list_users(request: Request, actor: Actor, session: Session) -> Response:
     raw_filter = request.query_params.get("filter")
     condition = user_condition(raw_filter) if raw_filter else None
-    start_index = max(_int_parameter(request, "startIndex", 1), 1)
-    count = min(max(_int_parameter(request, "count", MAX_RESULTS), 0), MAX_RESULTS)
+    start_index = max(int_parameter(request, "startIndex", 1), 1)
+    count = min(max(int_parameter(request, "count", MAX_RESULTS), 0), MAX_RESULTS)
     page = await actions.list_users(
         session, actor=actor, condition=condition, start_index=start_index, count=count
     )
@@ -254,7 +255,7 @@ async def list_users(request: Request, actor: Actor, session: Session) -> Respon
 @router.post("/Users")
 async def create_user(request: Request, actor: Actor, session: Session) -> Response:
     user = User.model_validate(
-        await _payload(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
+        await payload(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST, scim_policy=POLICY
     )
     person = await actions.create_user(session, actor=actor, user=user)
     await session.commit()
@@ -272,7 +273,7 @@ async def replace_user(
     request: Request, person_id: str, actor: Actor, session: Session
 ) -> Response:
     user = User.model_validate(
-        await _payload(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=POLICY
+        await payload(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST, scim_policy=POLICY
     )
     person = await actions.replace_user(
         session, actor=actor, person_id=_person_id(person_id), user=user
@@ -284,7 +285,7 @@ async def replace_user(
 @router.patch("/Users/{person_id}")
 async def patch_user(request: Request, person_id: str, actor: Actor, session: Session) -> Response:
     patch = PatchOp[User].model_validate(
-        await _payload(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=POLICY
+        await payload(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST, scim_policy=POLICY
     )
     person = await actions.patch_user(
         session, actor=actor, person_id=_person_id(person_id), patch=patch
@@ -301,12 +302,12 @@ async def delete_user(request: Request, person_id: str, actor: Actor, session: S
 
 
 def _discovery_meta(request: Request, resource_type: str, path: str) -> Meta:
-    return Meta(resource_type=resource_type, location=f"{_base_url(request)}/{path}")
+    return Meta(resource_type=resource_type, location=f"{base_url(request)}/{path}")
 
 
-def _resource_type(request: Request) -> ResourceType:
-    meta = _discovery_meta(request, "ResourceType", f"ResourceTypes/{USER_RESOURCE_TYPE.id}")
-    return USER_RESOURCE_TYPE.model_copy(update={"meta": meta})
+def _resource_type(request: Request, resource_type: ResourceType) -> ResourceType:
+    meta = _discovery_meta(request, "ResourceType", f"ResourceTypes/{resource_type.id}")
+    return resource_type.model_copy(update={"meta": meta})
 
 
 def _schema(request: Request, schema: Schema) -> Schema:
@@ -333,15 +334,17 @@ async def service_provider_config(request: Request, actor: Actor) -> Response:
 
 @router.get("/ResourceTypes")
 async def resource_types(request: Request, actor: Actor) -> Response:
-    return ScimResponse(_listing(ResourceType, [_resource_type(request)]))
+    listed = [_resource_type(request, found) for found in RESOURCE_TYPES]
+    return ScimResponse(_listing(ResourceType, listed))
 
 
 @router.get("/ResourceTypes/{name}")
 async def resource_type(request: Request, name: str, actor: Actor) -> Response:
-    if name != USER_RESOURCE_TYPE.id:
+    found = next((known for known in RESOURCE_TYPES if known.id == name), None)
+    if found is None:
         raise NotFoundException(detail=f"no resource type {name}")
     return ScimResponse(
-        _resource_type(request).model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+        _resource_type(request, found).model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
     )
 
 
@@ -367,7 +370,7 @@ async def search(actor: Actor) -> Response:
 
 
 _KNOWN_PATHS = re.compile(
-    r"(Users(/[^/]+)?|ServiceProviderConfig|ResourceTypes(/[^/]+)?|Schemas(/[^/]+)?)"
+    r"((Users|Groups)(/[^/]+)?|ServiceProviderConfig|ResourceTypes(/[^/]+)?|Schemas(/[^/]+)?)"
 )
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 

@@ -6,11 +6,12 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from salesforce.fake import event_logs
 from salesforce.fake.auth import JWT_BEARER, ConnectedApp, TokenFault, verify_assertion
 from salesforce.fake.org import FakeOrg, Fault
 from salesforce.fake.soql import MalformedQuery, parse
@@ -28,6 +29,9 @@ class Response:
     status: int
     payload: Any
     limit_info: str | None = None
+    # A blob instead of JSON: its bytes, sent as they are made (chunked), and their type.
+    stream: Iterator[bytes] | None = None
+    content_type: str = "application/json;charset=UTF-8"
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,11 @@ def _data(state: FakeState, org: FakeOrg, request: Request, version: str, rest: 
             "FileStorageMB": {"Max": 20480, "Remaining": 18211},
         }
         return Response(200, payload)
+    if rest.startswith("sobjects/") and rest.endswith(event_logs.BLOB) and method == "GET":
+        parts = rest.split("/")[1:]
+        if org.object_name(parts[0]) != "EventLogFile":
+            raise Fault(404, "NOT_FOUND", "The requested resource does not exist")
+        return Response(200, None, stream=event_logs.blob(org, parts), content_type="text/csv")
     if rest.startswith("sobjects/") and method in ("POST", "PATCH"):
         return _sobjects(org, method, rest.split("/")[1:], request.body)
     raise Fault(404, "NOT_FOUND", "The requested resource does not exist")
@@ -194,6 +203,8 @@ def kind_of(method: str, rest: str) -> str:
     if rest in ("query", "queryAll", "tooling/query"):
         return "query"
     if rest.startswith("sobjects/"):
+        if method == "GET":
+            return "blob"
         if method == "PATCH":
             return "update" if rest.count("/") == 2 else "upsert"
         return "create"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +47,7 @@ class FakeOrg:
         api_max: int = 15_000,
         custom_fields: Mapping[str, tuple[str, ...]] | None = None,
         dev_hub: bool = False,
+        event_monitoring: bool = True,
     ) -> None:
         self.org_id = org_id
         self.name = name
@@ -54,6 +55,11 @@ class FakeOrg:
         self.api_max = api_max
         # Only a Dev Hub org knows ScratchOrgInfo; any other answers INVALID_TYPE.
         self.dev_hub = dev_hub
+        # Without the Event Monitoring licence an org does not know EventLogFile.
+        self.event_monitoring = event_monitoring
+        # The CSV lines of each EventLogFile's blob, made when it is read (salesforce/fake/
+        # event_logs.py): a quarter of logs never sits in memory.
+        self.log_files: dict[str, Callable[[], Iterable[str]]] = {}
         self.api_used = 0
         # Switches: seconds to wait before answering; answer 503; refuse every call.
         self.slow_s = 0.0
@@ -100,6 +106,14 @@ class FakeOrg:
             if known.lower() == name.lower():
                 return known
         raise Fault(400, "INVALID_TYPE", f"sObject type '{name}' is not supported.")
+
+    def knows(self, object_name: str) -> bool:
+        """Whether this org's edition and licences include the object."""
+        if object_name == "ScratchOrgInfo":
+            return self.dev_hub
+        if object_name == "EventLogFile":
+            return self.event_monitoring
+        return True
 
     def field_name(self, object_name: str, name: str) -> str:
         for known in self.fields[object_name]:
@@ -235,7 +249,7 @@ class FakeOrg:
             raise Fault(400, "MALFORMED_QUERY", str(error)) from None
         object_name = self.object_name(query.object_name)
         served = (object_name in TOOLING_OBJECTS) == tooling
-        if not served or (object_name == "ScratchOrgInfo" and not self.dev_hub):
+        if not served or not self.knows(object_name):
             raise Fault(
                 400, "INVALID_TYPE", f"sObject type '{query.object_name}' is not supported."
             )

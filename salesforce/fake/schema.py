@@ -63,7 +63,43 @@ FIELDS: dict[str, tuple[str, ...]] = {
     # One per user: the freeze and lock-out switches an admin sets on the user's login.
     "UserLogin": ("Id", "UserId", "IsFrozen", "IsPasswordLocked", "LastModifiedDate"),
     "UserLicense": ("Id", "Name", "MasterLabel", "Status", "TotalLicenses", "UsedLicenses"),
-    "LoginHistory": ("Id", "UserId", "LoginTime", "LoginType", "Status"),
+    "LoginHistory": (
+        "Id",
+        "UserId",
+        "LoginTime",
+        "LoginType",
+        "Status",
+        "SourceIp",
+        "LoginGeoId",
+        "Platform",
+    ),
+    # Where a login came from, as Salesforce geolocates it (LoginHistory.LoginGeoId).
+    "LoginGeo": (
+        "Id",
+        "Country",
+        "CountryIso",
+        "City",
+        "Subdivision",
+        "Latitude",
+        "Longitude",
+        "LoginTime",
+    ),
+    "PermissionSet": ("Id", "Name", "Label", "IsOwnedByProfile"),
+    "PermissionSetAssignment": ("Id", "AssigneeId", "PermissionSetId"),
+    # Event Monitoring: one CSV log per event type and day (or hour); `LogFile` is the path of
+    # its blob (GET .../sobjects/EventLogFile/{Id}/LogFile answers text/csv).
+    "EventLogFile": (
+        "Id",
+        "EventType",
+        "LogDate",
+        "Interval",
+        "LogFileLength",
+        "LogFile",
+        "LogFileContentType",
+        "LogFileFieldNames",
+        "Sequence",
+        "CreatedDate",
+    ),
     # Tooling API objects of a production org: its sandboxes and their copy processes.
     "SandboxInfo": (
         "Id",
@@ -103,7 +139,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
 RELATIONSHIPS: dict[str, dict[str, tuple[str, str]]] = {
     "Case": {"Owner": ("OwnerId", "User")},
     "CaseMilestone": {"Case": ("CaseId", "Case")},
-    "LoginHistory": {"User": ("UserId", "User")},
+    "LoginHistory": {"User": ("UserId", "User"), "LoginGeo": ("LoginGeoId", "LoginGeo")},
+    "PermissionSetAssignment": {
+        "PermissionSet": ("PermissionSetId", "PermissionSet"),
+        "Assignee": ("AssigneeId", "User"),
+    },
     "User": {"Profile": ("ProfileId", "Profile")},
     "Profile": {"UserLicense": ("UserLicenseId", "UserLicense")},
     "SandboxProcess": {"SandboxInfo": ("SandboxInfoId", "SandboxInfo")},
@@ -129,6 +169,10 @@ KEY_PREFIXES = {
     "ScratchOrgInfo": "2SR",
     "Vote": "00E",
     "IdeaComment": "00a",
+    "LoginGeo": "04F",
+    "PermissionSet": "0PS",
+    "PermissionSetAssignment": "0Pa",
+    "EventLogFile": "0AT",
 }
 # Objects only the Tooling API serves (`/tooling/query`); the data API refuses them, and
 # the Tooling API refuses the data objects, as INVALID_TYPE.
@@ -137,6 +181,7 @@ DATETIME_FIELDS = frozenset(
     {"CreatedDate", "ClosedDate", "StartDate", "TargetDate", "CompletionDate"}
     | {"LastLoginDate", "LoginTime"}
     | {"LastModifiedDate", "EndDate"}
+    | {"LogDate"}
 )
 CLOSED_STATUSES = frozenset({"Closed"})
 

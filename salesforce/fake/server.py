@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import ssl
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 from salesforce.fake.api import Call, FakeState, Request, handle
 from salesforce.fake.auth import ConnectedApp
 from salesforce.fake.org import FakeOrg
+from salesforce.fake.trust import PREFIX as TRUST_PREFIX
+from salesforce.fake.trust import FakeTrust
 
 if TYPE_CHECKING:
     import trustme
@@ -56,14 +58,37 @@ class _Handler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length else b"",
         )
         fake = self.server.fake
+        if parts.path.startswith(TRUST_PREFIX + "/") and method == "GET":
+            self._send(*fake.serve_trust(parts.path.removeprefix(TRUST_PREFIX), request.query))
+            return
         response = handle(fake.state, request, fake.wait)
-        # 204 No Content (an update) has no body at all.
-        body = b"" if response.status == 204 else json.dumps(response.payload).encode()
         self.send_response(response.status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Type", response.content_type)
         if response.limit_info:
             self.send_header("Sforce-Limit-Info", response.limit_info)
+        if response.stream is not None:
+            self._send_chunked(response.stream)
+            return
+        # 204 No Content (an update) has no body at all.
+        body = b"" if response.status == 204 else json.dumps(response.payload).encode()
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_chunked(self, chunks: Iterator[bytes]) -> None:
+        """A blob as it is made: HTTP/1.1 chunked transfer coding, never whole in memory."""
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for chunk in chunks:
+            if chunk:
+                self.wfile.write(f"{len(chunk):X}\r\n".encode() + chunk + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _send(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -78,6 +103,7 @@ class FakeSalesforce:
         self._ca = ca
         self._port = port
         self.state = FakeState(page_size=page_size)
+        self.trust = FakeTrust()
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -85,6 +111,16 @@ class FakeSalesforce:
     @property
     def url(self) -> str:
         return self.state.base_url
+
+    @property
+    def trust_url(self) -> str:
+        """The base URL of the fake Trust status API (CATALOG_SALESFORCE_TRUST_URL)."""
+        return self.state.base_url + TRUST_PREFIX
+
+    def serve_trust(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        if self.trust.slow_s > 0:
+            self._stopping.wait(self.trust.slow_s)
+        return self.trust.answer(path, query)
 
     def start(self) -> FakeSalesforce:
         server = _Server(("127.0.0.1", self._port), _Handler)

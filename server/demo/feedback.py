@@ -38,7 +38,7 @@ BUGS = (
     "Wrong currency on converted quotes",
     "Duplicate emails after a case update",
     "Search misses records created today",
-    "Time zone shown in UTC, not mine",
+    "Login loop when I open the app from a link",
 )
 QUESTIONS = ("Who approves access to this?", "Where is the runbook?", "Is there an API for this?")
 PRAISE = ("The new layout saves me an hour a day", "Thanks for the quick fix last week")

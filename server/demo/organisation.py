@@ -139,6 +139,7 @@ class DemoOrg:
     backup_provider: str | None = None
     backup_rpo_hours: int | None = None
     restore_verified_days_ago: int | None = None
+    instance_key: str | None = None  # its Salesforce instance, as the Trust API names it
 
     @property
     def org_id(self) -> str:
@@ -149,29 +150,30 @@ _PROD, _SANDBOX, _SCRATCH = OrgKind.PRODUCTION, OrgKind.SANDBOX, OrgKind.SCRATCH
 
 ORGS = (
     DemoOrg("crm-prod", "00D5g00000AcmCR", "Global CRM", "https://acme.my.salesforce.com",
-            _PROD, backup_provider="OwnBackup", backup_rpo_hours=24, restore_verified_days_ago=35),
+            _PROD, backup_provider="OwnBackup", backup_rpo_hours=24, restore_verified_days_ago=35,
+            instance_key="NA135"),
     DemoOrg("revenue-prod", "00D5g00000AcmRv", "Revenue Cloud",
             "https://acme-revenue.my.salesforce.com", _PROD, backup_provider="OwnBackup",
-            backup_rpo_hours=12, restore_verified_days_ago=21),
+            backup_rpo_hours=12, restore_verified_days_ago=21, instance_key="NA211"),
     DemoOrg("partner-prod", "00D8d00000AcmPc", "Partner Community",
             "https://acme-partners.my.salesforce.com", _PROD,
             backup_provider="Salesforce Backup", backup_rpo_hours=24,
-            restore_verified_days_ago=130),
+            restore_verified_days_ago=130, instance_key="EU45"),
     DemoOrg("crm-uat", "00D1x00000AcmUa", "Global CRM UAT (full copy)",
             "https://acme--uat.sandbox.my.salesforce.com", _SANDBOX, parent="crm-prod",
-            refreshed_days_ago=14),
+            refreshed_days_ago=14, instance_key="CS42"),
     DemoOrg("crm-int", "00D1x00000AcmIn", "Global CRM integration (partial copy)",
             "https://acme--int.sandbox.my.salesforce.com", _SANDBOX, parent="crm-prod",
-            refreshed_days_ago=41),
+            refreshed_days_ago=41, instance_key="CS42"),
     DemoOrg("revenue-uat", "00D1x00000AcmRu", "Revenue Cloud UAT",
             "https://acme-revenue--uat.sandbox.my.salesforce.com", _SANDBOX,
-            parent="revenue-prod", refreshed_days_ago=7),
+            parent="revenue-prod", refreshed_days_ago=7, instance_key="CS87"),
     DemoOrg("partner-qa", "00D1x00000AcmPq", "Partner Community QA",
             "https://acme-partners--qa.sandbox.my.salesforce.com", _SANDBOX,
-            parent="partner-prod", refreshed_days_ago=63),
+            parent="partner-prod", refreshed_days_ago=63, instance_key="CS109"),
     DemoOrg("cpq-scratch", "00D0a00000AcmSc", "CPQ guided selling (scratch)",
             "https://acme-revenue-cpq-dev-ed.scratch.my.salesforce.com", _SCRATCH,
-            parent="revenue-prod", expires_in_days=12),
+            parent="revenue-prod", expires_in_days=12, instance_key="CS201"),
 )  # fmt: skip
 
 

@@ -36,7 +36,7 @@ TITLES: dict[RequestKind, tuple[str, ...]] = {
     ),
     _DF: (
         "{service}: saving fails for {person}",
-        "{service} shows {person} the wrong currency",
+        "{service} keeps {person} in a login loop",
         "{service} report times out for {person}",
         "{service} sends {person} duplicate emails",
     ),
@@ -46,7 +46,7 @@ BODIES = {
     _CH: "Small change, agreed with the product owner.",
     _DA: "The list of records is in the attached spreadsheet.",
     _Q: "Could not find it on the wiki.",
-    _DF: "Happens every time since Monday; screenshots attached.",
+    _DF: "Happens at every login since Monday; screenshots attached.",
 }
 
 

@@ -14,8 +14,10 @@ from core.salesforce_settings import SalesforceOrgConfig
 from core.settings import Settings
 from salesforce.fake import FakeSalesforce
 from salesforce.fake.demo import populate
+from salesforce.fake.demo_trust import add_demo_trust
 from server.demo.organisation import ORGS
 from server.demo.provisioning import salesforce_people
+from server.demo.salesforce_event_logs import BACKFILL_DAYS, add_demo_org_event_logs
 from server.demo.salesforce_sandboxes import add_demo_sandboxes
 from server.demo.services import SERVICES
 
@@ -55,6 +57,7 @@ def start_demo_salesforce(settings: Settings) -> DemoSalesforce | None:
         keys = [service.slug for service in SERVICES if demo.key in service.orgs]
         populate(org, keys, people=salesforce_people())
         add_demo_sandboxes(org, demo.key)
+        add_demo_org_event_logs(org, demo.key)
         orgs[demo.key] = SalesforceOrgConfig(
             org_id=demo.org_id,
             name=demo.name,
@@ -64,5 +67,14 @@ def start_demo_salesforce(settings: Settings) -> DemoSalesforce | None:
             private_key_path=key_path,
             support=demo.key == SUPPORT_ORG,
         )
-    updated = settings.model_copy(update={"salesforce_orgs": orgs, "salesforce_ca_bundle": ca_path})
+    # The Trust API too: incidents on the demo orgs' instances and the seasonal calendar.
+    add_demo_trust(fake.trust, sorted({demo.instance_key for demo in ORGS if demo.instance_key}))
+    updated = settings.model_copy(
+        update={
+            "salesforce_trust_url": settings.salesforce_trust_url or fake.trust_url,
+            "salesforce_orgs": orgs,
+            "salesforce_ca_bundle": ca_path,
+            "event_monitoring_backfill_days": BACKFILL_DAYS,
+        }
+    )
     return DemoSalesforce(updated, fake)

@@ -58,6 +58,7 @@ from server.demo.organisation import (
 )
 from server.demo.provisioning import seed_demo_provisioning
 from server.demo.requests import seed_demo_requests
+from server.demo.salesforce_event_logs import seed_demo_footprints
 from server.demo.services import SERVICES
 from server.demo.slas import seed_demo_slas
 from service_levels.metric_sql import MetricSettings
@@ -209,6 +210,7 @@ class _Seeder:
             self.session, teams=self.teams, now=self.now, tally=self.report.tally
         )
         await seed_demo_provisioning(self.session, tally=self.report.tally)
+        await seed_demo_footprints(self.session, tally=self.report.tally)
 
     def _ago(self, days: int) -> datetime:
         return self.now - timedelta(days=days)
@@ -289,6 +291,7 @@ class _Seeder:
             "org_id": org.org_id,
             "name": org.name,
             "instance_url": org.instance_url,
+            "instance_key": org.instance_key,
             "kind": org.kind,
             "parent_id": self.orgs[org.parent] if org.parent else None,
             "last_refreshed_at": ago(org.refreshed_days_ago),

@@ -18,8 +18,10 @@ from server.jobs.context import JobContext, JobFunction
 from server.jobs.daily_notices import notify_overdue_models, notify_release_readiness
 from server.jobs.purge import purge_expired
 from server.jobs.review_digest import send_review_digest
+from server.jobs.salesforce_event_logs import run_event_log_sync
 from server.jobs.salesforce_ideas import sync_salesforce_ideas, write_back_salesforce_ideas
 from server.jobs.salesforce_sandboxes import run_sandbox_sync
+from server.jobs.salesforce_trust import run_trust_calendar, run_trust_incidents
 from server.jobs.salesforce_users import reconcile_all_org_users, reconcile_due_org_users
 from server.jobs.scheduler import (
     EPOCH,
@@ -116,4 +118,22 @@ register(
 )
 register(
     Job("salesforce-idea-write-back", every=timedelta(minutes=1), run=write_back_salesforce_ideas)
+)
+# Vendor incidents every 15 minutes; the maintenance calendar (seasonal releases) daily.
+register(Job("salesforce-trust-incidents", every=timedelta(minutes=15), run=run_trust_incidents))
+register(
+    Job(
+        "salesforce-trust-calendar",
+        every=timedelta(days=1),
+        offset=timedelta(hours=5),
+        run=run_trust_calendar,
+    )
+)
+register(
+    Job(
+        "salesforce-event-logs",
+        every=timedelta(hours=1),
+        offset=timedelta(minutes=40),
+        run=run_event_log_sync,
+    )
 )

@@ -18,7 +18,7 @@ import contextlib
 import hashlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -239,9 +239,12 @@ async def _run_until_stopped(scheduler: Scheduler) -> None:
             loop.remove_signal_handler(signum)
 
 
-async def run_jobs_once(settings: Settings, url: str, names: list[str]) -> list[str]:
+async def run_jobs_once(
+    settings: Settings, url: str, names: Sequence[str], *, deliveries: bool = True
+) -> list[str]:
     """`service-catalog worker --once NAME`: each named job now, a line of summary each; then
-    one round of the notification deliveries due (those the jobs wrote among them)."""
+    (with `deliveries`) one round of the notification deliveries due, those the jobs wrote
+    among them."""
     from server import subscribers
 
     subscribers.wire(settings)
@@ -252,7 +255,8 @@ async def run_jobs_once(settings: Settings, url: str, names: list[str]) -> list[
             lines.append(
                 f"{name}: {summary if summary is not None else 'running elsewhere; skipped'}"
             )
-        async with Dispatcher(settings, context.sessionmaker) as dispatcher:
-            sent = await dispatcher.dispatch_once()
-        lines.append(f"deliveries: {sent} tried")
+        if deliveries:
+            async with Dispatcher(settings, context.sessionmaker) as dispatcher:
+                sent = await dispatcher.dispatch_once()
+            lines.append(f"deliveries: {sent} tried")
     return lines

@@ -190,6 +190,7 @@ async def test_dependency_changes_are_kept_in_history(session: AsyncSession) -> 
     ]
     created_fields = {change["field"]: change["to"] for change in versions[0].changes}
     assert created_fields == {
+        "criticality": "MEDIUM",
         "description": "Sign-in through the IdP",
         "kind": "AUTH",
         "source_service_id": str(source.id),

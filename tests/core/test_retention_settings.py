@@ -40,6 +40,8 @@ def test_every_default_is_within_its_bounds() -> None:
         "retention_idempotency_keys_days": 1,
         "retention_sign_in_states_days": 1,
         "retention_deliveries_days": 90,
+        "retention_salesforce_activity_days": 400,
+        "retention_data_access_days": 400,
     }
 
 

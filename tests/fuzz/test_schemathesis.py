@@ -25,6 +25,7 @@ MIN_CASES = 1000
 REST_OPERATIONS = {
     "POST /api/feedback": harness.rest_checks(),
     "POST /api/backups": harness.rest_checks(),
+    "GET /calendar/releases.ics": harness.rest_checks(),
     "GET /graphql": harness.rest_server_checks(),
     "POST /graphql": harness.rest_server_checks(),
 }

@@ -28,9 +28,12 @@ class TestIssuer:
 
     __test__ = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, public_host: str = "127.0.0.1") -> None:
+        """`public_host`: the host in `iss` and in the discovery document (like Keycloak's
+        KC_HOSTNAME); the server itself listens on 127.0.0.1 only."""
         self.port = free_port()
-        self.issuer = f"http://127.0.0.1:{self.port}"
+        self.issuer = f"http://{public_host}:{self.port}"
+        self.internal = f"http://127.0.0.1:{self.port}"
         self.keys = [self._new_key()]
         self.jwks_requests = 0
         self._server: uvicorn.Server | None = None
@@ -66,7 +69,16 @@ class TestIssuer:
 
     def _app(self) -> Starlette:
         async def discovery(request: Request) -> JSONResponse:
-            return JSONResponse({"issuer": self.issuer, "jwks_uri": f"{self.issuer}/jwks"})
+            return JSONResponse(
+                {
+                    "issuer": self.issuer,
+                    "jwks_uri": f"{self.issuer}/jwks",
+                    "authorization_endpoint": f"{self.issuer}/authorize",
+                    "token_endpoint": f"{self.issuer}/token",
+                    "userinfo_endpoint": f"{self.issuer}/userinfo",
+                    "end_session_endpoint": f"{self.issuer}/logout",
+                }
+            )
 
         async def jwks(request: Request) -> JSONResponse:
             self.jwks_requests += 1

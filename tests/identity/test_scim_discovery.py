@@ -23,6 +23,7 @@ from tests.lifespan import lifespan
 
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 
 @pytest.mark.parametrize(
@@ -103,20 +104,27 @@ async def test_service_provider_config_announces_what_is_supported(
     assert body["meta"]["location"] == "http://test/scim/v2/ServiceProviderConfig"
 
 
-async def test_resource_types_list_the_user(scim: httpx.AsyncClient) -> None:
+async def test_resource_types_list_the_user_and_the_group(scim: httpx.AsyncClient) -> None:
     listing = (await scim.get("/scim/v2/ResourceTypes")).json()
     single = (await scim.get("/scim/v2/ResourceTypes/User")).json()
+    group = (await scim.get("/scim/v2/ResourceTypes/Group")).json()
 
     assert listing["schemas"] == [LIST_SCHEMA]
-    assert listing["totalResults"] == 1
-    assert listing["Resources"] == [single]
+    assert listing["totalResults"] == 2
+    assert listing["Resources"] == [single, group]
     assert {key: single[key] for key in ("id", "name", "endpoint", "schema")} == {
         "id": "User",
         "name": "User",
         "endpoint": "/Users",
         "schema": USER_SCHEMA,
     }
-    assert_scim_error(await scim.get("/scim/v2/ResourceTypes/Group"), 404)
+    assert {key: group[key] for key in ("id", "name", "endpoint", "schema")} == {
+        "id": "Group",
+        "name": "Group",
+        "endpoint": "/Groups",
+        "schema": GROUP_SCHEMA,
+    }
+    assert_scim_error(await scim.get("/scim/v2/ResourceTypes/Team"), 404)
 
 
 async def test_schemas_describe_only_the_stored_user_attributes(scim: httpx.AsyncClient) -> None:
@@ -125,6 +133,7 @@ async def test_schemas_describe_only_the_stored_user_attributes(scim: httpx.Asyn
 
     assert {schema["name"] for schema in listing["Resources"]} == {
         "User",
+        "Group",
         "ServiceProviderConfig",
         "ResourceType",
         "Schema",
@@ -143,7 +152,9 @@ async def test_schemas_describe_only_the_stored_user_attributes(scim: httpx.Asyn
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("GET", "/scim/v2/Groups", 404),
+        ("GET", "/scim/v2/Teams", 404),
+        ("PUT", "/scim/v2/Groups", 405),
+        ("POST", "/scim/v2/Groups/.search", 501),
         ("GET", "/scim/v2/Users/1/extra", 404),
         ("POST", "/scim/v2/ServiceProviderConfig", 405),
         ("DELETE", "/scim/v2/Schemas", 405),

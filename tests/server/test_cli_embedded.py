@@ -155,11 +155,18 @@ def test_seed_then_serve_the_demo_catalog_on_the_embedded_database(data_dir: Pat
     seeded = _run(data_dir, "seed", "--demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "demo catalog: 3 business units" in seeded.stderr
+    # The demo's fake Salesforce announced three seasons: releases, org dates and freezes.
+    assert "salesforce-trust-calendar: Trust maintenances of 7 of 7 instances read" in (
+        seeded.stderr
+    )
+    assert "3 seasonal releases planned" in seeded.stderr
     assert _postmaster_pid(data_dir) is None, "seed left the embedded PostgreSQL running"
 
     again = _run(data_dir, "seed", "--demo")
     assert again.returncode == 0, again.stderr
     assert "nothing created" in again.stderr
+    assert "0 created" in again.stderr
+    assert "0 upgrade freezes made or moved" in again.stderr
 
     _serve_and_stop(data_dir, signal.SIGINT)
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalog.orgs.models import SalesforceOrg
 from catalog.services.models import Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import Person, Team, enum_column
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class BacklogItem(UUIDPrimaryKey, Timestamps, Versioned, Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, server_default="")
+    search_vector: Mapped[str] = search_vector_column(a="title", c="description")
     rank: Mapped[float] = mapped_column(Float, server_default=text("0"))
     estimate: Mapped[int | None] = mapped_column(Integer)
     needs_design_review: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
@@ -177,3 +179,6 @@ class DesignReview(UUIDPrimaryKey, Timestamps, Versioned, Base):
 
     item: Mapped[BacklogItem] = relationship(lazy="raise")
     reviewer: Mapped[Person | None] = relationship(lazy="raise")
+
+
+index_search(BacklogItem, "title")

@@ -10,6 +10,12 @@ from work.backlog.models import DesignReviewOutcome
 SKIPS_SPRINTS = frozenset({T.HOTFIX, T.VULNERABILITY})
 # Work not finished yet: it may still be declined, planned, re-ranked into a sprint.
 OPEN = frozenset({S.NEW, S.READY, S.IN_SPRINT, S.IN_DESIGN_REVIEW})
+# Flow metrics (service_levels.flow), requirement to deploy: an item is in the flow until it
+# is released (DONE waits for its release), and time spent queued in the backlog or waiting
+# for a release is waiting, not work.
+IN_FLOW = OPEN | {S.DONE}
+WAITING = frozenset({S.NEW, S.READY, S.DONE})
+DELIVERED = frozenset({S.RELEASED})
 # A service is required where the work is about a running service.
 NEEDS_SERVICE = frozenset({T.DEFECT, T.HOTFIX, T.VULNERABILITY})
 

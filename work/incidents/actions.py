@@ -28,7 +28,7 @@ from work.incidents import repository
 from work.incidents.errors import InvalidTransition
 from work.incidents.models import Incident, IncidentSource, IncidentStatus, Severity
 from work.incidents.transitions import allowed_next, refusal_message, stamps_for
-from work.value_streams import ValueStream
+from work.value_streams import ValueStream, work_tag
 
 
 def require_backfill(principal: Principal) -> None:
@@ -244,7 +244,7 @@ async def _changes(
     if "severity" in given and fields.severity is not None:
         changes["severity"] = Severity(fields.severity)
     if "value_stream" in given and fields.value_stream is not None:
-        changes["value_stream"] = ValueStream(fields.value_stream)
+        changes["value_stream"] = work_tag(fields.value_stream)
     if "root_cause" in given:
         changes["root_cause"] = optional_text(
             fields.root_cause, field="rootCause", max_length=10_000

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from catalog.services.models import Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import Person, enum_column
 from work.backlog.models import BacklogItem, BacklogItemType
 from work.value_streams import ValueStream
@@ -105,6 +106,7 @@ class Incident(UUIDPrimaryKey, Timestamps, Versioned, Base):
     )
     commander_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
     root_cause: Mapped[str | None] = mapped_column(Text)
+    search_vector: Mapped[str] = search_vector_column(a="title", b="alert_key", c="root_cause")
     people_hours: Mapped[float | None] = mapped_column(Float)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -116,6 +118,11 @@ class Incident(UUIDPrimaryKey, Timestamps, Versioned, Base):
     # Kept by the SLA clocks: when the running clock warns and breaches.
     breach_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The Trust incident a responder named as its cause: its time counts against the vendor
+    # (besides any Trust incident overlapping on the services' orgs' instances).
+    vendor_incident_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("vendor_incident.id", ondelete="SET NULL"), index=True
+    )
 
     services: Mapped[list[Service]] = relationship(
         secondary=incident_service,
@@ -167,3 +174,6 @@ class IncidentStatusChange(Base):
     resolution_target_s: Mapped[int | None] = mapped_column(Integer)
     breach_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+index_search(Incident, "title")

@@ -15,6 +15,10 @@ TABLE: dict[S, tuple[S, ...]] = {
 }
 # Not yet RESOLVED or CLOSED: a repeated alert lands here instead of opening an incident.
 OPEN = frozenset({S.DETECTED, S.ACKNOWLEDGED, S.MITIGATED})
+# Flow metrics (service_levels.flow): detected but not yet acknowledged, nobody works it.
+WAITING = frozenset({S.DETECTED})
+# Corrected: the incident has left the flow (a reopen brings it back).
+DELIVERED = frozenset({S.RESOLVED, S.CLOSED})
 # The time stamp each state sets on the incident.
 STAMPS: dict[S, str] = {
     S.DETECTED: "detected_at",

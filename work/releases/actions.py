@@ -29,7 +29,7 @@ from identity.principal import Principal
 from work.backlog import actions as work
 from work.backlog.errors import InvalidTransition
 from work.backlog.models import BacklogItem, BacklogItemStatus
-from work.releases import repository
+from work.releases import freeze_actions, repository
 from work.releases.models import Release, ReleaseKind, ReleaseStatus, Season
 from work.releases.transitions import EDITABLE, MUTATIONS, allowed_next, season_name, ships_type
 
@@ -285,9 +285,17 @@ async def start_release(
 
 
 async def ship_release(
-    session: AsyncSession, *, principal: Principal, release_id: uuid.UUID, version: int | None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    release_id: uuid.UUID,
+    version: int | None,
+    override_freeze_reason: str | None = None,
 ) -> Release:
-    """IN_PROGRESS -> RELEASED: every item RELEASED and stamped; linked work hears of it."""
+    """IN_PROGRESS -> RELEASED: every item RELEASED and stamped; linked work hears of it.
+
+    Inside a freeze window only a HOTFIX release ships, unless an ADMIN overrides with a
+    reason (kept on the release, so in its history)."""
     release = await planned_release(session, principal, release_id)
     check_version(release, version)
     _move(release, ReleaseStatus.RELEASED)
@@ -300,6 +308,9 @@ async def ship_release(
     if wrong:
         raise Invalid("a HOTFIX release ships only hot fixes and vulnerabilities", field=["id"])
     now = utcnow()
+    release.freeze_override_reason = await freeze_actions.check_freeze(
+        session, principal, release, at=now, override_reason=override_freeze_reason
+    )
     release.released_at = now
     released = await work.release_items(session, [item.id for item in items], at=now)
     await session.flush()

@@ -1,4 +1,5 @@
-"""Releases of backlog items, seasonal readiness per service, hot-fix deployments per org."""
+"""Releases of backlog items, seasonal readiness per service, hot-fix deployments per org,
+freeze windows."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from catalog.orgs.models import SalesforceOrg
 from catalog.services.models import Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import Team, enum_column
 from work.backlog.models import BacklogItem
 
@@ -98,6 +100,7 @@ class Release(UUIDPrimaryKey, Timestamps, Versioned, Base):
     owner_team_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("team.id"))
     name: Mapped[str] = mapped_column(String(200))
     version_label: Mapped[str | None] = mapped_column(String(50))
+    search_vector: Mapped[str] = search_vector_column(a="name", b="version_label")
     kind: Mapped[ReleaseKind] = mapped_column(enum_column(ReleaseKind, "release_kind"))
     status: Mapped[ReleaseStatus] = mapped_column(
         enum_column(ReleaseStatus, "release_status"),
@@ -111,6 +114,8 @@ class Release(UUIDPrimaryKey, Timestamps, Versioned, Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when an ADMIN shipped it inside a freeze window: why.
+    freeze_override_reason: Mapped[str | None] = mapped_column(Text)
 
     owner_team: Mapped[Team] = relationship(lazy="raise")
     services: Mapped[list[Service]] = relationship(
@@ -171,4 +176,66 @@ class HotfixDeployment(UUIDPrimaryKey, Timestamps, Versioned, Base):
     deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     item: Mapped[BacklogItem] = relationship(lazy="raise", viewonly=True)
+    salesforce_org: Mapped[SalesforceOrg] = relationship(lazy="raise", viewonly=True)
+
+
+class FreezeScope(StrEnum):
+    ORGANISATION = "ORGANISATION"
+    SERVICE = "SERVICE"
+    TEAM = "TEAM"
+
+
+_SCOPE_TARGET = (
+    "(scope = 'ORGANISATION' AND service_id IS NULL AND team_id IS NULL)"
+    " OR (scope = 'SERVICE' AND service_id IS NOT NULL AND team_id IS NULL)"
+    " OR (scope = 'TEAM' AND team_id IS NOT NULL AND service_id IS NULL)"
+)
+
+
+class FreezeWindow(UUIDPrimaryKey, Timestamps, Versioned, Base):
+    """[starts_at, ends_at): releases in scope do not ship, unless hot fixes or overridden."""
+
+    __tablename__ = "freeze_window"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(_SCOPE_TARGET, name="scope_target"),
+        Index("ix_freeze_window_starts_at_id", "starts_at", "id"),
+        Index("ix_freeze_window_ends_at", "ends_at"),
+        Index("ix_freeze_window_service_id", "service_id"),
+        Index("ix_freeze_window_team_id", "team_id"),
+    )
+
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(Text)
+    scope: Mapped[FreezeScope] = mapped_column(enum_column(FreezeScope, "freeze_scope"))
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
+    created_by: Mapped[str | None] = mapped_column(String(500))
+
+    service: Mapped[Service | None] = relationship(lazy="raise", viewonly=True)
+    team: Mapped[Team | None] = relationship(lazy="raise", viewonly=True)
+
+
+index_search(Release, "name")
+
+
+class ReleaseOrgSchedule(UUIDPrimaryKey, Timestamps, Base):
+    """When one org gets a seasonal release: its sandbox preview and production upgrade, from
+    the Trust maintenance calendar (work/releases/seasonal_autopilot.py)."""
+
+    __tablename__ = "release_org_schedule"
+    __table_args__ = (
+        UniqueConstraint("release_id", "salesforce_org_id"),
+        Index("ix_release_org_schedule_salesforce_org_id", "salesforce_org_id"),
+        Index("ix_release_org_schedule_production_on", "production_on"),
+    )
+
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("release.id", ondelete="CASCADE"))
+    salesforce_org_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("salesforce_org.id", ondelete="CASCADE")
+    )
+    sandbox_preview_on: Mapped[date | None] = mapped_column(Date)
+    production_on: Mapped[date | None] = mapped_column(Date)
+
     salesforce_org: Mapped[SalesforceOrg] = relationship(lazy="raise", viewonly=True)

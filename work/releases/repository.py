@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
 
 from catalog.services.models import Service, service_salesforce_org
 from work.backlog.models import (
@@ -16,6 +19,7 @@ from work.backlog.models import (
     BacklogItemType,
     backlog_item_affected_org,
 )
+from work.releases.calendar import calendar_day_sql
 from work.releases.models import (
     HotfixDeployment,
     ReadinessAssessment,
@@ -32,6 +36,12 @@ class ReleaseFilter:
     service_id: uuid.UUID | None = None
     kinds: tuple[ReleaseKind, ...] = ()
     statuses: tuple[ReleaseStatus, ...] = ()
+    # The calendar: the release's day (calendar.calendar_day) from/to, both inclusive.
+    from_day: date | None = None
+    to_day: date | None = None
+    service_ids: tuple[uuid.UUID, ...] = ()
+    # Run by one of the teams, or changing a service one of them owns.
+    team_ids: tuple[uuid.UUID, ...] = ()
 
 
 def releases_query(release_filter: ReleaseFilter) -> Select[Release]:
@@ -50,6 +60,37 @@ def releases_query(release_filter: ReleaseFilter) -> Select[Release]:
         statement = statement.where(Release.kind.in_(release_filter.kinds))
     if release_filter.statuses:
         statement = statement.where(Release.status.in_(release_filter.statuses))
+    return _calendar_conditions(statement, release_filter)
+
+
+def _calendar_conditions(
+    statement: Select[Release], release_filter: ReleaseFilter
+) -> Select[Release]:
+    day = calendar_day_sql(Release)
+    if release_filter.from_day is not None:
+        statement = statement.where(day >= release_filter.from_day)
+    if release_filter.to_day is not None:
+        statement = statement.where(day <= release_filter.to_day)
+    if release_filter.service_ids:
+        statement = statement.where(
+            Release.id.in_(
+                select(release_service.c.release_id).where(
+                    release_service.c.service_id.in_(release_filter.service_ids)
+                )
+            )
+        )
+    if release_filter.team_ids:
+        teams_services = select(release_service.c.release_id).join(
+            Service, Service.id == release_service.c.service_id
+        )
+        statement = statement.where(
+            or_(
+                Release.owner_team_id.in_(release_filter.team_ids),
+                Release.id.in_(
+                    teams_services.where(Service.owner_team_id.in_(release_filter.team_ids))
+                ),
+            )
+        )
     return statement
 
 
@@ -205,3 +246,48 @@ async def affected_org_ids(session: AsyncSession, item: BacklogItem) -> list[uui
             .order_by(service_orgs.position)
         )
     )
+
+
+def calendar_order() -> tuple[Any, ...]:
+    """The calendar's order: by day (undated last), then creation, then id."""
+    return (calendar_day_sql(Release).asc().nulls_last(), Release.created_at, Release.id)
+
+
+async def releases_by_service_ids(
+    session: AsyncSession, service_ids: Sequence[uuid.UUID], options: Sequence[ORMOption] = ()
+) -> dict[uuid.UUID, list[Release]]:
+    """Each service's releases in calendar order: one statement."""
+    rows = await session.execute(
+        select(release_service.c.service_id, Release)
+        .join(Release, Release.id == release_service.c.release_id)
+        .where(release_service.c.service_id.in_(service_ids))
+        .order_by(*calendar_order())
+        .options(*options)
+    )
+    found: dict[uuid.UUID, list[Release]] = {key: [] for key in service_ids}
+    for service_id, release in rows:
+        found[service_id].append(release)
+    return found
+
+
+async def releases_by_team_ids(
+    session: AsyncSession, team_ids: Sequence[uuid.UUID], options: Sequence[ORMOption] = ()
+) -> dict[uuid.UUID, list[Release]]:
+    """Each team's releases (run by it, or changing a service it owns) in calendar order."""
+    owned = (
+        select(release_service.c.release_id.label("release_id"), Service.owner_team_id)
+        .join(Service, Service.id == release_service.c.service_id)
+        .union(select(Release.id, Release.owner_team_id))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(owned.c.owner_team_id, Release)
+        .join(Release, Release.id == owned.c.release_id)
+        .where(owned.c.owner_team_id.in_(team_ids))
+        .order_by(*calendar_order())
+        .options(*options)
+    )
+    found: dict[uuid.UUID, list[Release]] = {key: [] for key in team_ids}
+    for team_id, release in rows:
+        found[team_id].append(release)
+    return found

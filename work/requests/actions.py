@@ -43,7 +43,7 @@ from work.requests.transitions import (
     refusal_message,
     within_reopen_window,
 )
-from work.value_streams import ValueStream
+from work.value_streams import ValueStream, work_tag
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ async def create_request(
             fields.estimated_duration_seconds, field="estimatedDurationSeconds"
         ),
         support_tier=SupportTier.L1,
-        value_stream=fields.value_stream or default_value_stream(kind),
+        value_stream=work_tag(fields.value_stream) or default_value_stream(kind),
         status=RequestStatus.NEW,
         created_at=now,
     )
@@ -196,6 +196,8 @@ async def _changes(
         changes["estimated_duration_seconds"] = not_negative(
             fields.estimated_duration_seconds, field="estimatedDurationSeconds"
         )
+    if "value_stream" in given:
+        work_tag(fields.value_stream)
     for name, enum in (
         ("kind", RequestKind),
         ("impact", Level),

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.services.models import Service
 from core.db import Base, Timestamps, UUIDPrimaryKey, Versioned
+from core.search import index_search, search_vector_column
 from identity.models import Person, enum_column
 from work.backlog.models import BacklogItem
 from work.value_streams import ValueStream
@@ -89,6 +90,7 @@ class ServiceRequest(UUIDPrimaryKey, Timestamps, Versioned, Base):
     requester_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, server_default="")
+    search_vector: Mapped[str] = search_vector_column(a="title", b="vendor_case_number", c="body")
     kind: Mapped[RequestKind] = mapped_column(enum_column(RequestKind, "request_kind"))
     impact: Mapped[Level] = mapped_column(enum_column(Level, "impact"))
     urgency: Mapped[Level] = mapped_column(enum_column(Level, "urgency"))
@@ -152,3 +154,6 @@ class RequestStatusChange(Base):
     resolution_target_s: Mapped[int | None] = mapped_column(Integer)
     breach_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     warning_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+index_search(ServiceRequest, "title")

@@ -63,6 +63,14 @@ OPEN = frozenset(
         S.ASSIGNED_TO_BACKLOG,
     }
 )
+# Flow metrics (service_levels.flow): time in these states is waiting, not work; nobody
+# works a request before it is picked up, while the requester, the vendor or the linked
+# backlog item has it.
+WAITING = frozenset(
+    {S.NEW, S.TRIAGED, S.WAITING_ON_REQUESTER, S.ESCALATED_TO_VENDOR, S.ASSIGNED_TO_BACKLOG}
+)
+# Delivered: the request has left the flow with what it asked for (REJECTED left without).
+DELIVERED = frozenset({S.FULFILLED, S.CLOSED})
 # Entering these, a request without an assignee is assigned to whoever moved it.
 TAKES_AN_ASSIGNEE = frozenset({S.IN_PROGRESS, S.ESCALATED_TO_VENDOR})
 

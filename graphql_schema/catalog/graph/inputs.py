@@ -34,3 +34,18 @@ class CreateDependencyInput:
     )
     kind: models.DependencyKind
     description: str | None = None
+    criticality: models.DependencyCriticality = strawberry.field(
+        default=models.DependencyCriticality.MEDIUM,
+        description="How badly the source suffers when the target fails.",
+    )
+
+
+@strawberry.input(description="Only the fields given change; the source and target never do.")
+class UpdateDependencyInput:
+    id: strawberry.ID
+    version: int
+    kind: models.DependencyKind | None = strawberry.UNSET
+    criticality: models.DependencyCriticality | None = strawberry.UNSET
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Null clears it."
+    )

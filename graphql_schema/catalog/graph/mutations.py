@@ -14,6 +14,7 @@ from graphql_schema.archive_delete import DELETED, by_id
 from graphql_schema.catalog.graph.inputs import (
     CreateDependencyInput,
     CreateSharedResourceInput,
+    UpdateDependencyInput,
     UpdateSharedResourceInput,
 )
 from graphql_schema.catalog.graph.payloads import DependencyPayload, SharedResourcePayload
@@ -121,6 +122,24 @@ class GraphMutation:
             "target_resource_id": target_resource_id,
             "kind": input.kind,
             "description": input.description,
+            "criticality": input.criticality,
+        }
+
+    @mutation(
+        "Change a dependency's kind, criticality or description (the source's owner team, or"
+        " ADMIN); its source and target stay.",
+        permission=Role.TEAM_MEMBER,
+        action=actions.update_dependency,
+        payload=ObjectPayload(DependencyPayload, "dependency", Dependency),
+        constraints=_CONSTRAINTS,
+    )
+    def update_dependency(self, input: UpdateDependencyInput) -> Arguments:
+        changes = provided(input)
+        refuse_nulls(changes, "kind", "criticality")
+        return {
+            "dependency_id": decode_id(input.id, "Dependency", field="id"),
+            "version": input.version,
+            "changes": changes,
         }
 
     @mutation(

@@ -100,6 +100,9 @@ ServiceOrResource = Annotated[
 class Dependency(Node, Versioned):
     id: strawberry.ID
     kind: models.DependencyKind
+    criticality: models.DependencyCriticality = strawberry.field(
+        description="How badly the source suffers when the target fails."
+    )
     description: str | None
     version: int
     created_at: datetime
@@ -111,6 +114,7 @@ class Dependency(Node, Versioned):
         return cls(
             id=global_id("Dependency", dependency.id),
             kind=dependency.kind,
+            criticality=dependency.criticality,
             description=dependency.description,
             version=dependency.version,
             created_at=dependency.created_at,

@@ -23,6 +23,10 @@ class CreateSalesforceOrgInput:
     name: str
     instance_url: str
     kind: org_models.OrgKind
+    instance_key: str | None = strawberry.field(
+        default=None,
+        description="The Salesforce instance (NA135); default: read from the instance URL.",
+    )
     parent_id: strawberry.ID | None = None
     last_refreshed_at: datetime | None = None
     expires_at: datetime | None = None
@@ -37,6 +41,7 @@ class UpdateSalesforceOrgInput:
     org_id: str | None = strawberry.UNSET
     name: str | None = strawberry.UNSET
     instance_url: str | None = strawberry.UNSET
+    instance_key: str | None = strawberry.UNSET
     kind: org_models.OrgKind | None = strawberry.UNSET
     parent_id: strawberry.ID | None = strawberry.UNSET
     last_refreshed_at: datetime | None = strawberry.UNSET

@@ -15,6 +15,7 @@ from graphql_schema.catalog.backups.fields import SalesforceOrgBackupFields
 from graphql_schema.catalog.org_users.fields import SalesforceOrgProvisioningFields
 from graphql_schema.catalog.orgs import loaders
 from graphql_schema.catalog.sandboxes.fields import SalesforceOrgSandboxFields
+from graphql_schema.catalog.trust.fields import SalesforceOrgTrustFields
 from graphql_schema.compiled.declarations import (
     Column,
     Embedded,
@@ -194,11 +195,16 @@ class SalesforceOrg(
     SalesforceOrgBackupFields,
     SalesforceOrgSandboxFields,
     SalesforceOrgProvisioningFields,
+    SalesforceOrgTrustFields,
 ):
     id: strawberry.ID
     org_id: str = strawberry.field(description="The 18-character org id.")
     name: str
     instance_url: str
+    instance_key: str | None = strawberry.field(
+        description="The Salesforce instance (NA135, EU45...) the Trust status API names it by;"
+        " read from an instance URL that names it, else given."
+    )
     kind: org_models.OrgKind
     last_refreshed_at: datetime | None
     expires_at: datetime | None
@@ -215,6 +221,7 @@ class SalesforceOrg(
             org_id=org.org_id,
             name=org.name,
             instance_url=org.instance_url,
+            instance_key=org.instance_key,
             kind=org.kind,
             last_refreshed_at=org.last_refreshed_at,
             expires_at=org.expires_at,
@@ -260,6 +267,7 @@ declare_sql(
         "orgId": Column("org_id"),
         "name": Column("name"),
         "instanceUrl": Column("instance_url"),
+        "instanceKey": Column("instance_key"),
         "kind": Column("kind"),
         "lastRefreshedAt": Column("last_refreshed_at"),
         "expiresAt": Column("expires_at"),

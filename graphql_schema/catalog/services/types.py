@@ -16,6 +16,7 @@ from catalog.services.calendar import Weekday
 from core.clock import utcnow
 from graphql_schema.catalog.ai_models.fields import ServiceAIModelFields
 from graphql_schema.catalog.backups.fields import ServiceDataLossFields
+from graphql_schema.catalog.event_monitoring.fields import ServiceEventMonitoringFields
 from graphql_schema.catalog.graph.fields import ServiceDependencies
 from graphql_schema.catalog.orgs.fields import ServiceSalesforceFields
 from graphql_schema.catalog.orgs.types import SalesforceOrg
@@ -40,6 +41,7 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.fields import ServiceLevelFields
 from graphql_schema.work.incidents.fields import ServiceIncidentFields
+from graphql_schema.work.releases.fields import ServiceReleaseFields
 from identity import models as identity_models
 
 
@@ -136,6 +138,8 @@ class Service(
     ServiceIncidentFields,
     ServiceAIModelFields,
     ServiceDataLossFields,
+    ServiceReleaseFields,
+    ServiceEventMonitoringFields,
 ):
     id: strawberry.ID
     slug: str
@@ -313,6 +317,7 @@ declare_sql(
         "complianceRegimes": Column("compliance_regimes"),
         "businessCalendar": Embedded(present=lambda row, _: row.c.business_calendar.is_not(None)),
         "backupPolicy": Embedded(),
+        "salesforceFootprint": Embedded(),
         **REVIEW_SQL,
         "archivedAt": Column("archived_at"),
         "version": Column("version"),

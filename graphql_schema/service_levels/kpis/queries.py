@@ -27,7 +27,9 @@ _SCOPE_TYPES = {
 }
 
 
-def _scope_id(scope: rollups.KpiScope, scope_id: strawberry.ID | None) -> uuid.UUID | None:
+def decode_scope_id(scope: rollups.KpiScope, scope_id: strawberry.ID | None) -> uuid.UUID | None:
+    """The scope's id, decoded; BAD_USER_INPUT when missing, given for the organisation or
+    of another type."""
     if scope is rollups.KpiScope.ORGANISATION:
         if scope_id is not None:
             raise BadUserInput("scopeId: the organisation takes no id")
@@ -83,7 +85,7 @@ class KpiQuery:
             ),
         ] = None,
     ) -> KpiSummary:
-        decoded = _scope_id(scope, scope_id)
+        decoded = decode_scope_id(scope, scope_id)
         owner = _person_id(product_owner_id)
         chosen = _window(window)
         now = utcnow()

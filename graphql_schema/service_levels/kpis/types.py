@@ -14,14 +14,16 @@ from catalog.backups import actions as backups
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
+from graphql_schema.service_levels.flow.types import StageTimeToMarket
 from graphql_schema.service_levels.slas.types import (
     MAX_SERIES_POINTS,
     Objective,
     Sla,
     TimeRange,
+    VendorAttributedFigures,
     check_series,
 )
-from service_levels import rollups
+from service_levels import flow, rollups
 from service_levels.metric_sql import MetricSettings
 from service_levels.models import Metric
 from service_levels.objectives import Status
@@ -69,6 +71,10 @@ class PooledMetric:
     status_counts: StatusCounts = strawberry.field(
         description="The scope's objectives on this metric, by status."
     )
+    vendor_attributed: VendorAttributedFigures | None = strawberry.field(
+        description="AVAILABILITY, MTTR, COST, EFFICIENCY_GAIN and CUSTOM: the team's figure"
+        " (value, when split) and the raw one; null for the other metrics."
+    )
     summary: strawberry.Private[rollups.KpiSummary]
 
     async def _before(self, info: Info) -> float | None:
@@ -93,6 +99,9 @@ class PooledMetric:
             samples=value.samples,
             share=value.share,
             status_counts=StatusCounts.of(summary.counts_of(metric)),
+            vendor_attributed=VendorAttributedFigures.of(
+                value.value, value.raw_value, value.vendor_split
+            ),
             summary=summary,
         )
 
@@ -102,6 +111,9 @@ class KpiOffender:
     status: Status
     current_value: float | None
     error_budget: float | None
+    vendor_attributed: VendorAttributedFigures | None = strawberry.field(
+        description="The team's figure and the raw one, as on Objective.vendorAttributed."
+    )
     model: strawberry.Private[rollups.Offender]
 
     @strawberry.field
@@ -148,6 +160,19 @@ class KpiSummary:
                 session, service_ids=self.model.service_ids
             )
 
+    @strawberry.field(
+        description="Time to market per value stream over the summary's window: the median lead"
+        " time of the requests fulfilled, incidents resolved and backlog items released"
+        " (valueStreamMetrics has the rest of the flow)."
+    )
+    async def time_to_market_by_stage(self, info: Info) -> list[StageTimeToMarket]:
+        summary = self.model
+        narrowed = summary.service_ids if summary.product_owner_id is not None else None
+        chosen = flow.FlowScope(summary.scope, summary.scope_id, narrowed)
+        async with info.context.db() as session:  # one statement per stage
+            found = await flow.value_stream_metrics(session, chosen, summary.window)
+        return [StageTimeToMarket.of(stage) for stage in found]
+
     @strawberry.field(description="Breached objectives, then at-risk ones with the least budget.")
     async def worst_offenders(self, info: Info, first: int = 10) -> list[KpiOffender]:
         if not 0 <= first <= MAX_OFFENDERS:
@@ -162,6 +187,9 @@ class KpiSummary:
                 status=item.answer.status,
                 current_value=item.answer.current_value,
                 error_budget=item.answer.error_budget,
+                vendor_attributed=VendorAttributedFigures.of(
+                    item.answer.current_value, item.answer.raw_value, item.answer.vendor_split
+                ),
                 model=item,
             )
             for item in found

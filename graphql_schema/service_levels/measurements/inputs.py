@@ -25,6 +25,11 @@ class RecordMeasurementInput:
     details: JSON | None = strawberry.field(
         default=None, description="A JSON object: what the value is made of."
     )
+    vendor_attributed: bool = strawberry.field(
+        default=False,
+        description="The value is down to Salesforce (a vendor outage's cost...): objectives"
+        " leave it out of the team's figure and count it in the raw one.",
+    )
 
 
 @strawberry.input

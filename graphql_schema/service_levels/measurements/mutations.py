@@ -31,6 +31,7 @@ def _reading(input: RecordMeasurementInput) -> measurements.Reading:
         value=input.value,
         note=input.note,
         details=details,
+        vendor_attributed=input.vendor_attributed,
     )
 
 

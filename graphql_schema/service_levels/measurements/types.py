@@ -13,6 +13,7 @@ import graphql_schema.service_levels.measurements.enums  # noqa: F401  (and this
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.connection import Edge, PageInfo
 from graphql_schema.context import Info
+from graphql_schema.history import Versioned
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from service_levels import models
@@ -26,7 +27,7 @@ Metric = models.Metric
     " ADOPTION a fraction from 0 to 1, COST and EFFICIENCY_GAIN amounts in CATALOG_CURRENCY,"
     " CUSTOM any number. One per (metric, service, at)."
 )
-class Measurement(Node):
+class Measurement(Node, Versioned):
     id: strawberry.ID
     metric: models.Metric
     at: datetime
@@ -38,6 +39,13 @@ class Measurement(Node):
     )
     details: JSON = strawberry.field(
         description="What the value is made of, e.g. activeUsers and licensedUsers."
+    )
+    vendor_attributed: bool = strawberry.field(
+        description="Down to Salesforce: left out of the team's figure, counted in the raw one."
+    )
+    version: int = strawberry.field(
+        description="1 when first recorded; each re-recording with another value adds one"
+        " (`history` keeps the values it replaced)."
     )
     created_at: datetime
     updated_at: datetime
@@ -54,6 +62,8 @@ class Measurement(Node):
             note=measurement.note,
             recorded_by=measurement.recorded_by,
             details=JSON(measurement.details),
+            vendor_attributed=measurement.vendor_attributed,
+            version=measurement.version,
             created_at=measurement.created_at,
             updated_at=measurement.updated_at,
             model=measurement,

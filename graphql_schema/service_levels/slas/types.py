@@ -74,6 +74,38 @@ class ObjectiveScope:
     request_kind: str | None
 
 
+@strawberry.type(
+    description="A metric with and without what is down to Salesforce: for AVAILABILITY and"
+    " MTTR the part of our incidents inside Salesforce Trust incidents, for COST,"
+    " EFFICIENCY_GAIN and CUSTOM the measurements recorded as vendor-attributed."
+)
+class VendorAttributedFigures:
+    vendor_split: bool = strawberry.field(
+        description="True: the Trust data covers the window, and the value (currentValue,"
+        " status, budget) is the team's figure. False: the Trust data is stale or unavailable"
+        " (CATALOG_SALESFORCE_TRUST_URL unset, the Trust API down): the value is the raw"
+        " figure and teamValue is null, rather than a guess."
+    )
+    team_value: float | None = strawberry.field(
+        description="The metric leaving the vendor's part out; null without the split."
+    )
+    raw_value: float | None = strawberry.field(
+        description="The metric counting everything, the vendor's part included."
+    )
+
+    @classmethod
+    def of(
+        cls, value: float | None, raw_value: float | None, vendor_split: bool | None
+    ) -> VendorAttributedFigures | None:
+        if vendor_split is None:
+            return None
+        return cls(
+            vendor_split=vendor_split,
+            team_value=value if vendor_split else None,
+            raw_value=raw_value,
+        )
+
+
 def check_series(start: datetime, end: datetime, bucket: Bucket) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise BadUserInput("series: from and to need a UTC offset")
@@ -173,6 +205,16 @@ class Objective(Node, Versioned):
         if found is None or found.window is None:
             return None
         return TimeRange(start=found.window.start, end=found.window.end)
+
+    @strawberry.field(
+        description="AVAILABILITY, MTTR, COST, EFFICIENCY_GAIN and CUSTOM: the team's figure and"
+        " the raw one, and whether the value leaves the vendor's part out; null for the others."
+    )
+    async def vendor_attributed(self, info: Info) -> VendorAttributedFigures | None:
+        found = await self._answer(info)
+        if found is None:
+            return None
+        return VendorAttributedFigures.of(found.current_value, found.raw_value, found.vendor_split)
 
     @strawberry.field(
         description="How many records (incidents, clocks, ratings, measurements...) the"

@@ -95,3 +95,20 @@ class CreateHotfixInput:
         default=None,
         description="Whose owner team's backlog takes it; default the incident's only service.",
     )
+
+
+@strawberry.input
+class LinkTrustIncidentInput:
+    incident_id: strawberry.ID
+    trust_id: int = strawberry.field(
+        description="The Trust incident's number (VendorIncident.trustId)."
+    )
+    version: int | None = strawberry.field(
+        default=None, description="The incident's version, to refuse a stale change."
+    )
+
+
+@strawberry.input
+class UnlinkTrustIncidentInput:
+    incident_id: strawberry.ID
+    version: int | None = None

@@ -12,14 +12,17 @@ from graphql_schema.node import decode_id
 from graphql_schema.work.backlog.types import BacklogItem
 from graphql_schema.work.incidents.inputs import (
     CreateHotfixInput,
+    LinkTrustIncidentInput,
     ReportIncidentInput,
     TransitionIncidentInput,
+    UnlinkTrustIncidentInput,
     UpdateIncidentInput,
 )
 from graphql_schema.work.incidents.payloads import CreateHotfixPayload, IncidentPayload
 from graphql_schema.work.incidents.types import Incident
+from identity.principal import Role
 from work.access import DESK_ROLES
-from work.incidents import actions
+from work.incidents import actions, vendor_links
 
 RESPONDERS = "(support agents, the commander, the affected services' teams; ADMIN)"
 INCIDENT = ObjectPayload(IncidentPayload, "incident", Incident)
@@ -105,4 +108,32 @@ class IncidentMutation:
             "title": input.title,
             "description": input.description,
             "service_id": decode_id(service, "Service", field="serviceId") if service else None,
+        }
+
+    @mutation(
+        "Link an incident to the Trust incident that caused it: their overlap counts against"
+        " the vendor, not the team (the affected services' teams; ADMIN).",
+        permission=Role.TEAM_MEMBER,
+        action=vendor_links.link_vendor_incident,
+        payload=INCIDENT,
+    )
+    def link_trust_incident(self, input: LinkTrustIncidentInput) -> Arguments:
+        return {
+            "incident_id": decode_id(input.incident_id, "Incident", field="incidentId"),
+            "trust_id": input.trust_id,
+            "version": input.version,
+        }
+
+    @mutation(
+        "Drop an incident's link to a Trust incident; Trust incidents overlapping it on its"
+        " services' orgs' instances still count against the vendor (the affected services'"
+        " teams; ADMIN).",
+        permission=Role.TEAM_MEMBER,
+        action=vendor_links.unlink_vendor_incident,
+        payload=INCIDENT,
+    )
+    def unlink_trust_incident(self, input: UnlinkTrustIncidentInput) -> Arguments:
+        return {
+            "incident_id": decode_id(input.incident_id, "Incident", field="incidentId"),
+            "version": input.version,
         }

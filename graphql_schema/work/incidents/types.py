@@ -26,6 +26,7 @@ from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.service_levels.clocks.fields import IncidentClockFields
 from graphql_schema.work.backlog.types import BacklogItem
+from graphql_schema.work.incidents.fields import IncidentVendorFields
 from identity import models as identity_models
 from work.backlog import models as backlog_models
 from work.backlog.transitions import SKIPS_SPRINTS
@@ -65,7 +66,7 @@ class IncidentStatusChange:
 
 
 @strawberry.type(description="An interruption or degradation of services, from detection to close.")
-class Incident(Node, Versioned, IncidentClockFields):
+class Incident(Node, Versioned, IncidentClockFields, IncidentVendorFields):
     id: strawberry.ID
     title: str
     severity: models.Severity

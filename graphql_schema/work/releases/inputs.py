@@ -22,6 +22,22 @@ class ReleaseFilter:
     service_id: strawberry.ID | None = None
     kinds: list[ReleaseKind] | None = None
     statuses: list[ReleaseStatus] | None = None
+    from_: date | None = strawberry.field(
+        default=None,
+        name="from",
+        description="The calendar: releases whose `calendarOn` is this day or later (at most"
+        " two years before `to`).",
+    )
+    to: date | None = strawberry.field(
+        default=None, description="Releases whose `calendarOn` is this day or earlier."
+    )
+    service_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Releases changing any of these services."
+    )
+    team_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Releases run by any of these teams or changing a service one of them owns.",
+    )
 
 
 @strawberry.input
@@ -64,6 +80,11 @@ class ReleaseItemsInput:
 class ReleaseStepInput:
     id: strawberry.ID
     version: int | None = None
+    override_freeze_reason: str | None = strawberry.field(
+        default=None,
+        description="shipRelease only: an ADMIN shipping inside a freeze window says why"
+        " (kept on the release and audited).",
+    )
 
 
 @strawberry.input(description="A service's readiness for a seasonal release; repeat to revise.")

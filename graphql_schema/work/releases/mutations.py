@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import strawberry
 
 from core.errors import DomainError, Duplicate
-from graphql_schema.mutation_runner import Arguments, ObjectPayload, mutation
+from graphql_schema.context import Info
+from graphql_schema.errors import UserError
+from graphql_schema.mutation_runner import Arguments, CustomPayload, ObjectPayload, mutation
 from graphql_schema.node import decode_id
 from graphql_schema.work.backlog.payloads import BacklogItemPayload
 from graphql_schema.work.backlog.types import BacklogItem
@@ -27,6 +30,7 @@ from graphql_schema.work.releases.payloads import (
     ReleasePayload,
 )
 from graphql_schema.work.releases.types import HotfixDeployment, ReadinessAssessment, Release
+from identity.audit import AuditEntry, AuditOutcome, record
 from identity.principal import Role
 from work.releases import actions, hotfix_actions, readiness_actions
 
@@ -36,6 +40,27 @@ _CONSTRAINTS: dict[str, DomainError] = {
 PLANNING = "(the release's owner team or its product owner; ADMIN)"
 RELEASE = ObjectPayload(ReleasePayload, "release", Release)
 BACKLOG_ITEM = ObjectPayload(BacklogItemPayload, "backlog_item", BacklogItem)
+
+
+async def _shipped(
+    info: Info, input: ReleaseStepInput, result: Any, errors: list[UserError]
+) -> ReleasePayload:
+    """The release; a freeze overridden to ship it is audited on its own, with the reason."""
+    if result is not None and result.freeze_override_reason is not None:
+        entry = AuditEntry(
+            "overrideFreeze",
+            AuditOutcome.SUCCESS,
+            "Release",
+            str(result.id),
+            {"reason": result.freeze_override_reason},
+        )
+        async with info.context.db() as session:
+            await record(session, entry, principal=info.context.principal, facts=info.context.facts)
+    payload: ReleasePayload = await RELEASE.build(info, input, result, errors)
+    return payload
+
+
+SHIPPED = CustomPayload(ReleasePayload, _shipped)
 
 
 def _ids(values: Sequence[str] | None, type_name: str, field: str) -> list[uuid.UUID] | None:
@@ -133,14 +158,16 @@ class ReleaseMutation:
 
     @mutation(
         f"IN_PROGRESS -> RELEASED {PLANNING}: every item (all DONE) becomes"
-        " RELEASED; linked requests are fulfilled and linked feedback delivered.",
+        " RELEASED; linked requests are fulfilled and linked feedback delivered. Inside a"
+        " freeze window refused with FROZEN, unless a HOTFIX release or an ADMIN giving"
+        " overrideFreezeReason (audited as overrideFreeze).",
         permission=Role.CONTRIBUTOR,
         action=actions.ship_release,
-        payload=RELEASE,
+        payload=SHIPPED,
         constraints=_CONSTRAINTS,
     )
     def ship_release(self, input: ReleaseStepInput) -> Arguments:
-        return _step(input)
+        return {**_step(input), "override_freeze_reason": input.override_freeze_reason}
 
     @mutation(
         f"RELEASED -> ROLLED_BACK {PLANNING}: its items return to DONE; what"

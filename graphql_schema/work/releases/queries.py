@@ -17,19 +17,29 @@ from graphql_schema.context import Info
 from graphql_schema.errors import BadUserInput
 from graphql_schema.node import decode_id
 from graphql_schema.work.backlog.queries import filter_id
+from graphql_schema.work.freezes.queries import filter_ids
 from graphql_schema.work.releases.inputs import ReleaseFilter
 from graphql_schema.work.releases.types import Release
 from work.releases import models, repository
+from work.releases.calendar import check_range
 
 
 def _release_filter(given: ReleaseFilter | None) -> repository.ReleaseFilter:
     if given is None:
         return repository.ReleaseFilter()
+    try:
+        check_range(given.from_, given.to)
+    except DomainError as error:
+        raise BadUserInput(f"filter: {error.message}") from None
     return repository.ReleaseFilter(
         owner_team_id=filter_id(given.owner_team_id, "Team", "ownerTeamId"),
         service_id=filter_id(given.service_id, "Service", "serviceId"),
         kinds=tuple(given.kinds or ()),
         statuses=tuple(given.statuses or ()),
+        from_day=given.from_,
+        to_day=given.to,
+        service_ids=filter_ids(given.service_ids, "Service", "serviceIds"),
+        team_ids=filter_ids(given.team_ids, "Team", "teamIds"),
     )
 
 

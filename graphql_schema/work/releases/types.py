@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
-from sqlalchemy import FromClause
+from sqlalchemy import FromClause, or_, select
 
 import graphql_schema.work.releases.enums  # noqa: F401  (registers the enums first)
 from catalog.orgs.models import SalesforceOrg as SalesforceOrgModel
@@ -14,6 +15,7 @@ from graphql_schema.catalog.orgs.types import SalesforceOrg
 from graphql_schema.catalog.services.types import Service
 from graphql_schema.compiled.declarations import (
     Column,
+    Computed,
     GlobalId,
     Parameters,
     Relation,
@@ -25,14 +27,16 @@ from graphql_schema.identity.types import Team
 from graphql_schema.node import Node, global_id, register_node
 from graphql_schema.prefetch import register_relations
 from graphql_schema.work.backlog.types import BacklogItem
+from graphql_schema.work.releases.fields import ReleaseScheduleFields
 from identity import models as identity_models
 from work.backlog import models as backlog_models
 from work.releases import models
+from work.releases.calendar import calendar_day, calendar_day_sql
 from work.releases.transitions import allowed_next
 
 
 @strawberry.type(description="Backlog items shipped together to the services they change.")
-class Release(Node, Versioned):
+class Release(Node, Versioned, ReleaseScheduleFields):
     id: strawberry.ID
     name: str
     version_label: str | None = strawberry.field(description="The release's own version, if any.")
@@ -46,6 +50,13 @@ class Release(Node, Versioned):
     started_at: datetime | None
     released_at: datetime | None
     rolled_back_at: datetime | None
+    calendar_on: date | None = strawberry.field(
+        description="The day it stands on in the calendar: the UTC day it was released, else"
+        " its planned day (a seasonal release: its production day)."
+    )
+    freeze_override_reason: str | None = strawberry.field(
+        description="Why an ADMIN shipped it inside a freeze window, if one did."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -67,6 +78,8 @@ class Release(Node, Versioned):
             started_at=release.started_at,
             released_at=release.released_at,
             rolled_back_at=release.rolled_back_at,
+            calendar_on=calendar_day(release),
+            freeze_override_reason=release.freeze_override_reason,
             version=release.version,
             created_at=release.created_at,
             updated_at=release.updated_at,
@@ -252,6 +265,8 @@ declare_sql(
         "startedAt": Column("started_at"),
         "releasedAt": Column("released_at"),
         "rolledBackAt": Column("rolled_back_at"),
+        "calendarOn": Computed(lambda release, _: calendar_day_sql(release.c)),
+        "freezeOverrideReason": Column("freeze_override_reason"),
         "version": Column("version"),
         "createdAt": Column("created_at"),
         "updatedAt": Column("updated_at"),
@@ -290,6 +305,51 @@ declare_sql(
         "item": Relation("BacklogItem", _item_of),
     },
 )
+
+
+def _calendar_order(release: FromClause) -> tuple[Any, ...]:
+    """repository.calendar_order over an alias."""
+    return (
+        calendar_day_sql(release.c).asc().nulls_last(),
+        release.c.created_at,
+        release.c.id,
+    )
+
+
+def _releases_of_service(service: FromClause, _: Parameters) -> Rows:
+    """`Service.releases` (repository.releases_by_service_ids)."""
+    link = models.release_service.alias()
+    release = models.Release.__table__.alias()
+    return Rows(
+        release,
+        link.c.service_id == service.c.id,
+        from_=link.join(release, release.c.id == link.c.release_id),
+        order_by=_calendar_order(release),
+    )
+
+
+def _releases_of_team(team: FromClause, _: Parameters) -> Rows:
+    """`Team.releases` (repository.releases_by_team_ids): run by it or changing its services."""
+    release = models.Release.__table__.alias()
+    link = models.release_service.alias()
+    service = ServiceModel.__table__.alias()
+    changes_its_service = (
+        select(link.c.release_id)
+        .join(service, service.c.id == link.c.service_id)
+        .where(service.c.owner_team_id == team.c.id)
+        # Tied to the team's row explicitly: uncorrelated, any team's services would count.
+        .correlate_except(link, service)
+    )
+    return Rows(
+        release,
+        or_(release.c.owner_team_id == team.c.id, release.c.id.in_(changes_its_service)),
+        order_by=_calendar_order(release),
+    )
+
+
+# Fields of `Service` and `Team` (fields.py), declared here beside the type they list.
+declare_sql("Service", {"releases": Relation("Release", _releases_of_service, many=True)})
+declare_sql("Team", {"releases": Relation("Release", _releases_of_team, many=True)})
 register_node("Release", models.Release, Release.from_model)
 register_node("ReadinessAssessment", models.ReadinessAssessment, ReadinessAssessment.from_model)
 register_node("HotfixDeployment", models.HotfixDeployment, HotfixDeployment.from_model)

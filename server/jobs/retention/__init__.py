@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.jobs.retention.event_monitoring import DATA_ACCESS, SALESFORCE_ACTIVITY
 from server.jobs.retention.expiring import BROWSER_SESSIONS, IDEMPOTENCY_KEYS, LOGIN_STATES
 from server.jobs.retention.logs import AUDIT_EVENTS, HISTORY
 from server.jobs.retention.measurements import MEASUREMENTS, SLA_EVENTS
@@ -23,6 +24,8 @@ RULES: tuple[Rule, ...] = (
     LOGIN_STATES,
     BROWSER_SESSIONS,
     DELIVERIES,
+    SALESFORCE_ACTIVITY,
+    DATA_ACCESS,
 )
 
 __all__ = ["RULES", "Action", "Rule"]

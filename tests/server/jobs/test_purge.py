@@ -21,7 +21,7 @@ from core.clock import utcnow
 from core.db import make_engine, make_sessionmaker
 from core.settings import Settings, load_settings
 from server.jobs.purge import purge
-from tests.builders.catalog import create_service
+from tests.builders.catalog import create_org, create_service
 from tests.builders.identity import create_person
 from tests.builders.service_levels import create_sla
 from tests.builders.work import create_incident, create_item, create_request
@@ -79,6 +79,15 @@ INSERT INTO notification_delivery (recipient, event, event_key, body, message, s
                                    created_at)
 VALUES ('voter@example.test', 'FEEDBACK_DELIVERED', 'recent', '{}', '{}', 'DELIVERED',
         now() - interval '89 days');
+INSERT INTO salesforce_activity (salesforce_org_id, day, kind, name, user_id, session_key)
+SELECT :org, (now() - make_interval(days => age))::date, 'OBJECT', 'case', '005000000000001',
+       'session-' || age
+FROM unnest(ARRAY[500, 10]) AS age;
+INSERT INTO salesforce_data_access (salesforce_org_id, event_key, event_type, action,
+                                    object_name, user_id, at, rows, source_ip, log_file_id)
+SELECT :org, 'request-' || age, 'ReportExport', 'EXPORT', 'Case', '005000000000001',
+       now() - make_interval(days => age), 20000, '203.0.113.7', '0AT000000000001'
+FROM unnest(ARRAY[500, 10]) AS age;
 """
 
 # Every kind switched on, at its minimum where its default keeps it forever.
@@ -102,6 +111,8 @@ EVERY_KIND_COUNTED = {
     "login states": 1,
     "browser sessions": 1,
     "notification deliveries": 3,
+    "Salesforce activity": 1,
+    "sensitive-data accesses": 1,
 }
 
 
@@ -170,7 +181,8 @@ async def _seed(session: AsyncSession) -> Seeded:
         source_id=hotfixed.id,
     )
     sla = await create_sla(session, service.id, 0.9)
-    parameters = {"service": service.id, "person": person.id, "sla": sla.id}
+    org = await create_org(session)
+    parameters = {"service": service.id, "person": person.id, "sla": sla.id, "org": org.id}
     for statement in ROWS.split(";"):
         if statement.strip():
             await session.execute(text(statement), parameters)
@@ -241,6 +253,8 @@ TABLES = (
     "login_state",
     "browser_session",
     "notification_delivery",
+    "salesforce_activity",
+    "salesforce_data_access",
 )
 
 
@@ -287,6 +301,9 @@ async def test_each_kind_past_its_retention_goes_and_within_it_stays(
     assert await count(engine, "SELECT count(*) FROM login_state") == 2
     assert await count(engine, "SELECT count(*) FROM browser_session") == 1
     assert await count(engine, "SELECT count(*) FROM notification_delivery") == 1
+    # What the event logs left: the recent day and access stay.
+    assert await count(engine, "SELECT count(*) FROM salesforce_activity") == 1
+    assert await count(engine, "SELECT count(*) FROM salesforce_data_access") == 1
 
 
 async def test_deliveries_older_than_their_period_go_whatever_their_status(
@@ -397,6 +414,8 @@ async def test_a_run_is_audited_with_its_counts_per_kind(
         "login_state": 1,
         "browser_session": 1,
         "notification_delivery": 3,
+        "salesforce_activity": 1,
+        "salesforce_data_access": 1,
     }
     assert details["anonymised"] == {"feedback_contact_email": 1, "person": 2}
     assert details["kept_forever"] == [
@@ -473,6 +492,8 @@ def test_the_command_prints_what_it_would_do_then_does_it(
         "purged 1 login states",
         "purged 1 browser sessions",
         "purged 3 notification deliveries",
+        "purged 1 Salesforce activity",
+        "purged 1 sensitive-data accesses",
         "kept closed requests: retention 0 keeps them forever",
         "kept closed incidents: retention 0 keeps them forever",
         "kept measurements: retention 0 keeps them forever",

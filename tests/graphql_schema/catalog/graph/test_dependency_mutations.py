@@ -196,6 +196,7 @@ async def test_a_dependency_is_created_with_its_history(
                 "version": 1,
                 "action": "CREATE",
                 "changes": [
+                    {"field": "criticality", "to": "MEDIUM"},
                     {"field": "description", "to": "Employees sign in with Okta"},
                     {"field": "kind", "to": "AUTH"},
                     {"field": "sourceServiceId", "to": str(portal.id)},

@@ -1,0 +1,1 @@
+"""Event Monitoring: adoption per service and access to its sensitive data, from EventLogFile."""

@@ -1,0 +1,1 @@
+"""What the Salesforce Trust status API says, as GraphQL sees it."""

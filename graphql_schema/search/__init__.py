@@ -1,0 +1,1 @@
+"""Search across everything: `search(query, kinds, first, after)`."""
