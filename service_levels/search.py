@@ -270,7 +270,6 @@ def _arm(kind: SearchKind, given: _Parameters) -> Select[Any]:
     source = SOURCES[kind]
     model = source.model
     title = cast(getattr(model, source.title), Text)
-    body = cast(getattr(model, source.body), Text) if source.body else None
     tsquery = given.query
     vector = model.search_vector
     matches: ColumnElement[bool] = vector.bool_op("@@")(tsquery)
@@ -298,8 +297,19 @@ def _arm(kind: SearchKind, given: _Parameters) -> Select[Any]:
         model.id.label("id"),
         cast(rank, Float(precision=53)).label("rank"),
         model.updated_at.label("recency"),
-        (func.coalesce(func.nullif(body, ""), title) if body is not None else title).label("text"),
     ).where(*conditions)
+
+
+def _snippet_text(kind: SearchKind, record_id: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The text a hit's snippet is cut from (its body, else its title), read for the page's
+    hits only: carried through the ranking of every match, the bodies cost more than the
+    ranking itself on a broad query."""
+    source = SOURCES[kind]
+    model = source.model
+    title = cast(getattr(model, source.title), Text)
+    body = cast(getattr(model, source.body), Text) if source.body else None
+    text = func.coalesce(func.nullif(body, ""), title) if body is not None else title
+    return select(text).where(model.id == record_id).scalar_subquery()
 
 
 def search_statement(
@@ -321,9 +331,12 @@ def search_statement(
             )
         )
     limited = page.order_by(*order).limit(limit + 1).subquery("page")
+    snippet_text = case(
+        *((limited.c.kind == kind.value, _snippet_text(kind, limited.c.id)) for kind in kinds)
+    )
     headline = func.ts_headline(
         literal_column("'english'::regconfig"),
-        _escaped(limited.c.text),
+        _escaped(snippet_text),
         given.query,
         HEADLINE_OPTIONS,
     )

@@ -7,7 +7,7 @@ took 250,000 opportunities out with the Bulk API, at night, from Brazil: flagged
 Opportunity Pipeline, whose data it was. Partner Community has no Event Monitoring licence,
 so Partner Portal's event-monitoring fields answer FEATURE_UNAVAILABLE. The catalog's
 figures fill on the first run of the `salesforce-event-logs` job (hourly, or `service-catalog
-run-job salesforce-event-logs`): the seed runs without the fake.
+worker --once salesforce-event-logs`): the seed runs without the fake.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ SAML hot fix reached production, Revenue Cloud's CPQ developer sandbox before th
 hot fix, so both are listed on their fix. Revenue Cloud is the Dev Hub: its scratch orgs
 belong to their makers' teams, some expiring within the week. The catalog's snapshot of
 them fills on the first run of the `salesforce-sandboxes` job (hourly, or `service-catalog
-run-job salesforce-sandboxes`): the seed runs without the fake.
+worker --once salesforce-sandboxes`): the seed runs without the fake.
 """
 
 from __future__ import annotations

@@ -216,7 +216,17 @@ async def test_a_random_selection_answers_the_same_on_both_paths(
     compiled, resolved = both
     asked = {"catalog-plan": "1"}
     answer = await gql(compiled, query, variables, headers=asked)
+    expected = await gql(resolved, query, variables)
+    if _over_cost(answer):
+        # Refused before either path runs (a team's releases' services, say, on a full page
+        # of teams): the same refusal on both.
+        assert answer == expected, query
+        return
     assert answer["extensions"]["plan"]["path"] == "compiled", answer["extensions"]["plan"]
     del answer["extensions"]
-    expected = await gql(resolved, query, variables)
     assert json.dumps(answer) == json.dumps(expected), query
+
+
+def _over_cost(answer: dict[str, Any]) -> bool:
+    errors = answer.get("errors") or []
+    return [error["extensions"]["code"] for error in errors] == ["COST_LIMIT_EXCEEDED"]
