@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.orgs.models import OrgKind, SalesforceOrg
-from catalog.services.models import Lifecycle, Service, service_salesforce_org
+from catalog.services.models import Service, service_salesforce_org
 from catalog.trust import actions as trust
 from catalog.trust.models import VendorMaintenance
 from identity.models import Team, TeamKind
@@ -40,10 +40,9 @@ from work.releases.models import (
     Season,
     release_service,
 )
-from work.releases.upgrade_freezes import freeze_upgrades
+from work.releases.upgrade_freezes import ACTIVE, freeze_upgrades
 
 _SEASON = re.compile(r"\b(spring|summer|winter)\b\s*'?\s*(\d{2}|\d{4})\b", re.IGNORECASE)
-ACTIVE = (Lifecycle.PLANNED, Lifecycle.BUILDING, Lifecycle.LIVE, Lifecycle.DEPRECATED)
 
 
 def season_of(name: str) -> tuple[Season, int] | None:
