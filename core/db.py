@@ -11,11 +11,13 @@ from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import DateTime, Integer, MetaData, func, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from core.db_pooler import pooled_connect_args, startup_parameters
 from core.db_tls import split_tls
 
 logger = logging.getLogger(__name__)
@@ -68,33 +70,41 @@ def async_url(url: str) -> str:
     raise ValueError(f"not a PostgreSQL URL: {url}")
 
 
-# PostgreSQL's default (4) prices a random page read as a spinning disk's: on a catalog that
-# fits in memory (or on SSDs) it makes the planner scan whole small tables, or hash them,
-# for each row of a compiled answer instead of looking one row up by its key (a page of 20
-# services: 3.6 ms -> 2.7 ms in PostgreSQL with 1.1, the value usual for SSDs).
-RANDOM_PAGE_COST = "1.1"
-
-
-def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> AsyncEngine:
+def make_engine(
+    url: str,
+    *,
+    statement_timeout_ms: int | None = None,
+    transaction_pooler: bool = False,
+    **kwargs: Any,
+) -> AsyncEngine:
     """The engine, without a pre-ping on every checkout (a round trip per request).
 
     A pooled connection that died meanwhile (PostgreSQL restarted, the backend was
     terminated) fails its first statement instead; SQLAlchemy then invalidates the whole
     pool, and the callers that can (a GraphQL query, the identity lookup) run once more on
     a fresh connection: see `connection_lost`.
+
+    `transaction_pooler`: `url` is PgBouncer in transaction pooling mode (core/db_pooler.py).
     """
-    server_settings = {
-        "application_name": "service-catalog",
-        "timezone": "UTC",
-        "random_page_cost": RANDOM_PAGE_COST,
-    }
-    if statement_timeout_ms is not None:
-        server_settings["statement_timeout"] = str(statement_timeout_ms)
     tls = split_tls(async_url(url))
-    connect_args: dict[str, Any] = {"server_settings": server_settings}
+    connect_args: dict[str, Any] = {
+        "server_settings": startup_parameters(
+            statement_timeout_ms, transaction_pooler=transaction_pooler
+        )
+    }
+    if transaction_pooler:
+        connect_args |= pooled_connect_args()
     if tls.ssl is not None:
         connect_args["ssl"] = tls.ssl
     return create_async_engine(tls.url, connect_args=connect_args, **kwargs)
+
+
+def listen_dsn(engine: AsyncEngine, direct_url: str | None = None) -> str:
+    """asyncpg's own URL for a LISTEN connection: PostgreSQL's own (`direct_url`, past any
+    pooler, which would hand the LISTEN to a server connection others use), else the
+    engine's database."""
+    url = make_url(async_url(direct_url)) if direct_url else engine.url
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 # PostgreSQL's SQLSTATEs of a connection gone or going: connection_does_not_exist,
@@ -151,10 +161,10 @@ async def once_more_if_lost(work: Callable[[], Awaitable[T]]) -> T:
 DATABASE_CHECK_S = 10
 
 
-async def check_database(url: str) -> None:
+async def check_database(url: str, *, transaction_pooler: bool = False) -> None:
     """Connect and run `SELECT 1`; what went wrong is raised (see core/db_failures.py), a
     server that does not answer within DATABASE_CHECK_S as a ConnectionError."""
-    engine = make_engine(url, pool_size=1)
+    engine = make_engine(url, transaction_pooler=transaction_pooler, pool_size=1)
 
     async def probe() -> None:
         async with engine.connect() as connection:

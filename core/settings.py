@@ -51,6 +51,15 @@ class TrustedDocuments(StrEnum):
     ENFORCE = "enforce"
 
 
+class DatabasePooler(StrEnum):
+    """What CATALOG_DATABASE_URL points at: PostgreSQL (`none`) or PgBouncer in transaction
+    pooling mode (`pgbouncer-transaction`: no prepared-statement caches, session settings
+    left to PgBouncer; see docs/deploying-with-pgbouncer.md)."""
+
+    NONE = "none"
+    PGBOUNCER_TRANSACTION = "pgbouncer-transaction"
+
+
 class ReadPath(StrEnum):
     """Which path answers a query: one compiled SQL statement, the resolvers, or both
     compared (`verify`, for tests)."""
@@ -72,6 +81,10 @@ class Settings(BaseSettings):
     )
 
     database_url: str | None = None
+    database_pooler: DatabasePooler = DatabasePooler.NONE
+    # PostgreSQL itself, past any pooler: LISTEN connections and migrations (which hold
+    # session state) use it; unset, CATALOG_DATABASE_URL.
+    database_direct_url: str | None = None
     data_dir: Path = Field(default_factory=default_data_dir)
     env: Environment = Environment.DEV
     auto_migrate: bool | None = None
@@ -197,7 +210,7 @@ class Settings(BaseSettings):
         assert info.field_name is not None
         return check_retention(info.field_name, value)
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_direct_url")
     @classmethod
     def _database_url_is_postgres(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -301,6 +314,15 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _pooler_has_a_direct_url(self) -> Settings:
+        if self.uses_transaction_pooler and self.database_direct_url is None:
+            raise ValueError(
+                "CATALOG_DATABASE_DIRECT_URL: behind a transaction pooler, LISTEN and migrations"
+                " need PostgreSQL's own URL"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _production_is_safe(self) -> Settings:
         if self.env is not Environment.PROD:
             return self
@@ -344,12 +366,24 @@ class Settings(BaseSettings):
         return self.database_url is None
 
     @property
+    def uses_transaction_pooler(self) -> bool:
+        return self.database_pooler is DatabasePooler.PGBOUNCER_TRANSACTION
+
+    def direct_database_url(self, url: str) -> str:
+        """PostgreSQL itself, for LISTEN and migrations: CATALOG_DATABASE_DIRECT_URL when
+        `url` (the database in use) is CATALOG_DATABASE_URL, else `url`."""
+        if self.database_direct_url is not None and url == self.database_url:
+            return self.database_direct_url
+        return url
+
+    @property
     def pool_options(self) -> dict[str, Any]:
-        """`make_engine`'s pool arguments."""
+        """`make_engine`'s pool arguments (its own pool's, and the pooler's in front)."""
         return {
             "pool_size": self.database_pool_size,
             "max_overflow": self.database_max_overflow,
             "pool_timeout": self.database_pool_timeout_s,
+            "transaction_pooler": self.uses_transaction_pooler,
         }
 
     @property

@@ -52,6 +52,7 @@ PUBLIC_TYPES = frozenset(
         "SearchConnection",
         "SearchHit",
         "SearchResult",
+        "_Service",
     }
 )
 # Types of which anonymous callers may see only some fields.
@@ -70,6 +71,10 @@ PUBLIC_QUERIES = frozenset(
         "nodes",
         "viewer",
         "search",
+        # The federation subgraph (graphql_schema/federation): entities as `nodes` gives
+        # them, and its SDL, which the introspection policy governs (introspection.py).
+        "_entities",
+        "_service",
     }
 )
 

@@ -5,10 +5,11 @@ enums are free, `__typename` too. Each object costs 1, times the items of every 
 sits in. A connection (a field taking `first`/`last`) costs 1 for its fetch, and its
 `edges`/`nodes` are the page asked for (or the default page size); an edge and `pageInfo`
 cost nothing of their own. A plain list is sized by what the schema knows of it
-(`list_sizes.py`), by its slicing argument, or by the number of `ids` it is given.
-Fragments are expanded (each once per place: their cost is kept), and every branch of a
-type condition counts, so the estimate is an upper bound. Introspection reads the
-schema, not the data: `__schema` and `__type` cost 1 whatever they select.
+(`list_sizes.py`), by its slicing argument, or by the number of `ids` (or the subgraph's
+`representations`) it is given. Fragments are expanded (each once per place: their cost
+is kept), and every branch of a type condition counts, so the estimate is an upper
+bound. Introspection reads the schema, not the data: `__schema` and `__type` cost 1
+whatever they select.
 
 Arguments given as variables are read from the request's variables, then from the
 operation's defaults. The same walk lists every page size asked for, so that pages over
@@ -50,6 +51,9 @@ from graphql_schema.list_sizes import list_size
 # A plain list nobody sized (the schema test keeps there being none).
 DEFAULT_LIST_SIZE = 10
 PAGE_ARGUMENTS = ("first", "last")
+# The arguments listing one item each of a plain list: `nodes(ids:)`, the federation
+# subgraph's `_entities(representations:)`.
+ITEM_ARGUMENTS = ("ids", "representations")
 # The lists of a connection that are its page.
 PAGE_FIELDS = ("edges", "nodes")
 
@@ -209,10 +213,11 @@ class _Walk:
             return self._page
         if sliced := self._slices(node, definition):
             return max(sliced)
-        if "ids" in definition.args:
-            ids = self._value(_arguments(node).get("ids"))
-            if isinstance(ids, list):
-                return len(ids)
+        for name in ITEM_ARGUMENTS:
+            if name in definition.args:
+                given = self._value(_arguments(node).get(name))
+                if isinstance(given, list):
+                    return len(given)
         known = self.sizes(parent.name, node.name.value) if parent is not None else None
         return known if known is not None else DEFAULT_LIST_SIZE
 

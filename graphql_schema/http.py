@@ -249,7 +249,11 @@ class CatalogGraphQL(GraphQL[Context, None]):
     async def _answer_cleared(self, request: Request) -> Response | None:
         """A query the pipeline cleared before, answered from its compiled plan without the
         view's machinery; None to take the whole way (which answers anything else)."""
-        if request.method != "POST" or not isinstance(self.schema, CatalogSchema):
+        if (
+            request.method != "POST"
+            or not isinstance(self.schema, CatalogSchema)
+            or not self.schema.fast_path  # the subgraph, or tracing: every request the whole way
+        ):
             return None
         media_type = _accepted(request)
         if media_type is None:

@@ -19,7 +19,8 @@ from strawberry.extensions import SchemaExtension
 
 from core.settings import Introspection
 
-INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+# `_service { sdl }` is the federation subgraph's whole schema: introspection by another name.
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type", "_service"})
 
 
 def _refusing(code: str, message: str) -> type[ValidationRule]:

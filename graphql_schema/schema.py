@@ -186,6 +186,46 @@ class ReadOnlyQueries(SchemaExtension):
         yield
 
 
+# Every object type reachable only through an interface (`node`): listed so both schemas
+# (this one and the federation subgraph, graphql_schema/federation) carry them.
+TYPES: tuple[type, ...] = (
+    Person,
+    BusinessUnit,
+    Team,
+    Membership,
+    Service,
+    OwnershipRole,
+    SalesforceOrg,
+    SharedResource,
+    Dependency,
+)
+
+
+def schema_extensions(
+    *,
+    mask_errors: bool = False,
+    limits: Limits | None = None,
+    budget: CostBudget | None = None,
+    tracing: bool = False,
+    introspection: Introspection = Introspection.PUBLIC,
+    compiled: bool = True,
+) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+    """The extensions guarding every operation, in order (`build_schema` says what each
+    argument means); `compiled` adds the compiled read path (graphql_schema/compiled)."""
+    return [
+        OperationMetrics,
+        *([tracing_extension()] if tracing else []),
+        ReadOnlyQueries,
+        partial(IntrospectionPolicy, introspection),
+        DirectiveLimit,
+        ControlCharacters,
+        *guard_extensions(limits or Limits(), mask_errors=mask_errors, budget=budget),
+        CachedParse,
+        CachedValidation,
+        *([CompiledReadPath] if compiled else []),
+    ]
+
+
 def build_schema(
     *,
     mask_errors: bool = False,
@@ -201,34 +241,18 @@ def build_schema(
     `budget` is each caller's cost per minute (CATALOG_COST_PER_MINUTE), if any.
     """
     limits = limits or Limits()
-    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        OperationMetrics,
-        *([tracing_extension()] if tracing else []),
-        ReadOnlyQueries,
-        partial(IntrospectionPolicy, introspection),
-        DirectiveLimit,
-        ControlCharacters,
-        *guard_extensions(limits, mask_errors=mask_errors, budget=budget),
-        CachedParse,
-        CachedValidation,
-        CompiledReadPath,
-    ]
     return CatalogSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[
-            Person,
-            BusinessUnit,
-            Team,
-            Membership,
-            Service,
-            OwnershipRole,
-            SalesforceOrg,
-            SharedResource,
-            Dependency,
-        ],
-        extensions=extensions,
+        types=list(TYPES),
+        extensions=schema_extensions(
+            mask_errors=mask_errors,
+            limits=limits,
+            budget=budget,
+            tracing=tracing,
+            introspection=introspection,
+        ),
         config=StrawberryConfig(disable_field_suggestions=mask_errors),
         fast_path=not tracing,
         limits=limits,
@@ -240,4 +264,12 @@ def sdl() -> str:
     return build_schema().as_str() + "\n"
 
 
-__all__ = ["StrawberryObjectDefinition", "build_schema", "sdl"]
+__all__ = [
+    "TYPES",
+    "Mutation",
+    "Query",
+    "StrawberryObjectDefinition",
+    "build_schema",
+    "schema_extensions",
+    "sdl",
+]

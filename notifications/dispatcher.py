@@ -23,6 +23,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.channel_listener import ChannelListener
+from core.db import listen_dsn
 from core.notifications import Channel
 from core.settings import Settings
 from notifications.backoff import Backoff
@@ -44,11 +45,6 @@ class Timings:
     poll_interval_s: float = 5.0
     connect_timeout_s: float = 5.0
     send_timeout_s: float = 10.0
-
-
-def listen_dsn(engine: AsyncEngine) -> str:
-    """asyncpg's own URL of the engine's database, for the LISTEN connection."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 class Dispatcher:
@@ -88,7 +84,8 @@ class Dispatcher:
         **options: Any,
     ) -> Dispatcher:
         """A dispatcher woken by new deliveries on the engine's database."""
-        return cls(settings, sessionmaker, listen_to=listen_dsn(engine), **options)
+        listen_to = listen_dsn(engine, settings.database_direct_url)
+        return cls(settings, sessionmaker, listen_to=listen_to, **options)
 
     async def __aenter__(self) -> Dispatcher:
         return self

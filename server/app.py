@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import httpx
 from fastapi import FastAPI
@@ -15,13 +16,16 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from catalog.backups import routes as backup_routes
 from core.channel_listener import ChannelListener
-from core.db import make_engine, make_sessionmaker
+from core.db import listen_dsn, make_engine, make_sessionmaker
+from core.db_pooler import warn_of_settings_not_applied
 from core.notification_hub import NotificationHub
 from core.notifications import Channel
 from core.settings import Introspection, Settings
 from feedback import routes as feedback_routes
 from feedback.rate_limit import SubmissionLimiter
 from graphql_schema.cost_budget import CostBudget
+from graphql_schema.federation.http import LazySubgraphView, subgraph_router
+from graphql_schema.federation.schema import build_subgraph_schema
 from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits
 from graphql_schema.schema import build_schema
@@ -45,10 +49,12 @@ from server.jobs import JobContext, Scheduler
 from server.jobs.scheduler import run_jobs_and_deliveries
 from server.lanes import Lanes
 from server.metrics import instrument
-from server.middleware import GRAPHQL_PATH, BodySizeLimitMiddleware
+from server.middleware import GRAPHQL_PATH, SUBGRAPH_PATH, BodySizeLimitMiddleware
 from server.openapi import describe_api
 from server.request_id import add_request_id
 from server.security_headers import add_security_headers
+
+BuiltSchema = TypeVar("BuiltSchema")
 
 
 def create_app(
@@ -74,12 +80,15 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_engine = engine is None
+        url = database_url or settings.database_url or ""
         app.state.engine = engine or make_engine(
-            database_url or settings.database_url or "",
-            statement_timeout_ms=settings.statement_timeout_ms,
-            **settings.pool_options,
+            url, statement_timeout_ms=settings.statement_timeout_ms, **settings.pool_options
         )
+        direct_url = settings.direct_database_url(url)
+        listen_to = listen_dsn(app.state.engine, None if direct_url == url else direct_url)
         app.state.sessionmaker = sessionmaker or make_sessionmaker(app.state.engine)
+        if settings.uses_transaction_pooler:
+            await warn_of_settings_not_applied(app.state.engine, settings.statement_timeout_ms)
         if traced:
             tracing.instrument_engine(app.state.engine)
         app.state.refusals = RefusalAuditor(app.state.sessionmaker)
@@ -88,10 +97,10 @@ def create_app(
             settings.feedback_rate_limit, settings.redis_url
         )
         app.state.salesforce = SalesforceGateway.from_settings(settings)
-        app.state.live = NotificationHub(listener_dsn(app.state.engine))
+        app.state.live = NotificationHub(listen_to)
         app.state.principals = PrincipalCache()
         identity_listener = ChannelListener(
-            listener_dsn(app.state.engine),
+            listen_to,
             Channel.IDENTITY,
             on_notify=app.state.principals.on_notification,
             on_state=app.state.principals.listening_changed,
@@ -127,13 +136,20 @@ def create_app(
     app.state.settings = settings
     app.state.dev_token = dev_token if dev_sign_in.applies(settings) else None
     subscribers.wire(settings)
-    schema = build_schema(
-        mask_errors=not settings.is_dev,
-        limits=Limits.from_settings(settings),
-        budget=CostBudget.from_settings(settings),
-        tracing=traced,
-        introspection=settings.introspection or Introspection.AUTHENTICATED,
-    )
+    limits = Limits.from_settings(settings)
+    # One budget for both endpoints: a caller spends it whichever one it calls.
+    budget = CostBudget.from_settings(settings)
+
+    def built(build: Callable[..., BuiltSchema]) -> BuiltSchema:
+        return build(
+            mask_errors=not settings.is_dev,
+            limits=limits,
+            budget=budget,
+            tracing=traced,
+            introspection=settings.introspection or Introspection.AUTHENTICATED,
+        )
+
+    schema = built(build_schema)
     graphql = graphql_router(
         schema,
         settings=settings,
@@ -142,6 +158,13 @@ def create_app(
         allowed_origins=websocket_origins(settings),
     )
     app.include_router(graphql, prefix="/graphql")
+    # The federation subgraph: always on, under the same rules; built when first asked.
+    subgraph = LazySubgraphView(
+        lambda: built(build_subgraph_schema),
+        settings=settings,
+        principal_for=principal_for,
+    )
+    app.include_router(subgraph_router(subgraph), prefix=SUBGRAPH_PATH)
     app.include_router(health.router)
     app.include_router(feedback_routes.router)
     app.include_router(backup_routes.router)
@@ -197,11 +220,6 @@ async def stop_worker(scheduler: Scheduler, task: asyncio.Task[None]) -> None:
     scheduler.stop.set()
     with contextlib.suppress(Exception):
         await task
-
-
-def listener_dsn(engine: AsyncEngine) -> str:
-    """asyncpg's own URL of the engine's database, for the one LISTEN connection."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def token_verifier(

@@ -31,6 +31,7 @@ from identity.refusals import RefusalAuditor
 from identity.tokens import InvalidToken, TokenVerifier
 from server import dev_sign_in
 from server.client_ip import client_ip
+from server.middleware import GRAPHQL_PATHS
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class AuthenticationMiddleware:
         if (
             principal is None
             and scope["type"] == "http"
-            and scope["path"] == "/graphql"
+            and scope["path"] in GRAPHQL_PATHS
             and not self.settings.anonymous_read
         ):
             await _unauthorized(scope, send, "Bearer", "sign in to use the catalog")
@@ -130,7 +131,7 @@ async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 4401, "reason": detail})
         return
-    if scope["path"] == "/graphql":
+    if scope["path"] in GRAPHQL_PATHS:
         body: dict[str, Any] = {
             "errors": [{"message": detail, "extensions": {"code": "UNAUTHENTICATED"}}]
         }

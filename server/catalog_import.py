@@ -84,7 +84,11 @@ async def run_catalog_import(
     settings: Settings, database_url: str, paths: Sequence[Path], *, dry_run: bool
 ) -> CatalogImportRun:
     entries = read_entries(paths)
-    engine = make_engine(database_url, statement_timeout_ms=settings.statement_timeout_ms)
+    engine = make_engine(
+        database_url,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        transaction_pooler=settings.uses_transaction_pooler,
+    )
     sessionmaker = make_sessionmaker(engine)
     try:
         async with sessionmaker() as session, session.begin():

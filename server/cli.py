@@ -80,9 +80,9 @@ def serve(
 
     with database(settings) as url, demo_salesforce(settings) as settings:
         if settings.uses_embedded_database or settings.auto_migrate:
-            asyncio.run(migrate(url))
+            asyncio.run(migrate(settings.direct_database_url(url)))
         else:
-            asyncio.run(check_database(url))
+            asyncio.run(check_database(url, transaction_pooler=settings.uses_transaction_pooler))
         typer.echo(f"serving GraphQL on http://{host}:{port}/graphql", err=True)
         with development_sign_in(settings, host, port) as dev_token:
             app = create_app(
@@ -155,7 +155,7 @@ def migrate_command(
 
     settings = load_settings_or_exit()
     with database(settings) as url:
-        asyncio.run(migrate(url, revision))
+        asyncio.run(migrate(settings.direct_database_url(url), revision))
     typer.echo(f"database migrated to {revision}", err=True)
 
 
@@ -176,7 +176,7 @@ def seed(
 
     settings = load_settings_or_exit()
     with database(settings) as url, demo_salesforce(settings) as live:
-        asyncio.run(migrate(url))
+        asyncio.run(migrate(settings.direct_database_url(url)))
         report = asyncio.run(seed_demo_report(url, settings=settings))
         typer.echo(report.summary(), err=True)
         if live is not settings:
@@ -274,11 +274,19 @@ def import_catalog_command(
 @cli.command()
 def schema(
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+    federation: Annotated[
+        bool, typer.Option(help="The Apollo Federation v2 subgraph's SDL (served at /subgraph).")
+    ] = False,
 ) -> None:
     """Print the GraphQL SDL."""
-    from graphql_schema.schema import sdl
+    if federation:
+        from graphql_schema.federation.schema import subgraph_sdl
 
-    text = sdl()
+        text = subgraph_sdl()
+    else:
+        from graphql_schema.schema import sdl
+
+        text = sdl()
     if output is None:
         sys.stdout.write(text)
     else:

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.origins import origin_of
 from core.settings import Settings
-from server.middleware import GRAPHQL_PATH
+from server.middleware import GRAPHQL_PATHS
 
 BROWSER_PREFIXES = ("/api/", "/auth/")
 METHODS = ("GET", "POST")
@@ -42,7 +42,7 @@ def websocket_origins(settings: Settings) -> tuple[str, ...]:
 
 
 def takes_part(path: str) -> bool:
-    return path == GRAPHQL_PATH or path.startswith(BROWSER_PREFIXES)
+    return path in GRAPHQL_PATHS or path.startswith(BROWSER_PREFIXES)
 
 
 class ListedOriginsCORS(CORSMiddleware):

@@ -17,7 +17,11 @@ async def run_ideas_import(
 ) -> list[tuple[str, str, bool]]:
     """(org reference, what happened, whether it worked) for each org asked, else every org."""
     gateway = SalesforceGateway.from_settings(settings)
-    engine = make_engine(database_url, statement_timeout_ms=settings.statement_timeout_ms)
+    engine = make_engine(
+        database_url,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        transaction_pooler=settings.uses_transaction_pooler,
+    )
     sessionmaker = make_sessionmaker(engine)
     outcomes: list[tuple[str, str, bool]] = []
     try:

@@ -20,6 +20,9 @@ from graphql_schema.http import GRAPHQL_RESPONSE_JSON, response_media_type
 logger = logging.getLogger(__name__)
 
 GRAPHQL_PATH = "/graphql"
+# The federation subgraph (graphql_schema/federation): answered as /graphql is.
+SUBGRAPH_PATH = "/subgraph"
+GRAPHQL_PATHS = frozenset({GRAPHQL_PATH, SUBGRAPH_PATH})
 
 
 class BodySizeLimitMiddleware:
@@ -102,9 +105,9 @@ class _LimitedRequest:
 
 
 def _refusal_body(scope: Scope, detail: str) -> tuple[bytes, str]:
-    """A GraphQL response on /graphql, RFC 9457 problem details elsewhere."""
+    """A GraphQL response on /graphql and /subgraph, RFC 9457 problem details elsewhere."""
     payload: dict[str, Any]
-    if scope["path"].rstrip("/") == GRAPHQL_PATH:
+    if scope["path"].rstrip("/") in GRAPHQL_PATHS:
         media_type = response_media_type(Headers(scope=scope).get("accept"))
         if media_type != GRAPHQL_RESPONSE_JSON:
             media_type = "application/json"

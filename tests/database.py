@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from server.migrations import migrate
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+CLONE_ATTEMPTS = 20
 
 
 async def _answers(url: str) -> bool:
@@ -67,8 +68,17 @@ async def create_template(server_url: str) -> str:
 async def clone(server_url: str, template: str, prefix: str = "sc_test") -> str:
     """A new database copied from the migrated template (fast: a file copy)."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    await _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return name
+    for attempt in range(CLONE_ATTEMPTS):
+        try:
+            await _admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return name
+        except asyncpg.ObjectInUseError:
+            # Autovacuum may be visiting the template (more often with many databases
+            # made by parallel workers); PostgreSQL refuses to copy it meanwhile.
+            if attempt == CLONE_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.5)
+    raise AssertionError("unreachable")
 
 
 async def drop(server_url: str, name: str) -> None:

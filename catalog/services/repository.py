@@ -115,10 +115,14 @@ async def by_salesforce_keys(session: AsyncSession, keys: Sequence[str]) -> list
     return list(rows)
 
 
-async def by_slugs(session: AsyncSession, slugs: Sequence[str]) -> list[Service]:
+async def by_slugs(
+    session: AsyncSession, slugs: Sequence[str], options: Sequence[ORMOption] = ()
+) -> list[Service]:
+    """The services with these slugs, with the loader `options` given (the API's selection)."""
     if not slugs:
         return []
-    return list(await session.scalars(select(Service).where(Service.slug.in_(sorted(set(slugs))))))
+    query = select(Service).where(Service.slug.in_(sorted(set(slugs)))).options(*options)
+    return list(await session.scalars(query))
 
 
 async def running_on_production_orgs(

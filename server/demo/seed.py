@@ -141,7 +141,8 @@ async def seed_demo_report(
     With `settings`, the SLA clocks warn and the demo's objectives are evaluated as the API
     configured by them would (warning percent, outage severities, hourly rate, time zone)."""
     subscribers.wire(settings)  # the SLA clocks stamp every replayed move, as in the API
-    engine = make_engine(database_url)
+    pooled = settings is not None and settings.uses_transaction_pooler
+    engine = make_engine(database_url, transaction_pooler=pooled)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
             await session.execute(

@@ -64,6 +64,9 @@ async def connect(url: str) -> AsyncIterator[Any]:
     connection = await asyncpg.connect(
         dsn.render_as_string(hide_password=False),
         server_settings={"application_name": "service-catalog", "timezone": "UTC"},
+        # Prepared unnamed, each in the statement or transaction that runs it: what a
+        # transaction pooler in front (PgBouncer) needs; a one-shot run loses nothing.
+        statement_cache_size=0,
     )
     try:
         yield connection

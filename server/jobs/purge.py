@@ -119,7 +119,11 @@ async def run_purge(settings: Settings, url: str, *, dry_run: bool = False) -> P
     """`service-catalog purge [--dry-run]`, on an engine of its own."""
     from core.db import make_engine, make_sessionmaker
 
-    engine = make_engine(url, statement_timeout_ms=settings.statement_timeout_ms)
+    engine = make_engine(
+        url,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        transaction_pooler=settings.uses_transaction_pooler,
+    )
     try:
         return await purge(make_sessionmaker(engine), settings, dry_run=dry_run)
     finally:

@@ -21,7 +21,7 @@ def _database_url() -> str:
         settings = load_settings_or_exit()
         if settings.database_url is None:
             raise SystemExit("CATALOG_DATABASE_URL is required to run alembic directly")
-        connection_url = settings.database_url
+        connection_url = settings.direct_database_url(settings.database_url)
     return str(connection_url)
 
 

@@ -1,0 +1,1 @@
+"""The API as an Apollo Federation v2 subgraph (served at /subgraph)."""
