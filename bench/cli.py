@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import fixed_cost, http_bench, inprocess, kpi, levers, load_bench, report
+from bench import replicas as replicas_bench
 from bench import search as search_bench
 from bench.http_bench import CellSeries
 from bench.machine import describe
@@ -35,13 +36,19 @@ class Config:
     priority: bool
     duration_s: float
     stages: frozenset[str]
+    faults_duration_s: float = 600
+    through_pgbouncer: bool = False
 
     @property
     def partial(self) -> bool:
         return self.stages != frozenset(STAGES)
 
 
-STAGES = ("inprocess", "kpi", "levers", "memory", "http", "peer", "mix", "writes", "search")
+STAGES = (
+    "inprocess", "kpi", "levers", "memory", "http", "peer", "mix", "writes", "search", "replicas",
+)  # fmt: skip
+# Run only when named in --only: on a cluster of their own, for minutes (bench/faults/).
+EXTRA_STAGES = ("faults",)
 
 
 def parse(argv: list[str] | None = None) -> Config:
@@ -60,11 +67,25 @@ def parse(argv: list[str] | None = None) -> Config:
     )
     parser.add_argument("--reps", type=int, help="repetitions (default 7, quick 3)")
     parser.add_argument(
-        "--only", help=f"comma-separated stages among {', '.join(STAGES)} (default all)"
+        "--only",
+        help=f"comma-separated stages among {', '.join(STAGES + EXTRA_STAGES)}"
+        f" (default all but {', '.join(EXTRA_STAGES)})",
+    )
+    parser.add_argument(
+        "--duration", type=float, default=600, help="seconds of load of the faults stage"
+    )
+    parser.add_argument(
+        "--through-pgbouncer",
+        action="store_true",
+        help="faults stage: the API reaches PostgreSQL through PgBouncer",
     )
     args = parser.parse_args(argv)
-    sizes = args.sizes or ("20,500" if args.quick else "20,100,500,2000")
     stages = frozenset(args.only.split(",")) if args.only else frozenset(STAGES)
+    # The replicas stage reads the 2,000 catalog only: alone, it seeds nothing else.
+    only_replicas = stages == {"replicas"}
+    sizes = args.sizes or (
+        "2000" if only_replicas else "20,500" if args.quick else "20,100,500,2000"
+    )
     return Config(
         server_url=args.server,
         sizes=tuple(sorted(int(size) for size in sizes.split(","))),
@@ -74,6 +95,8 @@ def parse(argv: list[str] | None = None) -> Config:
         priority=args.priority,
         duration_s=2.0 if args.quick else 3.0,
         stages=stages,
+        faults_duration_s=args.duration,
+        through_pgbouncer=args.through_pgbouncer,
     )
 
 
@@ -164,6 +187,9 @@ def targets(results: dict[str, Any]) -> list[Target]:
                _get(trips, "page100", "total_round_trips"), 3),
         Target("S1 search p95 < 50 ms over 100k records", "S1 api_p95_ms_worst",
                _get(results, "S1", "api_p95_ms_worst"), 50),
+        Target("two API replicas ≥ 1.6x one (W4 mix through nginx)", "replicas two_over_one",
+               _get(results, "replicas", "two_over_one"), 1.6, at_most=False,
+               note=results.get("replicas", {}).get("bound", "")),
     ]  # fmt: skip
     return [target for target in found if target.value is not None]
 
@@ -297,6 +323,17 @@ async def _search(config: Config, results: dict[str, Any]) -> None:
     )
 
 
+async def _replicas(config: Config, largest: inprocess.Database, results: dict[str, Any]) -> None:
+    log("replicas: the W4 mix through nginx, one API replica against two")
+    results["replicas"] = await replicas_bench.run(
+        largest.url,
+        f"sc_bench_n{largest.size}",
+        reps=config.reps,
+        duration_s=max(config.duration_s, 4.0),
+        log=log,
+    )
+
+
 async def run(config: Config) -> dict[str, Any]:
     started = time.perf_counter()
     log(f"migrating the template, seeding catalogs of {', '.join(map(str, config.sizes))}")
@@ -336,6 +373,7 @@ async def run(config: Config) -> dict[str, Any]:
         ("http", lambda: _http(config, largest, stamp, results)),
         ("writes", lambda: _writes(config, largest, results)),
         ("search", lambda: _search(config, results)),
+        ("replicas", lambda: _replicas(config, largest, results)),
     ]
     for name, stage in stages:
         if name not in config.stages:
@@ -362,8 +400,17 @@ async def run(config: Config) -> dict[str, Any]:
     return results
 
 
+def _faults(config: Config) -> None:
+    from bench.faults.run import Options, run_and_report
+
+    run_and_report(Options(config.faults_duration_s, config.through_pgbouncer))
+
+
 def main(argv: list[str] | None = None) -> None:
     config = parse(argv)
+    if config.stages <= frozenset(EXTRA_STAGES):
+        _faults(config)
+        return
     if config.priority:
         with Priority():
             results = asyncio.run(run(config))
@@ -376,3 +423,5 @@ def main(argv: list[str] | None = None) -> None:
     log(f"wrote {json_path} and {md_path} in {results['duration_s']:.0f} s")
     if results["failed"]:
         raise SystemExit(f"stages failed: {', '.join(results['failed'])}")
+    if "faults" in config.stages:
+        _faults(config)

@@ -124,7 +124,9 @@ pidfile = {directory / "pgbouncer.pid"}
 
 
 def _start(ini: Path, directory: Path) -> subprocess.Popen[bytes]:
-    command = [BINARY, str(ini)]
+    # -q: no log on stderr (the logfile has it all); a pipe nobody reads while PgBouncer
+    # runs would fill up and block it.
+    command = [BINARY, "-q", str(ini)]
     if os.geteuid() == 0:
         account = pwd.getpwnam(RUN_AS)
         for path in (directory, *directory.iterdir()):

@@ -19,6 +19,7 @@ from server.dev_sign_in import COOKIE_NAME
 ROOT = Path(__file__).absolute().parent.parent
 SERVER_CPU = "0"
 LOAD_CPU = "1"
+ALL_CPUS = f"0-{(os.cpu_count() or 1) - 1}"  # the replicas stage: servers not pinned
 LOGS = Path(__file__).absolute().parent / "results" / "raw"
 # The product acts as the development person only for the holder of the token it was
 # given (BENCH_DEV_TOKEN, read by bench.servers:api_app). Every bench request carries it
@@ -69,12 +70,13 @@ def start(
     env: dict[str, str] | None = None,
     cwd: Path = ROOT,
     timeout_s: float = 60,
+    cpus: str = SERVER_CPU,
 ) -> Server:
-    """Run `command` under `taskset -c SERVER_CPU` and wait until `ready_path` answers."""
+    """Run `command` under `taskset -c cpus` and wait until `ready_path` answers."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log = (LOGS / f"{name}.log").open("wb")
     process = subprocess.Popen(
-        ["taskset", "-c", SERVER_CPU, *command],
+        ["taskset", "-c", cpus, *command],
         cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=log,
@@ -96,7 +98,14 @@ def start(
 
 
 def uvicorn(
-    name: str, factory: str, *, port: int, database_url: str, ready_path: str, stamp: str = ""
+    name: str,
+    factory: str,
+    *,
+    port: int,
+    database_url: str,
+    ready_path: str,
+    stamp: str = "",
+    cpus: str = SERVER_CPU,
 ) -> Server:
     """One uvicorn worker with uvloop and httptools, no access log."""
     command = [
@@ -124,7 +133,7 @@ def uvicorn(
         "BENCH_CURSOR_STAMP": stamp,
         "BENCH_DEV_TOKEN": DEV_TOKEN,
     }
-    return start(name, command, port=port, ready_path=ready_path, env=env)
+    return start(name, command, port=port, ready_path=ready_path, env=env, cpus=cpus)
 
 
 class Priority:

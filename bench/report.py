@@ -109,6 +109,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("Fixed-rate mix", "W4"),
         ("Levers — in-process variants of the read path (median)", "levers"),
         ("K1 — the organisation's KPI roll-up against reference K", "K1"),
+        ("Replicas — the W4 mix through nginx, one API replica and two", "replicas"),
     ):
         if results.get(key):
             out += ["", f"## {title}", "", "```json", json.dumps(results[key], indent=1), "```"]

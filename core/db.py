@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ import asyncpg
 from sqlalchemy import DateTime, Integer, MetaData, func, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -113,14 +114,29 @@ def listen_dsn(engine: AsyncEngine, direct_url: str | None = None) -> str:
 LOST_CONNECTION_STATES = frozenset({"08003", "08006", "57P01", "57P02", "57P03"})
 
 
-def connection_lost(error: BaseException) -> bool:
-    """Whether `error` (or what caused it) says the database connection died, as opposed
-    to a statement that was refused: the same work may then be tried on a new connection.
-    """
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what caused it, each once."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached now (down, restarting, refusing
+    connections, or no pooled connection free in time), not that a statement was wrong."""
+    return connection_lost(error) or any(
+        isinstance(each, ConnectionError | PoolTimeoutError) for each in _chain(error)
+    )
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database connection died, as opposed
+    to a statement that was refused: the same work may then be tried on a new connection.
+    """
+    for current in _chain(error):
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
         if getattr(current, "sqlstate", None) in LOST_CONNECTION_STATES:
@@ -133,7 +149,6 @@ def connection_lost(error: BaseException) -> bool:
         # protocol is still consuming it when the next statement comes, and refuses that.
         if isinstance(current, asyncpg.exceptions.InternalClientError):
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 

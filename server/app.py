@@ -43,6 +43,7 @@ from server import calendar_feed, dev_sign_in, health, subscribers, tracing
 from server.access_log import AccessLogMiddleware
 from server.caller import AuthenticationMiddleware, bearer_principal, principal_for
 from server.cors import ListedOriginsCORS, websocket_origins
+from server.database_unavailable import DatabaseUnavailableMiddleware
 from server.docs_pages import add_docs_pages
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
@@ -193,6 +194,8 @@ def create_app(
         post={feedback_routes.FEEDBACK_PATH: feedback_routes.submission_door},
     )
     app.add_middleware(AuthenticationMiddleware, settings=settings)
+    # Outside the caller's lookup, which needs the database too.
+    app.add_middleware(DatabaseUnavailableMiddleware)
     # A body too large is refused before anyone reads it.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     # A preflight carries no credentials: answered before authentication could refuse it

@@ -1,7 +1,8 @@
 """A fake Salesforce over real HTTPS: one server, any number of orgs told apart by token.
 
 Tests and the demo point simple-salesforce at it exactly as at a real org. Each org has
-switches (`slow_s`, `failing`, `exhaust()`), and every request is logged, so a test can
+switches (`slow_s`, `failing`, `exhaust()`), the whole fake one more (`refuse_connections()`:
+its port closed, as a host that is down), and every request is logged, so a test can
 count the SOQL queries one GraphQL request cost.
 """
 
@@ -48,6 +49,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("PATCH")
 
     def _serve(self, method: str) -> None:
+        if self.server.fake.refusing:
+            # A connection kept alive from before: dropped unanswered, as by a host gone down.
+            self.close_connection = True
+            return
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         request = Request(
@@ -106,6 +111,7 @@ class FakeSalesforce:
         self.trust = FakeTrust()
         self._stopping = threading.Event()
         self._server: _Server | None = None
+        self._refusing = False
         self._thread: threading.Thread | None = None
 
     @property
@@ -123,6 +129,25 @@ class FakeSalesforce:
         return self.trust.answer(path, query)
 
     def start(self) -> FakeSalesforce:
+        self._listen()
+        return self
+
+    @property
+    def refusing(self) -> bool:
+        return self._refusing
+
+    def refuse_connections(self) -> None:
+        """Close the port, keeping every org and session: clients get connection refused."""
+        self._refusing = True
+        self._close()
+
+    def accept_connections(self) -> None:
+        """Listen again on the same port, after `refuse_connections()`."""
+        if self._server is None:
+            self._listen()
+        self._refusing = False
+
+    def _listen(self) -> None:
         server = _Server(("127.0.0.1", self._port), _Handler)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
@@ -131,14 +156,18 @@ class FakeSalesforce:
             server.socket, server_side=True, do_handshake_on_connect=False
         )
         server.fake = self
-        self.state.base_url = f"https://127.0.0.1:{server.server_address[1]}"
+        # Bound once, the port is kept: a fake listening again is found at the same URL.
+        self._port = server.server_address[1]
+        self.state.base_url = f"https://127.0.0.1:{self._port}"
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         self._stopping.set()
+        self._close()
+
+    def _close(self) -> None:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

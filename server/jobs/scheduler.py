@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import NullPool
 
 from core.settings import Settings
 from notifications.dispatcher import Dispatcher
@@ -95,23 +96,32 @@ async def database_now(engine: AsyncEngine) -> datetime:
 @contextlib.asynccontextmanager
 async def _locked(job: Job, context: JobContext) -> AsyncIterator[AsyncConnection | None]:
     """A transaction holding the job's advisory lock, or None when a worker holds it."""
-    async with context.engine.connect() as connection, connection.begin():
+    async with context.locks.connect() as connection, connection.begin():
         won = await connection.scalar(select(func.pg_try_advisory_xact_lock(job.lock_key)))
         yield connection if won else None
 
 
 @contextlib.asynccontextmanager
-async def _job_context(settings: Settings, url: str) -> AsyncIterator[JobContext]:
+async def job_context(settings: Settings, url: str) -> AsyncIterator[JobContext]:
     """What jobs run with in a process of their own; the engine is disposed after."""
     from core.db import make_engine, make_sessionmaker
 
     engine = make_engine(
         url, statement_timeout_ms=settings.statement_timeout_ms, **settings.pool_options
     )
+    # Behind a transaction pooler the locks go to PostgreSQL directly, a connection for
+    # each lock held (NullPool: none kept open between slots).
+    lock_engine = (
+        make_engine(settings.direct_database_url(url), poolclass=NullPool)
+        if settings.uses_transaction_pooler
+        else None
+    )
     try:
-        yield JobContext(settings, engine, make_sessionmaker(engine))
+        yield JobContext(settings, engine, make_sessionmaker(engine), lock_engine)
     finally:
         await engine.dispose()
+        if lock_engine is not None:
+            await lock_engine.dispose()
 
 
 async def run_slot(job: Job, context: JobContext, stop: asyncio.Event | None = None) -> str | None:
@@ -166,20 +176,27 @@ class Scheduler:
 
     async def _loop(self, job: Job) -> None:
         while not self.stop.is_set():
-            try:
-                now = await database_now(self.context.engine)
-            except Exception:
-                logger.exception("job %s: the database is unreachable", job.name)
-                await self._sleep(min(job.every.total_seconds(), 30))
+            now = await self._database_now(job)
+            if now is None:
                 continue
             slot = job.slot_start(now)
             if now - slot >= job.start_window:
                 await self._sleep((job.next_slot(now) - now).total_seconds())
                 continue
             await self._attempt(job)
-            now = await database_now(self.context.engine)
-            if job.slot_start(now) == slot:
+            now = await self._database_now(job)
+            if now is not None and job.slot_start(now) == slot:
                 await self._sleep((job.next_slot(now) - now).total_seconds())
+
+    async def _database_now(self, job: Job) -> datetime | None:
+        """The database's clock; None, after a pause, while it cannot be read (a restart):
+        the worker outlives the database going away, whenever that happens."""
+        try:
+            return await database_now(self.context.engine)
+        except Exception:
+            logger.exception("job %s: the database is unreachable", job.name)
+            await self._sleep(min(job.every.total_seconds(), 30))
+            return None
 
     async def _attempt(self, job: Job) -> None:
         try:
@@ -215,7 +232,7 @@ async def run_worker(settings: Settings, url: str) -> None:
     if settings.worker_metrics_port is not None:
         serve_worker_metrics(settings.worker_metrics_port)
         logger.info("worker metrics on port %d at /metrics", settings.worker_metrics_port)
-    async with _job_context(settings, url) as context:
+    async with job_context(settings, url) as context:
         await _run_until_stopped(Scheduler(context))
 
 
@@ -249,7 +266,7 @@ async def run_jobs_once(
 
     subscribers.wire(settings)
     lines = []
-    async with _job_context(settings, url) as context:
+    async with job_context(settings, url) as context:
         for name in names:
             summary = await run_now(JOBS[name], context)
             lines.append(

@@ -125,3 +125,23 @@ def test_the_request_log_counts_soql_by_org_and_object(
 
     assert fake.soql_by_object(crm) == {"Case": 1, "Idea": 1}
     assert fake.soql(other) == ["SELECT Id FROM Case"]
+
+
+def test_refusing_connections_closes_the_port_until_accepting_again(
+    fake: FakeSalesforce, crm: FakeOrg, ca_bundle: Path
+) -> None:
+    crm.add("Case", Subject="Kept", Service__c="sales-cloud")
+    sf = _client(fake, crm, ca_bundle)
+    url = fake.url
+    assert sf.query("SELECT Subject FROM Case")["totalSize"] == 1
+
+    fake.refuse_connections()
+    # The client's kept-alive connection is dropped, and a new one is refused.
+    with pytest.raises(requests.ConnectionError):
+        sf.query("SELECT Subject FROM Case")
+    with pytest.raises(requests.ConnectionError):
+        sf.query("SELECT Subject FROM Case")
+
+    fake.accept_connections()
+    assert fake.url == url
+    assert sf.query("SELECT Subject FROM Case")["records"][0]["Subject"] == "Kept"

@@ -33,7 +33,7 @@ from graphql_schema.node import global_id
 from server.app import create_app
 from server.exchange.export import export_database
 from server.jobs import EPOCH, JOBS, Job, JobContext, Scheduler
-from server.jobs.scheduler import run_jobs_and_deliveries
+from server.jobs.scheduler import job_context, run_jobs_and_deliveries
 from tests import database
 from tests.builders.catalog import create_service
 from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
@@ -359,26 +359,51 @@ async def test_the_worker_runs_a_scheduled_slot_once_through_pgbouncer(
         return summary
 
     job = _starting_now("pgbouncer-clock-events", clock_events)
-    engines = [
-        make_engine(databases.bounced, **settings.pool_options),
-        make_engine(databases.bounced, **settings.pool_options),
-    ]
-    schedulers = [
-        Scheduler(JobContext(settings, engine, make_sessionmaker(engine)), [job])
-        for engine in engines
-    ]
-    try:
+    async with (
+        job_context(settings, databases.bounced) as first,
+        job_context(settings, databases.bounced) as second,
+    ):
+        schedulers = [Scheduler(first, [job]), Scheduler(second, [job])]
         workers = [asyncio.create_task(run_jobs_and_deliveries(each)) for each in schedulers]
         # Past the slot's start window (1 s) nobody may start it any more.
         await asyncio.sleep(1.5)
         for each in schedulers:
             each.stop.set()
         await asyncio.wait_for(asyncio.gather(*workers), timeout=30)
-    finally:
-        for engine in engines:
-            await engine.dispose()
 
     assert len(summaries) == 1
+
+
+async def test_running_jobs_leave_pgbouncer_its_server_connections(
+    databases: Databases,
+) -> None:
+    """A job's advisory lock is held in a transaction for its whole run: more jobs running
+    than PgBouncer has server connections must not stall everyone else's statements."""
+    settings = pooled_settings(databases)
+    started: list[str] = []
+    all_started, release = asyncio.Event(), asyncio.Event()
+
+    async def waits(context: JobContext) -> str:
+        started.append("started")
+        if len(started) == len(jobs):
+            all_started.set()
+        await release.wait()
+        return "released"
+
+    jobs = [_starting_now(f"pgbouncer-long-job-{n}", waits) for n in range(POOL_SIZE + 1)]
+    other = make_engine(databases.bounced, **settings.pool_options)
+    async with job_context(settings, databases.bounced) as context:
+        scheduler = Scheduler(context, jobs)
+        worker = asyncio.create_task(scheduler.run())
+        try:
+            await asyncio.wait_for(all_started.wait(), timeout=30)
+            async with asyncio.timeout(5), other.connect() as connection:
+                assert await connection.scalar(text("SELECT 1")) == 1
+        finally:
+            release.set()
+            scheduler.stop.set()
+            await asyncio.wait_for(worker, timeout=30)
+            await other.dispose()
 
 
 async def test_an_export_reads_one_snapshot_through_pgbouncer(

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.db import make_engine, make_sessionmaker
 from core.settings import load_settings
 from server.jobs import EPOCH, JOBS, Job, JobContext, Scheduler, register, run_slot
+from tests.database import _admin
 
 
 @pytest.fixture
@@ -113,3 +115,39 @@ async def test_schedulers_run_each_slot_once_and_stop_on_request(
     seconds = [stamp.replace(microsecond=0) for stamp in runs]
     assert 2 <= len(runs) <= 4
     assert len(set(seconds)) == len(seconds)  # never twice in one slot
+
+
+async def test_a_worker_outlives_its_database_going_away_right_after_a_run(
+    server_url: str, fresh_database: str
+) -> None:
+    """The clock read after a run fails too when the database went away meanwhile (a
+    restart): the worker waits and carries on instead of exiting."""
+    name = make_url(fresh_database).database
+    runs: list[datetime] = []
+
+    async def go_away(context: JobContext) -> str:
+        runs.append(datetime.now(UTC))
+        if len(runs) == 1:  # nobody may connect now, and every connection is cut
+            await _admin(server_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            await _admin(
+                server_url,
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+            )
+        return "ran"
+
+    engine = make_engine(fresh_database)
+    job = Job("test-outage", every=timedelta(seconds=1), grace=timedelta(seconds=0.4), run=go_away)
+    scheduler = Scheduler(context(engine), [job])
+    task = asyncio.create_task(scheduler.run())
+    try:
+        await asyncio.sleep(2.5)
+        assert not task.done()  # unreachable, still running
+        await _admin(server_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await asyncio.sleep(2.5)
+    finally:
+        scheduler.stop.set()
+        await _admin(server_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await asyncio.wait_for(task, timeout=5)  # returns: no error escaped the scheduler
+        await engine.dispose()
+
+    assert len(runs) >= 2  # back at work once the database is

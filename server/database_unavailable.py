@@ -1,0 +1,78 @@
+"""A request the database could not serve (down, restarting, no connection free in time)
+is answered `503` with `Retry-After`, not a bare 500 and a dropped connection.
+
+Starlette's outermost error handler answers an unexpected error with a plain-text 500 and
+raises it again, and the server then closes the connection without saying so: a client
+reusing it meets a reset. Here, inside that handler, the database's absence is an answer
+like any other: GraphQL-shaped on the GraphQL routes, RFC 9457 problem details elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from core.db import database_unreachable
+from core.problems import PROBLEM_JSON, Problem, title
+from graphql_schema.http import JSON, content_type, response_media_type
+from server.middleware import GRAPHQL_PATHS
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 2
+DETAIL = "the database is unavailable; try again shortly"
+CODE = "DATABASE_UNAVAILABLE"
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as error:
+            if started or not database_unreachable(error):
+                raise
+            logger.warning("answered 503: the database is unreachable (%s)", type(error).__name__)
+            await _unavailable(scope, send)
+
+
+def _body(scope: Scope) -> tuple[dict[str, Any], str]:
+    if scope["path"] in GRAPHQL_PATHS:
+        accepted = response_media_type(Headers(scope=scope).get("accept"))
+        media_type = content_type(accepted) if accepted is not None else JSON
+        return {"errors": [{"message": DETAIL, "extensions": {"code": CODE}}]}, media_type
+    return Problem(title=title(503), status=503, detail=DETAIL).model_dump(), PROBLEM_JSON
+
+
+async def _unavailable(scope: Scope, send: Send) -> None:
+    body, media_type = _body(scope)
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", media_type.encode()),
+                (b"content-length", str(len(payload)).encode()),
+                (b"retry-after", str(RETRY_AFTER_S).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
