@@ -45,12 +45,13 @@ from server.caller import AuthenticationMiddleware, bearer_principal, principal_
 from server.cors import ListedOriginsCORS, websocket_origins
 from server.database_unavailable import DatabaseUnavailableMiddleware
 from server.docs_pages import add_docs_pages
+from server.graphql_paths import GRAPHQL_PATH, SUBGRAPH_PATH
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
 from server.jobs.scheduler import run_jobs_and_deliveries
 from server.lanes import Lanes
 from server.metrics import instrument
-from server.middleware import GRAPHQL_PATH, SUBGRAPH_PATH, BodySizeLimitMiddleware
+from server.middleware import BodySizeLimitMiddleware
 from server.openapi import describe_api
 from server.request_id import add_request_id
 from server.security_headers import add_security_headers

@@ -8,7 +8,6 @@ made, never by the caller's address.
 
 from __future__ import annotations
 
-import json
 import logging
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -21,7 +20,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.db import once_more_if_lost
 from core.settings import Settings
-from graphql_schema.http import JSON, content_type, response_media_type
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts
 from identity.authentication import Deactivated
 from identity.login import sessions
@@ -31,7 +29,8 @@ from identity.refusals import RefusalAuditor
 from identity.tokens import InvalidToken, TokenVerifier
 from server import dev_sign_in
 from server.client_ip import client_ip
-from server.middleware import GRAPHQL_PATHS
+from server.graphql_paths import GRAPHQL_PATHS
+from server.refused import send_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -131,29 +130,14 @@ async def _unauthorized(scope: Scope, send: Send, challenge: str, detail: str) -
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 4401, "reason": detail})
         return
-    if scope["path"] in GRAPHQL_PATHS:
-        body: dict[str, Any] = {
-            "errors": [{"message": detail, "extensions": {"code": "UNAUTHENTICATED"}}]
-        }
-        # The media type the client asked for, as the view answers (GraphQL over HTTP).
-        accepted = response_media_type(Headers(scope=scope).get("accept"))
-        media_type = content_type(accepted) if accepted is not None else JSON
-    else:
-        body = {"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": detail}
-        media_type = "application/problem+json"
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", media_type.encode()),
-                (b"content-length", str(len(payload)).encode()),
-                (b"www-authenticate", challenge.encode()),
-            ],
-        }
+    await send_refusal(
+        scope,
+        send,
+        status=401,
+        detail=detail,
+        code="UNAUTHENTICATED",
+        headers=[(b"www-authenticate", challenge.encode())],
     )
-    await send({"type": "http.response.body", "body": payload})
 
 
 def _presents_dev_token(app_state: Any, authorization: str) -> bool:

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.origins import origin_of
 from core.settings import Settings
-from server.middleware import GRAPHQL_PATHS
+from server.graphql_paths import GRAPHQL_PATHS
 
 BROWSER_PREFIXES = ("/api/", "/auth/")
 METHODS = ("GET", "POST")

@@ -9,17 +9,12 @@ like any other: GraphQL-shaped on the GraphQL routes, RFC 9457 problem details e
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.db import database_unreachable
-from core.problems import PROBLEM_JSON, Problem, title
-from graphql_schema.http import JSON, content_type, response_media_type
-from server.middleware import GRAPHQL_PATHS
+from server.refused import send_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -50,29 +45,7 @@ class DatabaseUnavailableMiddleware:
             if started or not database_unreachable(error):
                 raise
             logger.warning("answered 503: the database is unreachable (%s)", type(error).__name__)
-            await _unavailable(scope, send)
-
-
-def _body(scope: Scope) -> tuple[dict[str, Any], str]:
-    if scope["path"] in GRAPHQL_PATHS:
-        accepted = response_media_type(Headers(scope=scope).get("accept"))
-        media_type = content_type(accepted) if accepted is not None else JSON
-        return {"errors": [{"message": DETAIL, "extensions": {"code": CODE}}]}, media_type
-    return Problem(title=title(503), status=503, detail=DETAIL).model_dump(), PROBLEM_JSON
-
-
-async def _unavailable(scope: Scope, send: Send) -> None:
-    body, media_type = _body(scope)
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", media_type.encode()),
-                (b"content-length", str(len(payload)).encode()),
-                (b"retry-after", str(RETRY_AFTER_S).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+            retry_after = (b"retry-after", str(RETRY_AFTER_S).encode())
+            await send_refusal(
+                scope, send, status=503, detail=DETAIL, code=CODE, headers=[retry_after]
+            )

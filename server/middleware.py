@@ -8,21 +8,14 @@ as gone, and whatever it still tries to send is dropped.
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphql_schema.http import GRAPHQL_RESPONSE_JSON, response_media_type
+from server.refused import send_refusal
 
 logger = logging.getLogger(__name__)
-
-GRAPHQL_PATH = "/graphql"
-# The federation subgraph (graphql_schema/federation): answered as /graphql is.
-SUBGRAPH_PATH = "/subgraph"
-GRAPHQL_PATHS = frozenset({GRAPHQL_PATH, SUBGRAPH_PATH})
 
 
 class BodySizeLimitMiddleware:
@@ -44,19 +37,14 @@ class BodySizeLimitMiddleware:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         detail = f"the request body is larger than {self.max_bytes} bytes (CATALOG_MAX_BODY_BYTES)"
-        body, media_type = _refusal_body(scope, detail)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", media_type.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+        await send_refusal(
+            scope,
+            send,
+            status=413,
+            detail=detail,
+            code="BAD_USER_INPUT",
+            headers=[(b"connection", b"close")],
         )
-        await send({"type": "http.response.body", "body": body})
 
 
 class _LimitedRequest:
@@ -102,26 +90,6 @@ class _LimitedRequest:
         if message["type"] == "http.response.start":
             self.response_started = True
         await self._send(message)
-
-
-def _refusal_body(scope: Scope, detail: str) -> tuple[bytes, str]:
-    """A GraphQL response on /graphql and /subgraph, RFC 9457 problem details elsewhere."""
-    payload: dict[str, Any]
-    if scope["path"].rstrip("/") in GRAPHQL_PATHS:
-        media_type = response_media_type(Headers(scope=scope).get("accept"))
-        if media_type != GRAPHQL_RESPONSE_JSON:
-            media_type = "application/json"
-        payload = {"errors": [{"message": detail, "extensions": {"code": "BAD_USER_INPUT"}}]}
-    else:
-        media_type = "application/problem+json"
-        payload = {
-            "type": "about:blank",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": detail,
-            "errors": [],
-        }
-    return json.dumps(payload).encode(), media_type
 
 
 __all__ = ["BodySizeLimitMiddleware"]
