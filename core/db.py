@@ -124,6 +124,11 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
+# The error code and message of work refused because the database cannot be reached.
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
+DATABASE_UNAVAILABLE_MESSAGE = "the database is unavailable; try again shortly"
+
+
 def database_unreachable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached now (down, restarting, refusing
     connections, or no pooled connection free in time), not that a statement was wrong."""

@@ -42,6 +42,7 @@ from strawberry.extensions.query_depth_limiter import (
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from core.db import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, database_unreachable
 from core.pagination import MAX_PAGE_SIZE
 from core.settings import Settings
 from graphql_schema.context import Context
@@ -416,6 +417,13 @@ class ErrorCodes(SchemaExtension):
                 error.nodes,
                 path=error.path,
                 extensions={"code": ExecutionTimeout.code},
+            )
+        if original is not None and database_unreachable(original):
+            return GraphQLError(
+                DATABASE_UNAVAILABLE_MESSAGE,
+                error.nodes,
+                path=error.path,
+                extensions={"code": DATABASE_UNAVAILABLE},
             )
         if not self._executing:
             code = "GRAPHQL_VALIDATION_FAILED"  # syntax errors included

@@ -13,14 +13,12 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.db import database_unreachable
+from core.db import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, database_unreachable
 from server.refused import send_refusal
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2
-DETAIL = "the database is unavailable; try again shortly"
-CODE = "DATABASE_UNAVAILABLE"
 
 
 class DatabaseUnavailableMiddleware:
@@ -47,5 +45,10 @@ class DatabaseUnavailableMiddleware:
             logger.warning("answered 503: the database is unreachable (%s)", type(error).__name__)
             retry_after = (b"retry-after", str(RETRY_AFTER_S).encode())
             await send_refusal(
-                scope, send, status=503, detail=DETAIL, code=CODE, headers=[retry_after]
+                scope,
+                send,
+                status=503,
+                detail=DATABASE_UNAVAILABLE_MESSAGE,
+                code=DATABASE_UNAVAILABLE,
+                headers=[retry_after],
             )

@@ -29,6 +29,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from core.clock import utcnow
+from core.db import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, database_unreachable
 from core.settings import ReadPath
 from graphql_schema.compiled.caches import Cleared, CompiledCaches, cleared_key
 from graphql_schema.compiled.deferred import DeferredFieldFailed, fill
@@ -87,7 +88,18 @@ class CompiledReadPath(SchemaExtension):
         ):
             yield
             return
-        compiled = await self._compile(context)
+        try:
+            compiled = await self._compile(context)
+        except Exception as error:
+            if not database_unreachable(error):
+                raise
+            # Raised from here it would leave without its code (ErrorCodes never sees it).
+            unavailable = GraphQLError(
+                DATABASE_UNAVAILABLE_MESSAGE, extensions={"code": DATABASE_UNAVAILABLE}
+            )
+            execution.result = GraphQLExecutionResult(data=None, errors=[unavailable])
+            yield
+            return
         if compiled is None:
             yield
         elif mode is ReadPath.VERIFY:

@@ -74,3 +74,23 @@ async def test_liveness_needs_no_database_and_readiness_says_why(
 ) -> None:
     assert (await client.get("/healthz")).status_code == 200
     assert (await client.get("/readyz")).status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("accept", "status"), [("application/json", 200), ("application/graphql-response+json", 503)]
+)
+async def test_an_anonymous_read_says_the_database_is_unavailable(
+    client: httpx.AsyncClient, accept: str, status: int
+) -> None:
+    """No caller to look up, so the query itself meets the missing database."""
+    del client.headers["authorization"]
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ services(first: 1) { edges { node { name } } } }"},
+        headers={"accept": accept},
+    )
+
+    assert response.status_code == status
+    assert response.json().get("data") is None
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "DATABASE_UNAVAILABLE"
