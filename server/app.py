@@ -48,7 +48,7 @@ from server.docs_pages import add_docs_pages
 from server.graphql_paths import GRAPHQL_PATH, SUBGRAPH_PATH
 from server.heap import freeze_startup_objects
 from server.jobs import JobContext, Scheduler
-from server.jobs.scheduler import run_jobs_and_deliveries
+from server.jobs.scheduler import lock_engine_for, run_jobs_and_deliveries
 from server.lanes import Lanes
 from server.metrics import instrument
 from server.middleware import BodySizeLimitMiddleware
@@ -216,7 +216,10 @@ def create_app(
 
 def start_worker(app: FastAPI, settings: Settings) -> tuple[Scheduler, asyncio.Task[None]]:
     """The scheduled jobs and the notification dispatcher, in-process (`serve --with-worker`)."""
-    scheduler = Scheduler(JobContext(settings, app.state.engine, app.state.sessionmaker))
+    context = JobContext(
+        settings, app.state.engine, app.state.sessionmaker, lock_engine_for(settings)
+    )
+    scheduler = Scheduler(context)
     return scheduler, asyncio.create_task(run_jobs_and_deliveries(scheduler), name="worker")
 
 
@@ -224,6 +227,8 @@ async def stop_worker(scheduler: Scheduler, task: asyncio.Task[None]) -> None:
     scheduler.stop.set()
     with contextlib.suppress(Exception):
         await task
+    if scheduler.context.lock_engine is not None:
+        await scheduler.context.lock_engine.dispose()
 
 
 def token_verifier(

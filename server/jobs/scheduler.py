@@ -101,6 +101,16 @@ async def _locked(job: Job, context: JobContext) -> AsyncIterator[AsyncConnectio
         yield connection if won else None
 
 
+def lock_engine_for(settings: Settings) -> AsyncEngine | None:
+    """Behind a transaction pooler, where the jobs' locks are taken: PostgreSQL itself, a
+    connection for each lock held (NullPool: none kept open between slots)."""
+    if not settings.uses_transaction_pooler or settings.database_direct_url is None:
+        return None
+    from core.db import make_engine
+
+    return make_engine(settings.database_direct_url, poolclass=NullPool)
+
+
 @contextlib.asynccontextmanager
 async def job_context(settings: Settings, url: str) -> AsyncIterator[JobContext]:
     """What jobs run with in a process of their own; the engine is disposed after."""
@@ -109,13 +119,7 @@ async def job_context(settings: Settings, url: str) -> AsyncIterator[JobContext]
     engine = make_engine(
         url, statement_timeout_ms=settings.statement_timeout_ms, **settings.pool_options
     )
-    # Behind a transaction pooler the locks go to PostgreSQL directly, a connection for
-    # each lock held (NullPool: none kept open between slots).
-    lock_engine = (
-        make_engine(settings.direct_database_url(url), poolclass=NullPool)
-        if settings.uses_transaction_pooler
-        else None
-    )
+    lock_engine = lock_engine_for(settings)
     try:
         yield JobContext(settings, engine, make_sessionmaker(engine), lock_engine)
     finally:

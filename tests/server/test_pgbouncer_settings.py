@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from core.db import listen_dsn, make_engine
+from core.db import async_url, listen_dsn, make_engine
 from core.db_pooler import connect_query
 from core.settings import Settings, SettingsError, load_settings
+from server.jobs.scheduler import lock_engine_for
 
 BOUNCED = "postgresql://catalog@pgbouncer:6432/catalog"
 DIRECT = "postgresql://catalog@postgres:5432/catalog"
@@ -49,6 +50,18 @@ def test_migrations_and_listen_use_the_direct_url_of_the_configured_database() -
     )
     assert listen_dsn(engine, settings.database_direct_url) == DIRECT
     assert listen_dsn(engine) == BOUNCED
+
+
+def test_job_locks_go_direct_behind_a_transaction_pooler_only() -> None:
+    pooled = _settings(
+        database_url=BOUNCED, database_pooler="pgbouncer-transaction", database_direct_url=DIRECT
+    )
+    locks = lock_engine_for(pooled)
+
+    assert locks is not None
+    assert locks.url.render_as_string(hide_password=False) == async_url(DIRECT)
+    # Without a pooler the jobs take their locks on their own engine.
+    assert lock_engine_for(_settings(database_url=DIRECT)) is None
 
 
 def test_the_shipped_pgbouncer_ini_sets_what_pgbouncer_cannot_pass_on() -> None:
