@@ -7,6 +7,7 @@ import json
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import structlog
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from bench.pgbouncer import pgbouncer
 from core.db import make_engine
 from core.logs import configure_logging
 from core.settings import ReadPath, Settings, load_settings
@@ -31,6 +33,9 @@ os.environ.setdefault("CATALOG_STATEMENT_TIMEOUT_MS", "60000")
 # Every query a test sends is answered by the resolvers and, where it compiles, by the
 # compiled read path too: the two must agree (graphql_schema/compiled/extension.py).
 os.environ.setdefault("CATALOG_READ_PATH", "verify")
+# Server connections of the PgBouncer in front of the tests' database, when asked for: a
+# test may hold one in its rolled-back transaction while others work beside it.
+PGBOUNCER_POOL_SIZE = 20
 
 
 @pytest.fixture(scope="session")
@@ -50,11 +55,18 @@ async def template(server_url: str) -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def engine(server_url: str, template: str) -> AsyncIterator[AsyncEngine]:
-    """One database cloned for the rolled-back tests of this run."""
+    """One database cloned for the rolled-back tests of this run; with
+    CATALOG_TEST_THROUGH_PGBOUNCER=1, reached through PgBouncer in transaction pooling mode
+    (as a deployment behind it is), so the tests using it run that way."""
     name = await database.clone(server_url, template)
-    engine = make_engine(database.with_database(server_url, name))
-    yield engine
-    await engine.dispose()
+    url = database.with_database(server_url, name)
+    with ExitStack() as stack:
+        through_pgbouncer = os.environ.get("CATALOG_TEST_THROUGH_PGBOUNCER") == "1"
+        if through_pgbouncer:
+            url = stack.enter_context(pgbouncer(url, pool_size=PGBOUNCER_POOL_SIZE))
+        engine = make_engine(url, transaction_pooler=through_pgbouncer)
+        yield engine
+        await engine.dispose()
     await database.drop(server_url, name)
 
 
