@@ -84,9 +84,10 @@ async def resolve_entities(
     parsed = [parse(index, item) for index, item in enumerate(representations)]
     references = [item for item in parsed if isinstance(item, Reference)]
     # Only ids of the type named: a Team's id given as a Service's names no Service.
-    ids = [item.value for item in references if item.key == "id" and _names_its_type(item)]
-    nodes = await resolve_nodes(info, [strawberry.ID(value) for value in ids]) if ids else []
-    by_id = dict(zip(ids, nodes, strict=True))
+    typed = [item for item in references if item.key == "id" and _names_its_type(item)]
+    ids = [strawberry.ID(item.value) for item in typed]
+    nodes = await resolve_nodes(info, ids) if ids else []
+    by_id = {(item.type_name, item.value): node for item, node in zip(typed, nodes, strict=True)}
     by_slug = await _services_by_slug(
         info, [item.value for item in references if item.key == "slug"]
     )
@@ -95,7 +96,7 @@ async def resolve_entities(
         if isinstance(item, BadUserInput):
             found.append(item)
         elif item.key == "id":
-            found.append(by_id.get(item.value) if _names_its_type(item) else None)
+            found.append(by_id.get((item.type_name, item.value)))
         else:
             found.append(by_slug.get(item.value))
     return found
