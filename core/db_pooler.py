@@ -60,15 +60,16 @@ def startup_parameters(
     return {name: value for name, value in wanted.items() if name in TRACKED_PARAMETERS}
 
 
-def connect_query(statement_timeout_ms: int | None = None) -> str:
-    """The `SET`s a pooler's `connect_query` runs on each new server connection: the
-    settings it cannot pass on from our startup packet."""
+def untracked_settings(statement_timeout_ms: int | None = None) -> dict[str, str]:
+    """The settings a pooler cannot pass on from our startup packet."""
     wanted = session_settings(statement_timeout_ms)
-    return "; ".join(
-        f"SET {name} = '{value}'"
-        for name, value in wanted.items()
-        if name not in TRACKED_PARAMETERS
-    )
+    return {name: value for name, value in wanted.items() if name not in TRACKED_PARAMETERS}
+
+
+def connect_query(statement_timeout_ms: int | None = None) -> str:
+    """The `SET`s a pooler's `connect_query` runs on each new server connection."""
+    wanted = untracked_settings(statement_timeout_ms)
+    return "; ".join(f"SET {name} = '{value}'" for name, value in wanted.items())
 
 
 def pooled_connect_args() -> dict[str, Any]:
@@ -83,11 +84,7 @@ async def warn_of_settings_not_applied(
 ) -> list[str]:
     """Through a pooler: log (and return) each setting a server connection runs without,
     such as a `connect_query` left out or a timeout that differs from ours."""
-    wanted = {
-        name: value
-        for name, value in session_settings(statement_timeout_ms).items()
-        if name not in TRACKED_PARAMETERS
-    }
+    wanted = untracked_settings(statement_timeout_ms)
     try:
         async with engine.connect() as connection:
             rows = await connection.execute(
