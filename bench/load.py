@@ -8,6 +8,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ _AVERAGE = re.compile(r"^\s+Latency\s+([\d.]+)(us|ms|s)\s", re.MULTILINE)
 # Below this many completed requests, wrk's count is coarse (a single-process server
 # completes its concurrent requests in batches): throughput comes from Little's law.
 FEW_REQUESTS = 100
+# A fixed-rate sender's requests a second: one every 40 ms.
+SENDER_RATE = 25.0
 
 
 class LoadError(RuntimeError):
@@ -166,18 +169,30 @@ class FixedRate:
 
 
 def hey_processes(
-    base_url: str, requests: Sequence[tuple[Request, float]], *, duration_s: float
-) -> list[subprocess.Popen[str]]:
-    """One `hey -q` per request kind, at its rate (req/s), all running at once."""
+    base_url: str, requests: Sequence[tuple[str, Request, float]], *, duration_s: float
+) -> list[tuple[str, subprocess.Popen[str]]]:
+    """`hey -q` processes sending each named request kind at its rate (req/s), all at once.
+
+    Each sender is its own `hey -c 1` ticking at about `SENDER_RATE`, and the senders are
+    started spread over one tick. The workers of one `hey -c N -q R` all tick in phase
+    (each starts its ticker at the same instant), as would N processes started together:
+    "50 % load" then arrives as one burst of every sender's request each tick, and the
+    latencies measure the server draining the burst rather than serving a steady rate.
+    """
     if shutil.which("hey") is None:
         raise LoadError("hey is not installed: apt-get install -y hey")
     LOGS.mkdir(parents=True, exist_ok=True)
+    senders: list[tuple[str, Request, float]] = []
+    for kind, request, rate in requests:
+        count = max(1, round(rate / SENDER_RATE))
+        senders += [(kind, request, rate / count)] * count
+    tick_s = 1 / SENDER_RATE
     started = []
-    for request, rate in requests:
-        workers = max(1, min(16, round(rate / 25)))
+    launched_at = time.perf_counter()
+    for index, (kind, request, rate) in enumerate(senders):
         command = [
-            "taskset", "-c", LOAD_CPU, "hey", "-z", f"{duration_s:g}s", "-c", str(workers),
-            "-q", f"{rate / workers:.3f}", "-o", "csv", "-m", request.method,
+            "taskset", "-c", LOAD_CPU, "hey", "-z", f"{duration_s:g}s", "-c", "1",
+            "-q", f"{rate:.3f}", "-o", "csv", "-m", request.method,
             "-H", f"Cookie: {DEV_COOKIE}",
         ]  # fmt: skip
         if request.body is not None:
@@ -185,18 +200,28 @@ def hey_processes(
             body.write_bytes(request.body)
             command += ["-T", "application/json", "-D", str(body)]
         command.append(base_url + request.path)
-        started.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+        time.sleep(max(0.0, launched_at + index * tick_s / len(senders) - time.perf_counter()))
+        started.append((kind, subprocess.Popen(command, stdout=subprocess.PIPE, text=True)))
     return started
 
 
-def collect(processes: Sequence[subprocess.Popen[str]], duration_s: float) -> FixedRate:
-    latencies: list[float] = []
-    errors = 0
-    for process in processes:
+def collect(
+    senders: Sequence[tuple[str, subprocess.Popen[str]]], duration_s: float
+) -> dict[str, FixedRate]:
+    """Each named kind's latencies and errors, its senders' together."""
+    by_kind: dict[str, FixedRate] = {}
+    for kind, process in senders:
         out, _ = process.communicate()
+        rate = by_kind.setdefault(kind, FixedRate([], 0, duration_s))
         for row in csv.DictReader(io.StringIO(out)):
             if row.get("status-code") != "200":
-                errors += 1
+                rate.errors += 1
                 continue
-            latencies.append(float(row["response-time"]) * 1000)
-    return FixedRate(latencies, errors, duration_s)
+            rate.latencies_ms.append(float(row["response-time"]) * 1000)
+    return by_kind
+
+
+def merged(rates: Sequence[FixedRate]) -> FixedRate:
+    latencies = [latency for rate in rates for latency in rate.latencies_ms]
+    seconds = max((rate.seconds for rate in rates), default=0.0)
+    return FixedRate(latencies, sum(rate.errors for rate in rates), seconds)

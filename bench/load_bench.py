@@ -14,7 +14,7 @@ from bench import processes
 from bench.documents import CREATE_SERVICE, SERVICE_BY_SLUG
 from bench.http_bench import TYPENAME_REQUEST, HttpMismatch, graphql, read_requests
 from bench.inprocess import first_difference
-from bench.load import LoadError, Request, collect, hey_processes, wrk
+from bench.load import FixedRate, LoadError, Request, collect, hey_processes, merged, wrk
 from bench.reference import gid
 from bench.seed import with_database
 
@@ -46,19 +46,27 @@ def w4(api_url: str, slug: str, *, duration_s: float, reps: int, log: Log) -> di
         log(f"W4: {fraction:.0%} of {maximum:.0f} req/s for {seconds:g} s")
         running = hey_processes(
             api_url,
-            [(mix[name], rate * weight / total) for name, weight in MIX_WEIGHTS.items()],
+            [(name, mix[name], rate * weight / total) for name, weight in MIX_WEIGHTS.items()],
             duration_s=seconds,
         )
-        fixed = collect(running, seconds)
+        kinds = collect(running, seconds)
+        fixed = merged(list(kinds.values()))
         result[f"{fraction:.0%}"] = {
             "target_rps": round(rate, 1),
-            "achieved_rps": round(fixed.achieved_rps, 1),
-            "p50_ms": round(fixed.p50, 2),
-            "p99_ms": round(fixed.percentile(0.99), 2),
-            "p99_over_p50": round(fixed.percentile(0.99) / fixed.p50, 2),
-            "errors": fixed.errors,
+            **_latencies(fixed),
+            "kinds": {name: _latencies(kind) for name, kind in kinds.items()},
         }
     return result
+
+
+def _latencies(fixed: FixedRate) -> dict[str, Any]:
+    return {
+        "achieved_rps": round(fixed.achieved_rps, 1),
+        "p50_ms": round(fixed.p50, 2),
+        "p99_ms": round(fixed.percentile(0.99), 2),
+        "p99_over_p50": round(fixed.percentile(0.99) / fixed.p50, 2),
+        "errors": fixed.errors,
+    }
 
 
 def rss_drift(
