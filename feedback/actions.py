@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from catalog.services import actions as services
 from catalog.services.models import Service, Tier
@@ -107,7 +106,7 @@ def _submitted(feedback_id: uuid.UUID) -> repository.Notification:
 
 
 async def store_feedback(
-    session: AsyncSession,
+    session: AsyncSession | AsyncEngine,
     *,
     principal: Principal | None,
     service: str | uuid.UUID,
@@ -133,7 +132,7 @@ async def store_feedback(
     return inserted
 
 
-def stored_feedback(session: AsyncSession, row: RowMapping) -> Feedback:
+def stored_feedback(session: AsyncSession, row: Mapping[str, Any]) -> Feedback:
     """The row `store_feedback` stored, as the session's object: no statement."""
     return repository.as_loaded(session, row)
 

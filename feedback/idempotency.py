@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy import CTE, Select, Table, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.errors import Required, TooLong
+from core.statement_alone import first_row
 from feedback.errors import KeyInFlight, KeyReused
 from feedback.models import IdempotencyKey
 
@@ -158,11 +159,15 @@ def _keys() -> Table:
 _STORED = stored_row()
 
 
-async def find(session: AsyncSession, claim: KeyClaim, *, now: datetime) -> Stored | None:
+async def find(
+    session: AsyncSession | AsyncEngine, claim: KeyClaim, *, now: datetime
+) -> Stored | None:
     """The key's row as committed now (the claiming statement's snapshot may predate it)."""
     parameters = {"key_scope": claim.scope, "key_key": claim.key, "key_now": now}
-    row = (await session.execute(_STORED, parameters)).first()
-    return Stored(row[0], StoredResponse(row[1], row[2])) if row is not None else None
+    row = await first_row(session, _STORED, parameters)
+    if row is None:
+        return None
+    return Stored(row["request_hash"], StoredResponse(row["response_status"], row["response_body"]))
 
 
 def replay(claim: KeyClaim, stored: Stored) -> StoredResponse:
@@ -177,7 +182,9 @@ def in_flight_refused() -> Iterator[None]:
     """A statement that gave up waiting for the key's holder is a `KeyInFlight`."""
     try:
         yield
-    except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+    except Exception as error:
+        # asyncpg's error, alone or wrapped by SQLAlchemy (core/statement_alone.py).
+        cause = error.orig if isinstance(error, DBAPIError) else error
+        if getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise KeyInFlight("a request with this idempotency key is in progress") from None
         raise

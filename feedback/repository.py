@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     Float,
-    RowMapping,
     Select,
     Table,
     Text,
@@ -31,10 +30,11 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from catalog.services.models import Service
+from core.statement_alone import first_row
 from feedback import idempotency
 from feedback.models import (
     Feedback,
@@ -348,13 +348,13 @@ class Inserted:
     the session's object), whether it took the key, and the key's row as the statement's
     snapshot saw it."""
 
-    row: RowMapping | None
+    row: Mapping[str, Any] | None
     claimed: bool
     stored: idempotency.Stored | None
 
 
 async def insert_submission(
-    session: AsyncSession,
+    session: AsyncSession | AsyncEngine,
     *,
     new: NewFeedback,
     service: str | uuid.UUID,
@@ -394,7 +394,7 @@ async def insert_submission(
     if keyed is not None:
         params.update(idempotency.claim_parameters(keyed.claim, keyed.response, now=keyed.now))
     with idempotency.in_flight_refused():
-        result = (await session.execute(statement, params)).mappings().first()
+        result = await first_row(session, statement, params)
     if result is None:  # no key, and no service: nothing was written
         return Inserted(None, claimed=False, stored=None)
     row = result if result["id"] is not None else None
@@ -503,7 +503,7 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
-def as_loaded(session: AsyncSession, row: RowMapping) -> Feedback:
+def as_loaded(session: AsyncSession, row: Mapping[str, Any]) -> Feedback:
     """A feedback row a statement returned, as the session's object, as if loaded: no
     statement."""
     feedback = Feedback(**{column.key: row[column.name] for column in Feedback.__table__.c})

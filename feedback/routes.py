@@ -165,10 +165,10 @@ async def _store(
         contact_email=parsed.contactEmail,
     )
     try:
-        async with _submission_session(sessionmaker, principal) as session:
+        async with _submission_session(sessionmaker, principal) as database:
             # One statement names the actor, stores the feedback and writes its audit event.
             result = await submit(
-                session,
+                database,
                 principal=principal,
                 client_ip=facts.client_ip,
                 service=actions.service_reference(parsed.service),
@@ -195,18 +195,18 @@ async def _store(
 @asynccontextmanager
 async def _submission_session(
     sessionmaker: async_sessionmaker[AsyncSession], principal: Principal | None
-) -> AsyncIterator[AsyncSession]:
+) -> AsyncIterator[AsyncSession | AsyncEngine]:
     """A signed-in caller's submission is one statement (the key's claim, the feedback, its
-    audit event and notification), atomic by itself: sent alone, no BEGIN and no COMMIT
-    around it. An anonymous one is counted against its address after that statement, in
-    a transaction, so that a refused submission is rolled back with its audit event."""
-    async with sessionmaker() as session:
-        # A session bound to a connection (a test's, inside its own transaction) keeps it.
-        if principal is None or not isinstance(sessionmaker.kw.get("bind"), AsyncEngine):
-            async with session.begin():
-                yield session
-            return
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    audit event and notification), atomic by itself: sent alone on a connection of its own
+    (the engine; core/statement_alone.py), no BEGIN and no COMMIT around it. An anonymous
+    one is counted against its address after that statement, in a transaction, so that a
+    refused submission is rolled back with its audit event."""
+    bind = sessionmaker.kw.get("bind")
+    # A session bound to a connection (a test's, inside its own transaction) keeps it.
+    if principal is not None and isinstance(bind, AsyncEngine):
+        yield bind
+        return
+    async with sessionmaker() as session, session.begin():
         yield session
 
 

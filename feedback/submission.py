@@ -11,11 +11,11 @@ before (a used key answers first, as it did when it was claimed before the check
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.clock import utcnow
 from core.errors import AccessDenied, DomainError
@@ -34,7 +34,7 @@ class SubmissionResult:
     replayed: bool
     # The stored row (`actions.stored_feedback` makes it the session's object); None for a
     # replay.
-    row: RowMapping | None = None
+    row: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def key_scope(principal: Principal | None, client_ip: str | None) -> str:
 
 
 async def submit(
-    session: AsyncSession,
+    session: AsyncSession | AsyncEngine,
     *,
     principal: Principal | None,
     client_ip: str | None,
@@ -66,7 +66,10 @@ async def submit(
     canonical_body: Any,
     door: Door | None = None,
 ) -> SubmissionResult:
-    """Store the feedback once per key; a repeat with the same body replays the first answer."""
+    """Store the feedback once per key; a repeat with the same body replays the first answer.
+
+    `session`: the caller's transaction, or an engine to send each statement alone on (a
+    submission's one statement is atomic by itself)."""
     claim = None
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)

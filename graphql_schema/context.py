@@ -18,6 +18,7 @@ from strawberry.types import Info as StrawberryInfo
 from core.db import connection_lost, once_more_if_lost
 from core.history import set_transaction_actor
 from core.settings import Settings
+from core.statement_alone import fetch_value_alone
 from graphql_schema.cost_budget import CostBudget, Spending, caller_key
 from identity.audit import AuditEntry, AuditOutcome, RequestFacts, record
 from identity.principal import Principal
@@ -31,12 +32,6 @@ if TYPE_CHECKING:
 
 class RequestFinished(RuntimeError):
     """A resolver left running after its request ended asked for the database."""
-
-
-def _observed(engine: AsyncEngine) -> bool:
-    """Whether anything listens to the engine's statements (a statement counter, tracing)."""
-    dispatch = engine.sync_engine.dispatch
-    return bool(dispatch.before_cursor_execute) or bool(dispatch.after_cursor_execute)
 
 
 class Context(BaseContext):
@@ -214,33 +209,9 @@ class Context(BaseContext):
         if self._finished:
             raise RequestFinished("the request has ended; its resolvers may not query")
 
-        async def read() -> Any:
-            async with bind.connect() as connection:
-                try:
-                    if _observed(bind):
-                        await connection.execution_options(isolation_level="AUTOCOMMIT")
-                        result = await connection.exec_driver_sql(sql, tuple(arguments))
-                        return result.scalar()
-                    # Nobody listens to the engine's statements: straight to asyncpg (its own
-                    # prepared statements), past SQLAlchemy's execution machinery (~130 µs of
-                    # CPU a statement here). Never begun, the statement is its own snapshot.
-                    driver = (await connection.get_raw_connection()).driver_connection
-                    assert driver is not None
-                    return await driver.fetchval(sql, *arguments)
-                except asyncio.CancelledError:
-                    await connection.invalidate()
-                    raise
-                except Exception as error:
-                    if connection_lost(error):
-                        await connection.invalidate()
-                        # As SQLAlchemy does on a disconnect it sees: every pooled connection
-                        # is suspect (PostgreSQL restarted), so the next checkout makes a new one.
-                        await bind.dispose(close=False)
-                    raise
-
         # No pool pre-ping: a pooled connection that died fails here. One read, no
         # transaction, nothing sent to the client yet: read once more on a new connection.
-        return await once_more_if_lost(read)
+        return await once_more_if_lost(lambda: fetch_value_alone(bind, sql, arguments))
 
     async def finish(self, *, commit: bool, final: bool = True) -> None:
         """Commit (writes) or roll back (reads, failures), then release the connection, once

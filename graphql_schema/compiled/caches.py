@@ -15,9 +15,9 @@ from typing import Any
 from cachetools import LRUCache
 from graphql import OperationDefinitionNode
 
+from core.sql_text import SqlText
 from graphql_schema.compiled.declarations import PageSource
 from graphql_schema.compiled.planner import Plan
-from graphql_schema.compiled.sql_text import SqlText
 from graphql_schema.context import Context
 
 KEPT = 1024

@@ -31,11 +31,11 @@ from strawberry.types.graphql import OperationType
 from core.clock import utcnow
 from core.db import DATABASE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE, database_unreachable
 from core.settings import ReadPath
+from core.sql_text import SqlText
 from graphql_schema.compiled.caches import Cleared, CompiledCaches, cleared_key
 from graphql_schema.compiled.deferred import DeferredFieldFailed, fill
 from graphql_schema.compiled.planner import Fallback, Plan, Typename, plan_operation
 from graphql_schema.compiled.raw_json import RawData
-from graphql_schema.compiled.sql_text import SqlText
 from graphql_schema.compiled.statement import ArgumentsRefused, prepare
 from graphql_schema.context import Context
 

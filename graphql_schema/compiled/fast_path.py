@@ -20,11 +20,11 @@ from graphql.execution.values import VariableValues, get_variable_values
 
 from core.clock import utcnow
 from core.settings import ReadPath
+from core.sql_text import SqlText
 from graphql_schema.compiled.caches import CompiledCaches, cleared_key
 from graphql_schema.compiled.extension import PLAN_HEADER
 from graphql_schema.compiled.planner import Typename
 from graphql_schema.compiled.raw_json import RawData
-from graphql_schema.compiled.sql_text import SqlText
 from graphql_schema.compiled.statement import ArgumentsRefused, prepare
 from graphql_schema.context import Context
 from graphql_schema.cost_budget import CostBudget

@@ -14,8 +14,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from catalog.services.models import Service
 from core.clock import utcnow
@@ -257,7 +257,9 @@ def _principal(person_id: Any) -> Principal:
     return Principal(str(person_id), "https://idp.test", frozenset({Role.CONTRIBUTOR}), person_id)
 
 
-async def _submit_keyed(session: AsyncSession, principal: Principal) -> submission.SubmissionResult:
+async def _submit_keyed(
+    session: AsyncSession | AsyncEngine, principal: Principal
+) -> submission.SubmissionResult:
     return await submission.submit(
         session,
         principal=principal,
@@ -289,3 +291,28 @@ async def test_a_key_held_by_a_request_in_flight_is_refused_after_the_wait(
     assert held.replayed is False
     assert again.replayed is True
     assert again.feedback_id == held.feedback_id
+
+
+async def test_a_submission_sent_alone_is_refused_while_its_key_is_held_then_replays(
+    subject: Subject,
+) -> None:
+    """The REST door sends a signed-in caller's submission alone, straight to asyncpg (an
+    engine nobody listens to): the held key refuses it after the wait, writing nothing, and
+    once the holder committed the same submission replays the holder's answer."""
+    alone = make_engine(subject.url)
+    try:
+        async with subject.sessions() as session, session.begin():
+            principal = _principal((await create_person(session)).id)
+        async with subject.sessions() as holder, holder.begin():
+            held = await _submit_keyed(holder, principal)
+            with pytest.raises(KeyInFlight):
+                await _submit_keyed(alone, principal)
+        again = await _submit_keyed(alone, principal)
+    finally:
+        await alone.dispose()
+    async with subject.sessions() as session:
+        stored = await session.scalar(select(func.count()).select_from(Feedback))
+
+    assert again.replayed is True
+    assert again.feedback_id == held.feedback_id
+    assert stored == 1

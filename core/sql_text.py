@@ -28,7 +28,13 @@ class SqlText:
         compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         names = tuple(compiled.positiontup or ())
         processors = getattr(compiled, "_bind_processors", {})
-        return cls(str(compiled), names, compiled.construct_params(), dict(processors))
+        # A parameter made without a value (`bindparam("name")`) has no default: each run
+        # must give it (`arguments` raises a KeyError otherwise), never NULL by omission.
+        given = compiled.construct_params(_check=False)
+        # (An IN list's expanded parameters, `name_1`…, are not among the binds by name.)
+        required = {name for name, bind in compiled.binds.items() if bind.required}
+        defaults = {name: value for name, value in given.items() if name not in required}
+        return cls(str(compiled), names, defaults, dict(processors))
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
         """The positional parameters, `values` replacing the compiled-in ones by name."""
