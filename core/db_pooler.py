@@ -35,9 +35,9 @@ RANDOM_PAGE_COST = "1.1"
 # default (`auto`) PostgreSQL re-planned the compiled read path's statement on every run
 # (~0.7 ms, a fifth of a page of 20 in PostgreSQL), its generic plan looking a little dearer
 # than the average custom one only because a walk's last page has fewer rows to build. The
-# statements whose best plan depends on the values are written so the generic plan holds
-# (service_levels/metric_sql.py, core/pagination.py's page size written into the SQL).
-# Through a transaction pooler nothing is kept: each statement is planned for its values.
+# KPI roll-up (written for generic plans: service_levels/metric_sql.py) and search measured
+# the same with it (bench/README.md, "Planned once"). Through a transaction pooler nothing
+# is kept: each statement is planned for its values.
 KEPT_STATEMENT_SETTINGS = {"plan_cache_mode": "force_generic_plan"}
 
 # The startup parameters PgBouncer remembers per client and sets on the server connection

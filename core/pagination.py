@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, literal, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -241,12 +251,15 @@ def page_statement(
         ordering = (order.column.desc().nulls_last(), order.id_column.desc())
     else:
         ordering = (order.column.asc().nulls_last(), order.id_column.asc())
-    # The page size written into the SQL, not bound: PostgreSQL plans a bound LIMIT as a tenth
-    # of the rows, so a kept statement's generic plan looked dearer than re-planning each time.
-    statement = statement.order_by(*ordering).limit(
-        literal(limit + 1, Integer, literal_execute=True)
-    )
+    statement = statement.order_by(*ordering).limit(written_in(limit + 1))
     return PageStatement(stamp, limit, statement, ordering, parameters)
+
+
+def written_in(size: int) -> ColumnElement[int]:
+    """A page size written into the SQL, not bound: PostgreSQL plans a bound LIMIT as a tenth
+    of the rows, so a kept statement's generic plan looked dearer than re-planning each time.
+    (The size is part of a kept statement's shape already.)"""
+    return literal(size, Integer, literal_execute=True)
 
 
 def count_statement(statement: Select[Any]) -> Select[Any]:

@@ -29,12 +29,8 @@ def observed(engine: AsyncEngine) -> bool:
 
 async def fetch_value_alone(engine: AsyncEngine, sql: str, arguments: Sequence[Any]) -> Any:
     """The first column of the statement's first row (None without a row)."""
-    async with engine.connect() as connection, _forgetting_a_lost(engine, connection):
-        if observed(engine):
-            result = await _through_sqlalchemy(connection, sql, arguments)
-            return result.scalar()
-        driver = await _driver(connection)
-        return await driver.fetchval(sql, *arguments)
+    row = await fetch_row_alone(engine, sql, arguments)
+    return None if row is None else next(iter(row.values()))
 
 
 async def fetch_row_alone(

@@ -23,7 +23,6 @@ from graphql.execution.values import VariableValues, get_argument_values
 from sqlalchemy import (
     ColumnElement,
     FromClause,
-    Integer,
     Select,
     String,
     Text,
@@ -32,7 +31,6 @@ from sqlalchemy import (
     cast,
     false,
     func,
-    literal,
     literal_column,
     null,
     select,
@@ -50,6 +48,7 @@ from core.pagination import (
     cursor_parameters,
     page_stamp,
     page_statement,
+    written_in,
 )
 from graphql_schema.compiled import formats
 from graphql_schema.compiled.declarations import (
@@ -248,7 +247,7 @@ class _Builder:
             )
             columns.append(made.label("_cursor"))
         rows = page.statement.add_columns(*columns).subquery()
-        on_page = rows.c._n <= _page_size(page)
+        on_page = rows.c._n <= written_in(page.limit)
         # The client sees the page in the order asked; a backward page was read in reverse.
         shown = rows.c._n.desc() if request.backwards else rows.c._n.asc()
         reverse = rows.c._n.asc() if request.backwards else rows.c._n.desc()
@@ -256,7 +255,7 @@ class _Builder:
         def cursor() -> ColumnElement[Any]:
             return rows.c._cursor
 
-        more = func.count() > _page_size(page)
+        more = func.count() > written_in(page.limit)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for response_key, part in plan.fields:
             if isinstance(part, Typename):
@@ -424,11 +423,6 @@ def _ends(cursor: ColumnElement[Any], shown: Any, reverse: Any, on_page: Any) ->
         return type_coerce(cursors, ARRAY(Text))[1]
 
     return first_by(shown), first_by(reverse)
-
-
-def _page_size(page: PageStatement) -> ColumnElement[int]:
-    """Written into the SQL, as the page statement's LIMIT is (core/pagination.py)."""
-    return literal(page.limit, Integer, literal_execute=True)
 
 
 def _flag(value: bool) -> ColumnElement[bool]:
