@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bench.processes import stop_process
 from core.db_pooler import connect_query
 
 BINARY = "pgbouncer"
@@ -154,13 +155,7 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        # SIGTERM: PgBouncer 1.18 closes every connection and exits at once.
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    # SIGTERM: PgBouncer 1.18 closes every connection and exits at once.
+    stop_process(process, timeout_s=STOP_S)
     if process.stderr is not None:
         process.stderr.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -11,6 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -52,13 +54,21 @@ class Server:
         return float("nan")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout_s=10)
+
+
+def stop_process(
+    process: subprocess.Popen[Any], *, timeout_s: float, how: signal.Signals = signal.SIGTERM
+) -> None:
+    """Ask a running process to stop (`how`), and kill it if it has not within `timeout_s`."""
+    if process.poll() is not None:
+        return
+    process.send_signal(how)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def start(
@@ -108,24 +118,7 @@ def uvicorn(
     cpus: str = SERVER_CPU,
 ) -> Server:
     """One uvicorn worker with uvloop and httptools, no access log."""
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        factory,
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    command = uvicorn_command(factory, port)
     env = {
         "CATALOG_DATABASE_URL": database_url,
         "CATALOG_ENV": "dev",
@@ -134,6 +127,16 @@ def uvicorn(
         "BENCH_DEV_TOKEN": DEV_TOKEN,
     }
     return start(name, command, port=port, ready_path=ready_path, env=env, cpus=cpus)
+
+
+def uvicorn_command(factory: str, port: int) -> list[str]:
+    """uvicorn serving the app `factory` makes on loopback: one worker, uvloop and
+    httptools, warnings only, no access log."""
+    return [
+        sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
+        "--port", str(port), "--loop", "uvloop", "--http", "httptools",
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
 
 
 class Priority:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.processes import stop_process
+
 ROOT = Path(__file__).absolute().parent.parent
 SITE = ROOT / "deploy" / "nginx" / "service-catalog.conf"
 NGINX = Path("/usr/sbin/nginx")
@@ -83,13 +85,7 @@ class Nginx:
         return self.prefix / "error.log"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout_s=10, how=signal.SIGQUIT)
 
 
 def start(

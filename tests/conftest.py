@@ -22,9 +22,9 @@ from core.logs import configure_logging
 from core.settings import ReadPath, Settings, load_settings
 from server.app import create_app
 from tests import database
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.identity.idp import TestIssuer
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client
 
 # A 2-core machine running the suite can be slow; the production time limits would turn a
 # slow test into a TIMEOUT. Tests of the limits themselves pass their own small values.
@@ -119,12 +119,8 @@ async def client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app, called as the development person (its token sent by default)."""
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with lifespan(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-        ) as client:
-            yield client
+    async with developer_client(app) as client:
+        yield client
 
 
 class StatementCounter:

@@ -4,7 +4,6 @@ tests that run several of them against one database (tests/server/test_replicas.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from bench.processes import stop_process
 from server.jobs.scheduler import JOBS
 
 COMMAND = Path(sys.executable).parent / "service-catalog"
@@ -100,14 +100,8 @@ class CatalogProcess:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            stop_process(self.process, timeout_s=20)
 
     def metric(self, family: str, **labels: str) -> float:
         """The sum of `family`'s samples (counters: `_total`) whose labels include `labels`."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from bench.faults.cluster import free_port
-from bench.processes import DEV_TOKEN, LOGS, ROOT, Server, start
+from bench.processes import DEV_TOKEN, LOGS, ROOT, Server, start, stop_process, uvicorn_command
 
 CACHE_TTL_S = 1.0
 
@@ -49,24 +49,7 @@ class Stack:
 
     def __enter__(self) -> Stack:
         port = free_port()
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "bench.servers:api_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ]
+        command = uvicorn_command("bench.servers:api_app", port)
         self.api = start(
             "faults-api",
             command,
@@ -97,12 +80,7 @@ class Stack:
         error: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._worker is not None and self._worker.poll() is None:
-            self._worker.terminate()
-            try:
-                self._worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self._worker.kill()
-                self._worker.wait()
+        if self._worker is not None:
+            stop_process(self._worker, timeout_s=15)
         if self.api is not None:
             self.api.stop()

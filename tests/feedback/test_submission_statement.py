@@ -38,9 +38,9 @@ from identity.principal import Principal, Role
 from server.app import create_app
 from tests.builders.catalog import create_service
 from tests.builders.identity import create_person
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import data
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client
 
 BODY = {"service": "case-management", "kind": "IDEA", "title": "Bulk close", "body": "Please."}
 SUBMIT = """
@@ -102,15 +102,11 @@ async def subject(settings: Settings, fresh_database: str) -> AsyncIterator[Subj
     for end in ENDS:
         event.listen(sync, end.lower(), lambda *_, end=end: statements.sent.append(end))
     try:
-        async with lifespan(app) as manager:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-            ) as client:
-                await data(client, "{ viewer { roles } }")  # provisions the developer
-                async with sessions() as session, session.begin():
-                    await create_service(session, slug="case-management")
-                yield Subject(fresh_database, sessions, client, statements)
+        async with developer_client(app) as client:
+            await data(client, "{ viewer { roles } }")  # provisions the developer
+            async with sessions() as session, session.begin():
+                await create_service(session, slug="case-management")
+            yield Subject(fresh_database, sessions, client, statements)
     finally:
         await engine.dispose()
 

@@ -26,9 +26,9 @@ from graphql_schema.node import global_id
 from server.app import create_app
 from tests.builders.catalog import create_service
 from tests.builders.identity import create_team
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import data
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client
 
 SERVICES = "{ services(first: 5) { totalCount edges { node { slug name } } } }"
 SERVICE = "query($slug: String!) { service(slug: $slug) { slug name tier } }"
@@ -57,13 +57,9 @@ async def subject(settings: Settings, fresh_database: str) -> AsyncIterator[Subj
     sessions = make_sessionmaker(engine)
     app = create_app(settings, engine=engine, sessionmaker=sessions, dev_token=DEV_TOKEN)
     try:
-        async with lifespan(app) as manager:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-            ) as client:
-                await data(client, "{ viewer { roles } }")  # provisions the developer
-                yield Subject(app, engine, sessions, client, fresh_database)
+        async with developer_client(app) as client:
+            await data(client, "{ viewer { roles } }")  # provisions the developer
+            yield Subject(app, engine, sessions, client, fresh_database)
     finally:
         await engine.dispose()
 

@@ -23,9 +23,9 @@ from graphql_schema.limits import Limits, guard_extensions
 from identity.principal import Principal
 from server.app import create_app
 from server.middleware import BodySizeLimitMiddleware
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import without_cost
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client, lifespan
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 SPEC = {"accept": GRAPHQL_RESPONSE}
@@ -230,14 +230,10 @@ async def test_a_caller_without_the_role_gets_403(
         database_url="postgresql://unused/unused", dev_roles="VIEWER", _env_file=None
     )
     app = create_app(viewer, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with lifespan(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-        ) as client:
-            body = {"query": "{ auditEvents { totalCount } }"}
-            legacy = await client.post("/graphql", json=body, headers=LEGACY)
-            spec = await client.post("/graphql", json=body, headers=SPEC)
+    async with developer_client(app) as client:
+        body = {"query": "{ auditEvents { totalCount } }"}
+        legacy = await client.post("/graphql", json=body, headers=LEGACY)
+        spec = await client.post("/graphql", json=body, headers=SPEC)
 
     refusal = _errors("auditEvents needs the AUDITOR role", "FORBIDDEN")
     assert (legacy.status_code, without_cost(legacy.json())) == (200, {"data": None, **refusal})

@@ -30,9 +30,9 @@ from graphql_schema.observability import CatalogSchema
 from identity.principal import Principal
 from server.app import create_app
 from server.request_id import add_request_id
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import gql, without_cost
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client, lifespan
 
 
 def _team_chain(pairs: int) -> str:
@@ -86,12 +86,8 @@ async def roomy_client(
         database_url="postgresql://unused/unused", max_cost=10**12, _env_file=None
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with lifespan(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-        ) as client:
-            yield client
+    async with developer_client(app) as client:
+        yield client
 
 
 async def test_a_query_deeper_than_the_limit_is_refused(roomy_client: httpx.AsyncClient) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 from sqlalchemy import func, select
 
 from catalog.services.models import Service
@@ -15,9 +14,9 @@ from graphql_schema.node import global_id
 from server.app import create_app
 from tests.builders.catalog import create_service
 from tests.builders.identity import create_team
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import gql
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client
 
 CREATE = """
 mutation($input: CreateServiceInput!) {
@@ -43,19 +42,15 @@ async def test_a_slug_taken_while_a_create_waits_is_refused_on_the_slug(
                 "tier": "TIER_1",
             }
         }
-        async with lifespan(app) as manager:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-            ) as client:
-                async with sessions() as rival, rival.begin():
-                    # The rival holds the slug, not yet committed: the create's check sees
-                    # nothing, and its insert waits on the rival's key.
-                    await create_service(rival, slug="checkout", owner_team_id=team.id)
-                    create = asyncio.create_task(gql(client, CREATE, variables))
-                    await asyncio.sleep(0.5)
-                    assert not create.done()
-                body = await create
+        async with developer_client(app) as client:
+            async with sessions() as rival, rival.begin():
+                # The rival holds the slug, not yet committed: the create's check sees
+                # nothing, and its insert waits on the rival's key.
+                await create_service(rival, slug="checkout", owner_team_id=team.id)
+                create = asyncio.create_task(gql(client, CREATE, variables))
+                await asyncio.sleep(0.5)
+                assert not create.done()
+            body = await create
 
         assert body["data"]["createService"] == {
             "service": None,

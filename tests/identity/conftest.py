@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from core.oidc_settings import IssuerConfig
 from core.settings import Settings, load_settings
 from server.app import create_app
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.identity.idp import TestIssuer
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client, lifespan
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +62,5 @@ async def make_viewer_client(
         database_url="postgresql://unused/unused", dev_roles="VIEWER", _env_file=None
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with lifespan(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-        ) as client:
-            yield client
+    async with developer_client(app) as client:
+        yield client

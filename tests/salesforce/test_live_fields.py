@@ -24,9 +24,9 @@ from salesforce.fake import FakeOrg, FakeSalesforce
 from server.app import create_app
 from tests.builders.catalog import create_org, create_service
 from tests.builders.identity import create_team
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import data, gql
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client
 
 LIVE = """
 query Live {
@@ -77,12 +77,8 @@ async def live_client(
         salesforce_timeout_s=1.0,
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with lifespan(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-        ) as client:
-            yield client
+    async with developer_client(app) as client:
+        yield client
 
 
 async def _catalog(

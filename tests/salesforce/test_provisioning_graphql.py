@@ -26,11 +26,11 @@ from server.app import create_app
 from tests.builders.catalog import create_org, create_service
 from tests.builders.identity import create_person, create_team
 from tests.conftest import StatementCounter
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import data, gql
 from tests.graphql_schema.desk import Desk, desk_client, desk_settings
 from tests.identity.idp import TestIssuer
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client
 from tests.salesforce.org_users import licence, login_of, user
 
 DRIFT = """
@@ -89,12 +89,8 @@ async def admin(
         **_client_settings(org_configs, ca_bundle, **extra),
     )
     app = create_app(settings, engine=engine, sessionmaker=sessionmaker, dev_token=DEV_TOKEN)
-    async with lifespan(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-        ) as client:
-            yield client
+    async with developer_client(app) as client:
+        yield client
 
 
 @pytest.fixture

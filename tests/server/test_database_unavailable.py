@@ -12,8 +12,8 @@ import pytest
 
 from core.settings import load_settings
 from server.app import create_app
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
-from tests.lifespan import lifespan
+from tests.dev_token import DEV_TOKEN
+from tests.lifespan import developer_client
 
 
 def _closed_port() -> int:
@@ -30,12 +30,8 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         database_url=f"postgresql://postgres@127.0.0.1:{_closed_port()}/catalog", _env_file=None
     )
     app = create_app(settings, dev_token=DEV_TOKEN)
-    async with lifespan(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-        ) as client:
-            yield client
+    async with developer_client(app) as client:
+        yield client
 
 
 @pytest.mark.parametrize(

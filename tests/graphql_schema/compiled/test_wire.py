@@ -15,9 +15,9 @@ from core.db import make_engine, make_sessionmaker
 from core.settings import ReadPath, Settings
 from server.app import create_app
 from tests.builders.catalog import create_service
-from tests.dev_token import DEV_AUTHORIZATION, DEV_TOKEN
+from tests.dev_token import DEV_TOKEN
 from tests.graphql import data
-from tests.lifespan import lifespan
+from tests.lifespan import developer_client
 
 PAGE = """
 query Page($first: Int!) {
@@ -56,13 +56,9 @@ async def wire(
         for n in range(3):
             await create_service(session, slug=f"svc-{n}")
     try:
-        async with lifespan(app) as manager:
-            transport = httpx.ASGITransport(app=manager.app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://test", headers=DEV_AUTHORIZATION
-            ) as client:
-                await data(client, "{ viewer { roles } }")  # the development person, once
-                yield client, sent
+        async with developer_client(app) as client:
+            await data(client, "{ viewer { roles } }")  # the development person, once
+            yield client, sent
     finally:
         await engine.dispose()
 
