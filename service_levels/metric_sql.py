@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -606,5 +606,5 @@ async def measure_all(
 def _split(found: MetricValue, split: bool) -> MetricValue:
     """The team's figure while the Trust data covers the frame; else the raw one, flagged."""
     if split:
-        return replace(found, vendor_split=True)
-    return replace(found, value=found.raw_value, total=found.raw_total, vendor_split=False)
+        return found._replace(vendor_split=True)
+    return found._replace(value=found.raw_value, total=found.raw_total, vendor_split=False)

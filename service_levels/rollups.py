@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import String, and_, exists, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,10 +72,10 @@ class UnknownScope(LookupError):
     """The scope's id names no service, team or business unit."""
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectiveRow:
+class ObjectiveRow(NamedTuple):
     """An objective as a roll-up reads it: the columns answering and ranking it need, not an
-    ORM object (a roll-up of the organisation ranks thousands)."""
+    ORM object (a roll-up of the organisation ranks thousands; a tuple is made ~15x faster
+    than a frozen dataclass)."""
 
     id: uuid.UUID
     sla_id: uuid.UUID
@@ -91,8 +91,7 @@ class ObjectiveRow:
     scope_request_kind: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Ranked:
+class Ranked(NamedTuple):
     objective: ObjectiveRow
     service_id: uuid.UUID
     answer: Answer
@@ -224,14 +223,13 @@ async def _services_and_objectives(
     session: AsyncSession, chosen: ScopeFilter
 ) -> tuple[list[uuid.UUID], list[tuple[ObjectiveRow, uuid.UUID, str | None]]]:
     """The scope's live services, and the objectives of their live SLAs with their service
-    and its time zone (in SLA, position, id order), as light rows: one statement."""
+    and its time zone, as light rows, in no particular order: one statement."""
     query = (
         select(Service.id, repository.SERVICE_TIME_ZONE, *_OBJECTIVE_COLUMNS)
         .select_from(Service)
         .outerjoin(Sla, and_(Sla.service_id == Service.id, Sla.archived_at.is_(None)))
         .outerjoin(Objective, Objective.sla_id == Sla.id)
         .where(Service.archived_at.is_(None))
-        .order_by(Sla.id, Objective.position, Objective.id)
     )
     services: dict[uuid.UUID, None] = {}
     objectives = []
@@ -303,12 +301,18 @@ def _distance(objective: ObjectiveRow, answer: Answer) -> float:
     return found / abs(objective.target) if objective.target else found
 
 
-def _rank_key(item: Ranked) -> tuple[int, float, float]:
+def _rank_key(item: Ranked) -> tuple[int, float, float, uuid.UUID, int, uuid.UUID]:
+    """Worst first; among equals in SLA, position and id order (PostgreSQL's uuid order is
+    Python's: both compare the 16 bytes)."""
     budget = item.answer.error_budget
+    objective = item.objective
     return (
         _STATUS_ORDER[item.answer.status],
         budget if budget is not None else float("inf"),
-        _distance(item.objective, item.answer),
+        _distance(objective, item.answer),
+        objective.sla_id,
+        objective.position,
+        objective.id,
     )
 
 
@@ -362,7 +366,7 @@ async def kpi_summary(
         by_metric[row.metric][status] += 1
         if status in _TROUBLE:
             troubled.append(Ranked(row, service_id, answer_over(row, own[0], now, nothing)))
-    troubled.sort(key=_rank_key)  # stable: SLA, position and id order among equals
+    troubled.sort(key=_rank_key)
     return KpiSummary(
         scope=scope,
         scope_id=scope_id,

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.services.models import Service, Tier
@@ -124,6 +125,36 @@ async def test_a_team_summary_counts_pools_and_ranks_its_objectives(
     assert [item["service"]["slug"] for item in offenders] == [slow.slug, quick.slug]
     assert offenders[0]["currentValue"] == pytest.approx(4 * HOUR)
     assert len(offenders[1]["sla"]["objectives"]) == 3
+
+
+TIED = """
+query Tied($scopeId: ID) {
+  kpiSummary(scope: TEAM, scopeId: $scopeId, window: { kind: ROLLING_DAYS, days: 30 }) {
+    worstOffenders(first: 10) { objective { id } }
+  }
+}
+"""
+
+
+async def test_equally_bad_objectives_are_listed_in_sla_and_position_order(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    team = await create_team(session)
+    slas = []
+    for _ in range(3):
+        service = await _service_with_restores(session, team.id, [6, 2])  # mean 4 h
+        same = (Metric.MTTR, Comparator.AT_MOST, 3 * HOUR)  # breached, all by as much
+        slas.append(await _sla(session, service, same, same))
+    objectives = (await session.scalars(select(Objective))).all()
+    by_sla = sorted(objectives, key=lambda objective: (objective.sla_id, objective.position))
+
+    summary = (await data(client, TIED, {"scopeId": global_id("Team", team.id)}))["kpiSummary"]
+
+    assert [item["objective"]["id"] for item in summary["worstOffenders"]] == [
+        global_id("Objective", objective.id) for objective in by_sla
+    ]
+    assert len(by_sla) == 6
+    assert {objective.sla_id for objective in by_sla} == {sla.id for sla in slas}
 
 
 async def test_business_unit_and_organisation_summaries_widen_the_scope(
