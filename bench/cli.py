@@ -17,6 +17,7 @@ from bench import replicas as replicas_bench
 from bench import search as search_bench
 from bench.http_bench import CellSeries
 from bench.machine import describe
+from bench.noise import OTHERS_LIMIT, CpuShare
 from bench.postgraphile import PeerUnavailable, PostGraphile
 from bench.processes import Priority, Server, ServerFailed
 from bench.report import Target
@@ -362,6 +363,7 @@ async def run(config: Config) -> dict[str, Any]:
         "load_average_start": os.getloadavg(),
         "failed": [],
     }
+    cpu_start = CpuShare.take()
     largest = max(databases, key=lambda database: database.size)
     stamp = await cursor_stamp(largest.url)
     stages: list[tuple[str, Callable[[], Awaitable[None]]]] = [
@@ -384,15 +386,18 @@ async def run(config: Config) -> dict[str, Any]:
             results["failed"].append(name)
             results["notes"].append(f"stage {name} FAILED: {type(error).__name__}: {error}")
             log(f"stage {name} FAILED: {type(error).__name__}: {error}")
-    results["load_average_end"] = os.getloadavg()
-    busy = max(results["load_average_start"][0], results["load_average_end"][0]) > 1.5
-    if busy:
+    results["load_average_end"] = os.getloadavg()  # the run's own load included
+    cpu_end = CpuShare.take()
+    others = cpu_end.others_since(cpu_start) if cpu_start and cpu_end else 0.0
+    results["other_processes_cpu_share"] = round(others, 3)
+    busy_before = results["load_average_start"][0] > 1.5
+    if busy_before or others > OTHERS_LIMIT:
         results["noisy"] = True
         results["notes"].append(
             "other processes were running (load average"
-            f" {results['load_average_start'][0]:.1f} at start,"
-            f" {results['load_average_end'][0]:.1f} at end, on 2 cores): absolute figures"
-            " are low and ratios noisy"
+            f" {results['load_average_start'][0]:.1f} at start; other processes took"
+            f" {others:.0%} of the machine's CPU during the run, on"
+            f" {os.cpu_count()} cores): absolute figures are low and ratios noisy"
         )
     derive(results)
     results["targets"] = [target.as_json() for target in targets(results)]
