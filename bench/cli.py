@@ -21,7 +21,7 @@ from bench.noise import OTHERS_LIMIT, CpuShare
 from bench.postgraphile import PeerUnavailable, PostGraphile
 from bench.processes import Priority, Server, ServerFailed
 from bench.report import Target
-from bench.seed import build_template, seed
+from bench.seed import build_template, checkpoint, seed
 from bench.subject import cursor_stamp
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -347,6 +347,7 @@ async def run(config: Config) -> dict[str, Any]:
         if seeded.skipped:
             log(f"  capabilities skipped (tables missing): {seeded.skipped}")
         databases.append(inprocess.Database(size, seeded.url))
+    await checkpoint(config.server_url)
     results: dict[str, Any] = {
         "command": "python -m bench"
         + (" --quick" if config.quick else "")

@@ -3,8 +3,10 @@
 The load average at the end of a run counts the bench's own load (its HTTP, mix and replicas
 stages keep both cores busy), so it flagged every full run. What disturbs the figures is
 everything else: the machine's busy CPU time less this process and its children (servers,
-load generators), PostgreSQL (the postmaster and its backends, live or exited) and the
-kernel's interrupt handling (loopback networking is mostly softirq, charged to no process).
+load generators) and PostgreSQL (the postmaster and its backends, live or exited). The
+kernel's interrupt handling counts as busy time and is charged to the process it
+interrupted: loopback networking run in our processes' context is ours, what interrupted an
+idle core counts as another process's (a slight overestimate, never an underestimate).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def _postmasters() -> set[int]:
 
 @dataclass(frozen=True)
 class CpuShare:
-    """CPU seconds so far: the machine's (interrupts left out) and the run's own."""
+    """CPU seconds so far: the machine's and the run's own."""
 
     at: float
     busy: float
@@ -82,9 +84,9 @@ class CpuShare:
     def take() -> CpuShare | None:
         if not (PROC / "stat").exists():
             return None  # not Linux: nothing to tell
-        busy, interrupts = machine_seconds()
+        busy, _ = machine_seconds()
         ours = tree_seconds({os.getpid()} | _postmasters())
-        return CpuShare(time.monotonic(), busy - interrupts, ours)
+        return CpuShare(time.monotonic(), busy, ours)
 
     def others_since(self, start: CpuShare) -> float:
         """The share of the machine's CPU (1.0 = every core all along) other processes took."""

@@ -78,6 +78,11 @@ async def seed(server_url: str, size: int, *, seed: int = 1, now: datetime | Non
     return Seeded(size, url, name, counts, skipped)
 
 
+async def checkpoint(server_url: str) -> None:
+    """The seeding's writes flushed to disk now, not by a checkpoint during the first stage."""
+    await _admin(server_url, "CHECKPOINT")
+
+
 async def _copy(connection: asyncpg.Connection, data: Dataset) -> None:
     async with connection.transaction():
         # Generated rows are not changes anyone made: the history trigger skips them.
