@@ -21,53 +21,52 @@ from bench.replicas_cpu import PROC, TICK_S, machine_seconds
 OTHERS_LIMIT = 0.10
 
 
-def _stat(pid: int) -> tuple[int, list[str]] | None:
-    """The parent pid and the fields after the command name, None once `pid` is gone."""
-    try:
-        stat = (PROC / str(pid) / "stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return int(fields[1]), fields
+@dataclass(frozen=True)
+class _Process:
+    parent: int
+    command: str
+    # utime + stime + cutime + cstime (fields 14-17): its own CPU and its waited children's.
+    seconds: float
 
 
-def _seconds(fields: list[str]) -> float:
-    """utime + stime + cutime + cstime (fields 14-17): its own CPU and its waited children's."""
-    return sum(int(value) for value in fields[11:15]) * TICK_S
-
-
-def tree_seconds(roots: set[int]) -> float:
-    """CPU seconds of these processes and every live descendant, exited children included."""
-    parents: dict[int, int] = {}
-    fields_of: dict[int, list[str]] = {}
+def _processes() -> dict[int, _Process]:
+    """Every live process, read once from its /proc/<pid>/stat."""
+    found = {}
     for entry in PROC.iterdir():
-        if entry.name.isdigit():
-            found = _stat(int(entry.name))
-            if found is not None:
-                parents[int(entry.name)], fields_of[int(entry.name)] = found
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = entry.joinpath("stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        # The command name is in parentheses and may hold spaces.
+        head, tail = stat.rsplit(")", 1)
+        fields = tail.split()
+        seconds = sum(int(value) for value in fields[11:15]) * TICK_S
+        found[int(entry.name)] = _Process(int(fields[1]), head.split("(", 1)[1], seconds)
+    return found
+
+
+def tree_seconds(roots: set[int], processes: dict[int, _Process] | None = None) -> float:
+    """CPU seconds of these processes and every live descendant, exited children included."""
+    processes = _processes() if processes is None else processes
     total = 0.0
-    for pid, fields in fields_of.items():
+    for pid, process in processes.items():
         ancestor: int | None = pid
         while ancestor is not None and ancestor not in roots:
-            ancestor = parents.get(ancestor)
+            above = processes.get(ancestor)
+            ancestor = above.parent if above is not None else None
         if ancestor is not None:
-            total += _seconds(fields)
+            total += process.seconds
     return total
 
 
-def _postmasters() -> set[int]:
+def _postmasters(processes: dict[int, _Process]) -> set[int]:
     """PostgreSQL's postmaster processes: `postgres` processes whose parent is not one."""
-    commands = {}
-    for entry in PROC.iterdir():
-        if entry.name.isdigit():
-            try:
-                commands[int(entry.name)] = (entry / "comm").read_text().strip()
-            except OSError:
-                continue
     roots = set()
-    for pid, command in commands.items():
-        found = _stat(pid) if command == "postgres" else None
-        if found is not None and commands.get(found[0]) != "postgres":
+    for pid, process in processes.items():
+        parent = processes.get(process.parent)
+        if process.command == "postgres" and (parent is None or parent.command != "postgres"):
             roots.add(pid)
     return roots
 
@@ -85,7 +84,8 @@ class CpuShare:
         if not (PROC / "stat").exists():
             return None  # not Linux: nothing to tell
         busy, _ = machine_seconds()
-        ours = tree_seconds({os.getpid()} | _postmasters())
+        processes = _processes()
+        ours = tree_seconds({os.getpid()} | _postmasters(processes), processes)
         return CpuShare(time.monotonic(), busy, ours)
 
     def others_since(self, start: CpuShare) -> float:

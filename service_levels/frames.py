@@ -23,7 +23,7 @@ class Scope:
     request_kind: str | None = None
 
 
-_NO_SCOPE = Scope()
+NO_SCOPE = Scope()  # every record counted
 
 
 # Frames and values are tuples, not frozen dataclasses: a roll-up of the organisation makes
@@ -33,7 +33,7 @@ class Frame(NamedTuple):
     service_ids: tuple[uuid.UUID, ...]
     start: datetime
     end: datetime
-    scope: Scope = _NO_SCOPE
+    scope: Scope = NO_SCOPE
 
 
 class MetricValue(NamedTuple):

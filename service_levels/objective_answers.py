@@ -15,7 +15,7 @@ from typing import NamedTuple, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service_levels import repository
-from service_levels.frames import Frame, MetricValue, Scope
+from service_levels.frames import NO_SCOPE, Frame, MetricValue, Scope
 from service_levels.metric_sql import MetricSettings, measure_all
 from service_levels.models import Comparator, Metric, WindowKind
 from service_levels.objectives import Answer, Status, answer, better_by, judge
@@ -83,16 +83,13 @@ class Asked(NamedTuple):
         return cls(objective, service_id, time_zone or settings.org_timezone)
 
 
-_NO_SCOPE = Scope()
-
-
 def scope_of(objective: ObjectiveTerms) -> Scope:
     if (
         objective.scope_severity is None
         and objective.scope_priority is None
         and objective.scope_request_kind is None
     ):
-        return _NO_SCOPE
+        return NO_SCOPE
     return Scope(objective.scope_severity, objective.scope_priority, objective.scope_request_kind)
 
 
