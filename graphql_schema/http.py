@@ -20,7 +20,7 @@ from typing import overload
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from graphql import GraphQLError, GraphQLSyntaxError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection, Request
@@ -505,6 +505,24 @@ class GraphQLRoutes(APIRouter):
         super().__init__(tags=["GraphQL"])
         self.view = view
 
+    def mount_on(self, app: FastAPI, *, prefix: str) -> None:
+        """Include the routes in `app`; they find the view through the app they serve."""
+        app.state.graphql_view = self.view
+        app.include_router(self, prefix=prefix)
+
+
+# The endpoints are module-level functions, never closures over the view: FastAPI keeps
+# the last 4,096 endpoints it has inspected in a module-level cache, and a closure there
+# kept every app a process had built (a test run builds thousands) alive, with its schema.
+async def _serve(request: Request) -> Response:
+    view: CatalogGraphQL = request.app.state.graphql_view
+    return await view.run(request)
+
+
+async def _subscribe(websocket: WebSocket) -> None:
+    view: CatalogGraphQL = websocket.app.state.graphql_view
+    await view.run(websocket)
+
 
 def graphql_router(
     schema: strawberry.Schema,
@@ -515,8 +533,9 @@ def graphql_router(
     allowed_origins: Sequence[str] = (),
 ) -> GraphQLRoutes:
     """`/graphql` as FastAPI routes (GET, POST, websocket), each handing its request to
-    one `CatalogGraphQL`, kept as the router's `view` for the lane. `allowed_origins`: the
-    other origins whose pages may open its websocket."""
+    one `CatalogGraphQL`, kept as the router's `view` for the lane; mount it with
+    `mount_on(app, prefix=...)`. `allowed_origins`: the other origins whose pages may
+    open its websocket."""
     view = CatalogGraphQL(
         schema,
         settings=settings,
@@ -525,13 +544,9 @@ def graphql_router(
         allowed_origins=allowed_origins,
     )
     router = GraphQLRoutes(view)
-
-    async def serve(request: Request) -> Response:
-        return await view.run(request)
-
     router.add_api_route(
         "",
-        serve,
+        _serve,
         methods=["GET"],
         operation_id="graphql_get",
         summary="A GraphQL query (its document in ?query=), or GraphiQL for a browser",
@@ -546,7 +561,7 @@ def graphql_router(
     )
     router.add_api_route(
         "",
-        serve,
+        _serve,
         methods=["POST"],
         operation_id="graphql_post",
         summary="A GraphQL operation, as a JSON body (GraphQL over HTTP)",
@@ -557,11 +572,7 @@ def graphql_router(
         responses=openapi.responses(200, 294, 400, 401, 403, 404, 406, 413, 415, 422, 429, 504),
         response_class=Response,
     )
-
-    async def subscribe(websocket: WebSocket) -> None:
-        await view.run(websocket)
-
-    router.add_api_websocket_route("", subscribe)
+    router.add_api_websocket_route("", _subscribe)
     return router
 
 

@@ -24,7 +24,7 @@ from core.settings import Introspection, Settings
 from feedback import routes as feedback_routes
 from feedback.rate_limit import SubmissionLimiter
 from graphql_schema.cost_budget import CostBudget
-from graphql_schema.federation.http import LazySubgraphView, subgraph_router
+from graphql_schema.federation.http import LazySubgraphView, mount_subgraph
 from graphql_schema.federation.schema import build_subgraph_schema
 from graphql_schema.http import graphql_router
 from graphql_schema.limits import Limits
@@ -159,14 +159,14 @@ def create_app(
         bearer_principal=bearer_principal,
         allowed_origins=websocket_origins(settings),
     )
-    app.include_router(graphql, prefix="/graphql")
+    graphql.mount_on(app, prefix=GRAPHQL_PATH)
     # The federation subgraph: always on, under the same rules; built when first asked.
     subgraph = LazySubgraphView(
         lambda: built(build_subgraph_schema),
         settings=settings,
         principal_for=principal_for,
     )
-    app.include_router(subgraph_router(subgraph), prefix=SUBGRAPH_PATH)
+    mount_subgraph(app, subgraph, prefix=SUBGRAPH_PATH)
     app.include_router(health.router)
     app.include_router(feedback_routes.router)
     app.include_router(backup_routes.router)

@@ -59,12 +59,14 @@ def add_docs_pages(app: FastAPI, settings: Settings) -> None:
     app.mount(OWN_ASSETS, StaticFiles(directory=own_assets()), name="catalog-assets")
     if settings.graphiql:
         app.mount(GRAPHIQL_ASSETS, StaticFiles(directory=graphiql_assets()), name="graphiql")
-    openapi_url = app.openapi_url or "/openapi.json"
+    app.add_api_route("/docs", _docs, methods=["GET"], include_in_schema=False)
 
-    async def docs(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return HTMLResponse(
-            docs_page(f"{root}{openapi_url}"), headers={"content-security-policy": DOCS_CSP}
-        )
 
-    app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
+async def _docs(request: Request) -> HTMLResponse:
+    """Module-level, never a closure: FastAPI keeps the endpoints it inspected in a
+    module-level cache, and a closure there outlives its app."""
+    root = request.scope.get("root_path", "")
+    openapi_url = request.app.openapi_url or "/openapi.json"
+    return HTMLResponse(
+        docs_page(f"{root}{openapi_url}"), headers={"content-security-policy": DOCS_CSP}
+    )

@@ -180,9 +180,13 @@ def instrument(app: FastAPI) -> CollectorRegistry:
     for collector in collectors:
         registry.register(collector)
     app.add_middleware(RequestMetrics, registry=registry)
-
-    @app.get(METRICS_PATH, include_in_schema=False)
-    async def scrape(request: Request) -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
+    app.state.metrics_registry = registry
+    app.add_api_route(METRICS_PATH, scrape, methods=["GET"], include_in_schema=False)
     return registry
+
+
+async def scrape(request: Request) -> Response:
+    """A module-level endpoint: FastAPI keeps the last 4,096 endpoints it classified in a
+    module-level cache, and a closure over the registry kept a dropped app alive with it."""
+    registry: CollectorRegistry = request.app.state.metrics_registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

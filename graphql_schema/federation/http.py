@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter
+from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -44,18 +44,19 @@ class LazySubgraphView:
         return self._view
 
 
-def subgraph_router(subgraph: LazySubgraphView) -> APIRouter:
+def mount_subgraph(app: FastAPI, subgraph: LazySubgraphView, *, prefix: str) -> None:
     """`POST /subgraph` (other methods get 405). Left out of `/openapi.json`, which
     describes the API to frontends; a router reads the subgraph's SDL (docs/api.md)."""
-    router = APIRouter()
-
-    async def serve(request: Request) -> Response:
-        return await subgraph.view.run(request)
-
-    router.add_api_route(
-        "", serve, methods=["POST"], include_in_schema=False, response_class=Response
+    app.state.subgraph = subgraph
+    app.add_api_route(
+        prefix, _serve, methods=["POST"], include_in_schema=False, response_class=Response
     )
-    return router
 
 
-__all__ = ["LazySubgraphView", "subgraph_router"]
+async def _serve(request: Request) -> Response:
+    """Module-level, as graphql_schema/http.py's endpoints are (FastAPI's endpoint cache)."""
+    subgraph: LazySubgraphView = request.app.state.subgraph
+    return await subgraph.view.run(request)
+
+
+__all__ = ["LazySubgraphView", "mount_subgraph"]

@@ -288,8 +288,8 @@ async def test_partial_data_is_294_under_the_spec_and_200_otherwise(settings: Se
         query=PartlyQuery, extensions=guard_extensions(Limits(), mask_errors=False)
     )
     app = FastAPI(lifespan=app_lifespan)
-    app.include_router(
-        graphql_router(schema, settings=settings, principal_for=_nobody), prefix="/graphql"
+    graphql_router(schema, settings=settings, principal_for=_nobody).mount_on(
+        app, prefix="/graphql"
     )
     async with lifespan(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)

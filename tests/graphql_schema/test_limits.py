@@ -315,7 +315,7 @@ def _slow_app(settings: Settings, engine: AsyncEngine, *, mask_errors: bool) -> 
     )
     app = FastAPI(lifespan=lifespan)
     router = graphql_router(schema, settings=settings, principal_for=_nobody)
-    app.include_router(router, prefix="/graphql")
+    router.mount_on(app, prefix="/graphql")
     add_request_id(app)
     return app
 
