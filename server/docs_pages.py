@@ -63,8 +63,7 @@ def add_docs_pages(app: FastAPI, settings: Settings) -> None:
 
 
 async def _docs(request: Request) -> HTMLResponse:
-    """Module-level, never a closure: FastAPI keeps the endpoints it inspected in a
-    module-level cache, and a closure there outlives its app."""
+    """Module-level, as graphql_schema/http.py's endpoints are (FastAPI's endpoint cache)."""
     root = request.scope.get("root_path", "")
     openapi_url = request.app.openapi_url or "/openapi.json"
     return HTMLResponse(

@@ -181,12 +181,11 @@ def instrument(app: FastAPI) -> CollectorRegistry:
         registry.register(collector)
     app.add_middleware(RequestMetrics, registry=registry)
     app.state.metrics_registry = registry
-    app.add_api_route(METRICS_PATH, scrape, methods=["GET"], include_in_schema=False)
+    app.add_api_route(METRICS_PATH, _scrape, methods=["GET"], include_in_schema=False)
     return registry
 
 
-async def scrape(request: Request) -> Response:
-    """A module-level endpoint: FastAPI keeps the last 4,096 endpoints it classified in a
-    module-level cache, and a closure over the registry kept a dropped app alive with it."""
+async def _scrape(request: Request) -> Response:
+    """Module-level, as graphql_schema/http.py's endpoints are (FastAPI's endpoint cache)."""
     registry: CollectorRegistry = request.app.state.metrics_registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
